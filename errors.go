@@ -1,0 +1,104 @@
+package paginate
+
+import (
+	"errors"
+	"strings"
+)
+
+// Sentinel errors. Every error the package returns for bad input wraps one
+// of them, so errors.Is tells which kind of input was wrong.
+var (
+	// ErrInvalidCursor: a cursor is malformed, forged, truncated, too
+	// long, expired, or was made under another sort or filters.
+	ErrInvalidCursor = errors.New("paginate: invalid cursor")
+	// ErrInvalidSort: a sort names an unknown or unsortable field, or is
+	// malformed.
+	ErrInvalidSort = errors.New("paginate: invalid sort")
+	// ErrInvalidFilter: a filter names an unknown field or operator, or its
+	// value does not parse as the field's type.
+	ErrInvalidFilter = errors.New("paginate: invalid filter")
+	// ErrInvalidField: a fields list names an unknown field.
+	ErrInvalidField = errors.New("paginate: invalid field")
+	// ErrInvalidPage: a page number is not a positive integer, or is deeper
+	// than the paginator allows.
+	ErrInvalidPage = errors.New("paginate: invalid page")
+	// ErrInvalidPerPage: a page size is not a positive integer, or exceeds
+	// the maximum when the paginator rejects such sizes.
+	ErrInvalidPerPage = errors.New("paginate: invalid per_page")
+	// ErrPageOutOfRange: a strict paginator was asked for a page past the
+	// last one.
+	ErrPageOutOfRange = errors.New("paginate: page out of range")
+)
+
+// ParamError is a problem with one request parameter. Param is the query
+// parameter's conventional name ("page", "sort", "price[gte]"); Reason says
+// what is wrong in words fit for a client; Err is the sentinel it wraps.
+type ParamError struct {
+	Param  string
+	Reason string
+	Err    error
+}
+
+// Error returns "paginate: parameter P: reason".
+func (e *ParamError) Error() string {
+	return "paginate: parameter " + e.Param + ": " + e.Reason
+}
+
+// Unwrap returns the sentinel error.
+func (e *ParamError) Unwrap() error { return e.Err }
+
+// RequestError lists every problem found in a request. errors.Is and
+// errors.As look through it to each [*ParamError].
+type RequestError struct {
+	Params []*ParamError
+}
+
+// Error joins the problems' messages.
+func (e *RequestError) Error() string {
+	var b strings.Builder
+	b.WriteString("paginate: invalid request: ")
+	for i, p := range e.Params {
+		if i > 0 {
+			b.WriteString("; ")
+		}
+		b.WriteString(p.Param)
+		b.WriteString(": ")
+		b.WriteString(p.Reason)
+	}
+	return b.String()
+}
+
+// Unwrap returns the problems.
+func (e *RequestError) Unwrap() []error {
+	errs := make([]error, len(e.Params))
+	for i, p := range e.Params {
+		errs[i] = p
+	}
+	return errs
+}
+
+// newParamError builds a ParamError whose Reason is err's message without
+// the sentinel's prefix.
+func newParamError(param string, sentinel, err error) *ParamError {
+	reason := err.Error()
+	if s := sentinel.Error() + ": "; strings.HasPrefix(reason, s) {
+		reason = reason[len(s):]
+	} else if reason == sentinel.Error() {
+		reason = strings.TrimPrefix(reason, "paginate: ")
+	}
+	return &ParamError{Param: param, Reason: reason, Err: sentinel}
+}
+
+// requestErrors collects ParamErrors.
+type requestErrors []*ParamError
+
+func (r *requestErrors) add(param string, sentinel, err error) {
+	*r = append(*r, newParamError(param, sentinel, err))
+}
+
+func (r requestErrors) err() error {
+	if len(r) == 0 {
+		return nil
+	}
+	return &RequestError{Params: r}
+}

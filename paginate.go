@@ -1,0 +1,216 @@
+// Package paginate splits a large result set into pages, by page number
+// (offset pagination) or by position (keyset, or cursor, pagination), behind
+// one interface so that a handler is written once and the strategy is
+// configuration.
+//
+// # Overview
+//
+// An application declares its public fields once in a [Schema]: the name a
+// client uses, the column behind it, its [Type], whether it may be sorted on,
+// which filter operators it accepts, and which field is the row's unique key.
+// A [Request] says which page the client wants, in which order, under which
+// filters and with which fields. A [Paginator] answers it with a [Page]:
+//
+//	schema, err := paginate.NewSchema([]paginate.Field{
+//		{Name: "id", Type: paginate.Int, Key: true, Sortable: true},
+//		{Name: "name", Type: paginate.String, Sortable: true, Ops: []paginate.Op{paginate.Eq}},
+//	}, "name")
+//	p, err := paginate.NewKeyset(backend, schema, paginate.KeysetConfig{Keys: [][]byte{key}})
+//	page, err := p.Paginate(ctx, paginate.Request{PerPage: 20, After: cursor})
+//
+// Every name in a request is checked against the schema; values are parsed by
+// the field's type and reach a backend only as typed values, never as text
+// to splice into a query. Invalid requests fail with a [*RequestError] that
+// lists every offending parameter, each a [*ParamError] that unwraps to one
+// of the sentinel errors such as [ErrInvalidSort] or [ErrInvalidCursor].
+//
+// # Offset pagination
+//
+// [Offset] serves page numbers. It counts the matching rows to report the
+// total and the number of pages, clamps or rejects per_page above a maximum,
+// can cap how deep a client may page, and answers a page past the end with
+// an empty page (or [ErrPageOutOfRange] in strict mode). Offset pages are
+// simple and let a client jump to any page, but the database still reads and
+// discards every skipped row, and rows inserted or deleted while a client
+// pages shift the pages under it.
+//
+// # Keyset pagination
+//
+// [Keyset] serves positions. A cursor holds the sort-key values of the row at
+// the edge of a page, and the next page asks for the rows strictly after
+// that position, which an index serves at the same cost on the first page
+// and on the millionth. The row's unique key is appended to every sort as a
+// tie-breaker, so a walk never repeats or skips a row, even when rows are
+// inserted or deleted while it runs. Cursors are opaque, versioned, URL-safe
+// strings signed with HMAC-SHA256 and bound to the sort and filters they
+// were made under.
+//
+// # NULLs
+//
+// Nullable sort fields are supported. Where NULL sorts is the backend's
+// [NullOrder]: SQLite and MySQL/MariaDB sort NULL before every value in
+// ascending order ([NullsSmallest]), PostgreSQL after ([NullsLargest]). A
+// descending sort reverses either.
+//
+// # Writing a backend
+//
+// A backend runs a [Query] against a data source. It must implement
+// [Backend]:
+//
+//   - Fetch returns at most Query.Limit rows matching Query.Filters, in
+//     Query.Sort order, skipping Query.Offset rows; when Query.After is not
+//     nil it returns only the rows strictly after that position in the sort
+//     order. When Query.Keys is set it also returns each row's values of the
+//     sort fields, in sort order, in Result.Keys.
+//   - Count returns how many rows match Query.Filters.
+//
+// A backend must sort NULL as its NullOrder says; if it does not implement
+// [NullOrderer], [NullsSmallest] is assumed. It must return context errors
+// unwrapped or wrapped so that errors.Is finds them. Backends never see a
+// cursor string: the paginator decodes and verifies positions and signs new
+// cursors. [Memory] is a complete backend over a slice and the reference the
+// package paginatetest holds other backends to.
+package paginate
+
+import "context"
+
+// Paginator answers a Request with one Page of items. [*Offset] and
+// [*Keyset] implement it.
+type Paginator[T any] interface {
+	// Paginate returns the page the request asks for. Invalid requests fail
+	// with a *RequestError; backend failures are returned wrapped.
+	Paginate(ctx context.Context, req Request) (Page[T], error)
+}
+
+// Request is what a client asks for. Its zero value asks for the first page
+// in the default order with the default page size.
+type Request struct {
+	// Page is the 1-based page number (offset pagination). If zero, 1.
+	Page int
+	// PerPage is the number of items per page. If zero, the paginator's
+	// default.
+	PerPage int
+	// After is a cursor: return the items after the position it holds
+	// (keyset pagination). At most one of After and Before may be set.
+	After string
+	// Before is a cursor: return the items before the position it holds.
+	Before string
+	// Sort is the order, most significant key first. If nil, the schema's
+	// default sort. The schema's key is appended as a tie-breaker.
+	Sort []SortKey
+	// Filters restrict the rows; all must hold.
+	Filters []Filter
+	// Fields lists the fields to return. If nil, all fields.
+	Fields []string
+}
+
+// Page is one page of items and what a client needs to ask for the next.
+// Its zero value is an empty page that was not counted.
+type Page[T any] struct {
+	// Items are the page's items, in sort order.
+	Items []T
+	// Page is the 1-based page number (offset pagination only).
+	Page int
+	// PerPage is the effective page size, after defaults and clamping.
+	PerPage int
+	// Total is the number of matching rows, when Counted.
+	Total int64
+	// Pages is the number of pages, when Counted.
+	Pages int
+	// Counted reports whether Total and Pages are known.
+	Counted bool
+	// TotalCapped reports that Total is a lower bound: counting stopped there.
+	TotalCapped bool
+	// TotalEstimated reports that Total is the database's estimate.
+	TotalEstimated bool
+	// HasNext reports whether a next page exists.
+	HasNext bool
+	// HasPrev reports whether a previous page exists.
+	HasPrev bool
+	// NextPage and PrevPage are page numbers (offset pagination); 0 means
+	// none.
+	NextPage, PrevPage int
+	// NextCursor and PrevCursor are cursors (keyset pagination) for the
+	// After and Before fields of the next request; "" means none.
+	NextCursor, PrevCursor string
+}
+
+// Backend runs paginated queries against a data source. See the package
+// documentation's section "Writing a backend".
+type Backend[T any] interface {
+	// Fetch returns the rows the query selects.
+	Fetch(ctx context.Context, q Query) (Result[T], error)
+	// Count returns how many rows match q.Filters, ignoring sort, position
+	// and limits.
+	Count(ctx context.Context, q Query) (int64, error)
+}
+
+// NullOrderer is implemented by backends that say where they sort NULL.
+type NullOrderer interface {
+	NullOrder() NullOrder
+}
+
+// NullOrder says where a backend sorts NULL in ascending order.
+type NullOrder int
+
+const (
+	// NullsSmallest sorts NULL before every value in ascending order and
+	// after every value in descending order (SQLite, MySQL, MariaDB).
+	NullsSmallest NullOrder = iota
+	// NullsLargest sorts NULL after every value in ascending order and
+	// before every value in descending order (PostgreSQL).
+	NullsLargest
+)
+
+// String returns "nulls smallest" or "nulls largest".
+func (o NullOrder) String() string {
+	if o == NullsLargest {
+		return "nulls largest"
+	}
+	return "nulls smallest"
+}
+
+// Query is what a paginator asks of a backend: a validated, typed
+// description of one page with no SQL and no cursor strings in it.
+type Query struct {
+	// Fields are the fields the caller wants, nil meaning all. A backend may
+	// return more.
+	Fields []Field
+	// Filters must all hold for a row to be returned.
+	Filters []Condition
+	// Sort is the complete order; its last field is the schema's key, so the
+	// order is total.
+	Sort []Order
+	// After, when not nil, holds one value per Sort entry (nil for NULL):
+	// only rows strictly after this position in Sort order are returned.
+	After []any
+	// Offset is how many rows to skip.
+	Offset int64
+	// Limit is the most rows to return; always positive.
+	Limit int
+	// Keys asks the backend to fill Result.Keys.
+	Keys bool
+}
+
+// Order is one sort key of a Query: a field and its direction.
+type Order struct {
+	Field Field
+	Dir   Direction
+}
+
+// Condition is one filter of a Query: a field, an operator and typed
+// values (one value, or one or more for In).
+type Condition struct {
+	Field  Field
+	Op     Op
+	Values []any
+}
+
+// Result is what a backend returns for a Query.
+type Result[T any] struct {
+	// Items are the rows, in Query.Sort order.
+	Items []T
+	// Keys holds, when Query.Keys is set, one slice per item with the
+	// item's values of the Query.Sort fields, in sort order; nil for NULL.
+	Keys [][]any
+}
