@@ -109,18 +109,34 @@ func (p *Keyset[T]) Paginate(ctx context.Context, req Request) (Page[T], error) 
 		bind = binding(pl.sort, pl.filters)
 	}
 	var pos []any
+	kind := cursor.Start // no cursor: forward from the start
 	backward := false
 	switch {
 	case req.After != "" && req.Before != "":
 		errs.add("before", ErrInvalidCursor, fmt.Errorf("%w: after and before cannot both be set", ErrInvalidCursor))
 	case req.After != "":
-		pos = p.position("after", req.After, pl, bind, &errs)
+		kind, pos = p.position("after", req.After, pl, bind, &errs)
 	case req.Before != "":
-		pos = p.position("before", req.Before, pl, bind, &errs)
+		kind, pos = p.position("before", req.Before, pl, bind, &errs)
 		backward = true
 	}
 	if err := errs.err(); err != nil {
 		return Page[T]{}, err
+	}
+	now := p.cfg.Now()
+	// Nothing lies after the end or before the start.
+	if (kind == cursor.End && !backward) || (kind == cursor.Start && backward) {
+		out := Page[T]{Items: []T{}, PerPage: pl.perPage, HasNext: backward, HasPrev: !backward}
+		var err error
+		if backward {
+			out.NextCursor, err = p.sign(now, bind, cursor.Start, nil)
+		} else {
+			out.PrevCursor, err = p.sign(now, bind, cursor.End, nil)
+		}
+		if err != nil {
+			return Page[T]{}, err
+		}
+		return out, nil
 	}
 
 	q := Query{Fields: pl.fields, Filters: pl.filters, Sort: pl.sort, After: pos, Limit: pl.perPage + 1, Keys: true}
@@ -152,37 +168,47 @@ func (p *Keyset[T]) Paginate(ctx context.Context, req Request) (Page[T], error) 
 	}
 	out := Page[T]{Items: items, PerPage: pl.perPage}
 	if backward {
-		out.HasPrev, out.HasNext = more, true
+		// Before a row there is that row; before the end, nothing.
+		out.HasPrev, out.HasNext = more, kind == cursor.Position
 	} else {
-		out.HasNext, out.HasPrev = more, pos != nil
+		out.HasNext, out.HasPrev = more, kind == cursor.Position
 	}
-	now := p.cfg.Now()
-	// Cursors point at the page's first and last rows. An empty page keeps
-	// the position it was asked from, so the client can turn back.
-	first, last := pos, pos
-	if len(keys) > 0 {
-		if first, err = p.keyValues(keys[0], pl.sort); err != nil {
-			return Page[T]{}, err
+	if len(keys) == 0 {
+		// The page came out empty, as when the rows after (or before) the
+		// position were deleted: everything that remains lies on the other
+		// side, so turning back starts from the end (or the start).
+		if out.HasPrev {
+			out.PrevCursor, err = p.sign(now, bind, cursor.End, nil)
 		}
-		if last, err = p.keyValues(keys[len(keys)-1], pl.sort); err != nil {
-			return Page[T]{}, err
+		if out.HasNext {
+			out.NextCursor, err = p.sign(now, bind, cursor.Start, nil)
 		}
+		return out, err
 	}
+	// Cursors point at the page's first and last rows.
 	if out.HasNext {
-		if out.NextCursor, err = p.sign(now, bind, last); err != nil {
+		last, err := p.keyValues(keys[len(keys)-1], pl.sort)
+		if err != nil {
+			return Page[T]{}, err
+		}
+		if out.NextCursor, err = p.sign(now, bind, cursor.Position, last); err != nil {
 			return Page[T]{}, err
 		}
 	}
 	if out.HasPrev {
-		if out.PrevCursor, err = p.sign(now, bind, first); err != nil {
+		first, err := p.keyValues(keys[0], pl.sort)
+		if err != nil {
+			return Page[T]{}, err
+		}
+		if out.PrevCursor, err = p.sign(now, bind, cursor.Position, first); err != nil {
 			return Page[T]{}, err
 		}
 	}
 	return out, nil
 }
 
-func (p *Keyset[T]) sign(now time.Time, bind [8]byte, values []any) (string, error) {
-	s, err := cursor.Encode(cursor.Cursor{Kind: cursor.Position, IssuedAt: now, Binding: bind, Values: values}, p.cfg.Keys[0])
+func (p *Keyset[T]) sign(now time.Time, bind [8]byte, kind cursor.Kind, values []any) (string, error) {
+	s, err := cursor.Encode(cursor.Cursor{Kind: kind, IssuedAt: now, Binding: bind, Values: values}, p.cfg.Keys[0])
 	if err != nil {
 		return "", fmt.Errorf("paginate: encode cursor: %w", err)
 	}
@@ -209,11 +235,12 @@ func (p *Keyset[T]) keyValues(raw []any, sort []Order) ([]any, error) {
 	return vals, nil
 }
 
-// position decodes and checks a cursor, returning its values.
-func (p *Keyset[T]) position(param, s string, pl plan, bind [8]byte, errs *requestErrors) []any {
-	bad := func(reason string) []any {
+// position decodes and checks a cursor, returning its kind and, for a
+// position, its values.
+func (p *Keyset[T]) position(param, s string, pl plan, bind [8]byte, errs *requestErrors) (cursor.Kind, []any) {
+	bad := func(reason string) (cursor.Kind, []any) {
 		errs.add(param, ErrInvalidCursor, fmt.Errorf("%w: %s", ErrInvalidCursor, reason))
-		return nil
+		return 0, nil
 	}
 	c, err := cursor.Decode(s, p.cfg.Keys, p.cfg.MaxCursorLen)
 	switch {
@@ -222,10 +249,12 @@ func (p *Keyset[T]) position(param, s string, pl plan, bind [8]byte, errs *reque
 	case err != nil:
 		return bad("malformed or not issued by this server")
 	case pl.sort == nil:
-		return nil // the sort is invalid and already reported
+		return 0, nil // the sort is invalid and already reported
 	case c.Binding != bind:
 		return bad("made for another sort or filters")
-	case c.Kind != cursor.Position || len(c.Values) != len(pl.sort):
+	case c.Kind != cursor.Position && len(c.Values) != 0:
+		return bad("malformed")
+	case c.Kind == cursor.Position && len(c.Values) != len(pl.sort):
 		return bad("made for another sort or filters")
 	}
 	now := p.cfg.Now()
@@ -247,7 +276,10 @@ func (p *Keyset[T]) position(param, s string, pl plan, bind [8]byte, errs *reque
 			return bad("made for another sort or filters")
 		}
 	}
-	return c.Values
+	if c.Kind != cursor.Position {
+		return c.Kind, nil
+	}
+	return c.Kind, c.Values
 }
 
 // canonicalType reports whether v has the Go type normalize gives t.

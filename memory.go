@@ -157,6 +157,12 @@ func (m *Memory[T]) Fetch(ctx context.Context, q Query) (Result[T], error) {
 	if err := ctx.Err(); err != nil {
 		return Result[T]{}, err
 	}
+	if q.After != nil && len(q.After) != len(q.Sort) {
+		return Result[T]{}, fmt.Errorf("paginate: memory: position has %d values for %d sort fields", len(q.After), len(q.Sort))
+	}
+	if q.Limit <= 0 || q.Offset < 0 {
+		return Result[T]{}, fmt.Errorf("paginate: memory: invalid limit %d or offset %d", q.Limit, q.Offset)
+	}
 	cols := make([]int, len(q.Sort))
 	for k, o := range q.Sort {
 		j, ok := m.schema.byName[o.Field.Name]

@@ -1,0 +1,358 @@
+package paginate_test
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	gocmp "github.com/google/go-cmp/cmp"
+
+	"github.com/go-paginate/paginate"
+)
+
+var testKey = []byte("test-key-test-key-test-key-test-key!")
+
+func keyset(t testing.TB, b paginate.Backend[item], cfg paginate.KeysetConfig) *paginate.Keyset[item] {
+	t.Helper()
+	if cfg.Keys == nil {
+		cfg.Keys = [][]byte{testKey}
+	}
+	p, err := paginate.NewKeyset(b, itemSchema(t), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func TestKeysetPages(t *testing.T) {
+	ctx := context.Background()
+	p := keyset(t, memory(t, numbered(25)), paginate.KeysetConfig{})
+	first, err := p.Paginate(ctx, paginate.Request{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := pageMeta{IDs: span(1, 10), PerPage: 10, HasNext: true, NextCursor: true}
+	if diff := gocmp.Diff(want, meta(first)); diff != "" {
+		t.Fatalf("first page (-want +got):\n%s", diff)
+	}
+	second, err := p.Paginate(ctx, paginate.Request{After: first.NextCursor})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want = pageMeta{IDs: span(11, 20), PerPage: 10, HasNext: true, HasPrev: true, NextCursor: true, PrevCursor: true}
+	if diff := gocmp.Diff(want, meta(second)); diff != "" {
+		t.Fatalf("second page (-want +got):\n%s", diff)
+	}
+	last, err := p.Paginate(ctx, paginate.Request{After: second.NextCursor})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want = pageMeta{IDs: span(21, 25), PerPage: 10, HasPrev: true, PrevCursor: true}
+	if diff := gocmp.Diff(want, meta(last)); diff != "" {
+		t.Fatalf("last page (-want +got):\n%s", diff)
+	}
+	back, err := p.Paginate(ctx, paginate.Request{Before: last.PrevCursor})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want = pageMeta{IDs: span(11, 20), PerPage: 10, HasNext: true, HasPrev: true, NextCursor: true, PrevCursor: true}
+	if diff := gocmp.Diff(want, meta(back)); diff != "" {
+		t.Fatalf("back from the last page (-want +got):\n%s", diff)
+	}
+	start, err := p.Paginate(ctx, paginate.Request{Before: back.PrevCursor})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want = pageMeta{IDs: span(1, 10), PerPage: 10, HasNext: true, NextCursor: true}
+	if diff := gocmp.Diff(want, meta(start)); diff != "" {
+		t.Fatalf("back at the start (-want +got):\n%s", diff)
+	}
+}
+
+// TestKeysetEmptyPageTurnsBack checks that a page that comes out empty (its
+// rows were deleted) still lets the client go back.
+func TestKeysetEmptyPageTurnsBack(t *testing.T) {
+	ctx := context.Background()
+	all := numbered(10)
+	p := keyset(t, memory(t, all), paginate.KeysetConfig{PerPage: 5})
+	first, err := p.Paginate(ctx, paginate.Request{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The rows after the first page are deleted.
+	shrunk := keyset(t, memory(t, all[:5]), paginate.KeysetConfig{PerPage: 5})
+	empty, err := shrunk.Paginate(ctx, paginate.Request{After: first.NextCursor})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := pageMeta{IDs: []int64{}, PerPage: 5, HasPrev: true, PrevCursor: true}
+	if diff := gocmp.Diff(want, meta(empty)); diff != "" {
+		t.Fatalf("empty page (-want +got):\n%s", diff)
+	}
+	back, err := shrunk.Paginate(ctx, paginate.Request{Before: empty.PrevCursor})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := gocmp.Diff(span(1, 5), ids(back.Items)); diff != "" {
+		t.Errorf("page before the empty one (-want +got):\n%s", diff)
+	}
+}
+
+func TestKeysetCursorErrors(t *testing.T) {
+	ctx := context.Background()
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	clock := func() time.Time { return now }
+	b := memory(t, numbered(30))
+	p := keyset(t, b, paginate.KeysetConfig{Now: clock})
+	first, err := p.Paginate(ctx, paginate.Request{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	next := first.NextCursor
+	otherKey := keyset(t, b, paginate.KeysetConfig{Keys: [][]byte{[]byte(strings.Repeat("k", 32))}, Now: clock})
+	forged, err := otherKey.Paginate(ctx, paginate.Request{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	filtered := []paginate.Filter{{Field: "price", Op: paginate.Gte, Values: []any{"1"}}}
+	byName := []paginate.SortKey{{Field: "name"}}
+	aged := keyset(t, b, paginate.KeysetConfig{MaxAge: time.Hour, Now: func() time.Time { return now.Add(2 * time.Hour) }})
+	short := keyset(t, b, paginate.KeysetConfig{MaxCursorLen: len(next) - 1, Now: clock})
+	past := keyset(t, b, paginate.KeysetConfig{Now: func() time.Time { return now.Add(-time.Hour) }})
+
+	cases := []struct {
+		name  string
+		p     *paginate.Keyset[item]
+		req   paginate.Request
+		param string
+	}{
+		{"malformed", p, paginate.Request{After: "%%%"}, "after"},
+		{"truncated", p, paginate.Request{After: next[:len(next)-4]}, "after"},
+		{"forged", p, paginate.Request{After: forged.NextCursor}, "after"},
+		{"other sort", p, paginate.Request{After: next, Sort: byName}, "after"},
+		{"other filters", p, paginate.Request{After: next, Filters: filtered}, "after"},
+		{"as before, other sort", p, paginate.Request{Before: next, Sort: byName}, "before"},
+		{"both", p, paginate.Request{After: next, Before: next}, "before"},
+		{"expired", aged, paginate.Request{After: next}, "after"},
+		{"too long", short, paginate.Request{After: next}, "after"},
+		{"issued in the future", past, paginate.Request{After: next}, "after"},
+		{"huge", p, paginate.Request{After: strings.Repeat("A", 100_000)}, "after"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := tc.p.Paginate(ctx, tc.req)
+			if !errors.Is(err, paginate.ErrInvalidCursor) {
+				t.Fatalf("got %v, want ErrInvalidCursor", err)
+			}
+			var pe *paginate.ParamError
+			if !errors.As(err, &pe) || pe.Param != tc.param {
+				t.Fatalf("got %v, want a ParamError for %q", err, tc.param)
+			}
+		})
+	}
+
+	// The same cursor still works where it belongs, also under a rotated
+	// key set whose first key is new.
+	rotated := keyset(t, b, paginate.KeysetConfig{Keys: [][]byte{[]byte(strings.Repeat("n", 32)), testKey}, Now: clock})
+	for _, q := range []*paginate.Keyset[item]{p, rotated} {
+		page, err := q.Paginate(ctx, paginate.Request{After: next})
+		if err != nil {
+			t.Fatalf("valid cursor rejected: %v", err)
+		}
+		if diff := gocmp.Diff(span(11, 20), ids(page.Items)); diff != "" {
+			t.Errorf("page after the first (-want +got):\n%s", diff)
+		}
+	}
+	// Filters given in another order keep cursors valid.
+	two := []paginate.Filter{filtered[0], {Field: "price", Op: paginate.Lt, Values: []any{"6"}}}
+	fp, err := p.Paginate(ctx, paginate.Request{Filters: two, PerPage: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.Paginate(ctx, paginate.Request{Filters: []paginate.Filter{two[1], two[0]}, After: fp.NextCursor}); err != nil {
+		t.Errorf("reordered filters rejected the cursor: %v", err)
+	}
+}
+
+func TestKeysetConfigErrors(t *testing.T) {
+	b := memory(t, nil)
+	for name, cfg := range map[string]paginate.KeysetConfig{
+		"no keys":     {},
+		"short key":   {Keys: [][]byte{[]byte("short")}},
+		"negative":    {Keys: [][]byte{testKey}, MaxAge: -1},
+		"per page":    {Keys: [][]byte{testKey}, PerPage: 200},
+		"negative pp": {Keys: [][]byte{testKey}, PerPage: -1},
+	} {
+		if _, err := paginate.NewKeyset(b, itemSchema(t), cfg); err == nil {
+			t.Errorf("%s: NewKeyset accepted %+v", name, cfg)
+		}
+	}
+}
+
+func TestKeysetRejectsPageNumbers(t *testing.T) {
+	p := keyset(t, memory(t, numbered(3)), paginate.KeysetConfig{})
+	_, err := p.Paginate(context.Background(), paginate.Request{Page: 2})
+	if !errors.Is(err, paginate.ErrInvalidPage) {
+		t.Fatalf("got %v, want ErrInvalidPage", err)
+	}
+}
+
+// randomItems makes n items whose sort fields have many duplicates and
+// NULLs.
+func randomItems(r *rand.Rand, n int) []item {
+	names := []string{"a", "B", "b", "é", "日本", "", "zz"}
+	items := make([]item, n)
+	for i := range items {
+		items[i] = item{ID: int64(r.IntN(1_000_000)*64 + i), Name: names[r.IntN(len(names))], Price: float64(r.IntN(4)) / 3}
+		if r.IntN(3) > 0 {
+			d := float64(r.IntN(3)) + 0.1
+			items[i].Disc = &d
+		}
+	}
+	return items
+}
+
+// reference sorts items by an independent comparator: the order a walk must
+// produce.
+func reference(items []item, sort []paginate.SortKey, nulls paginate.NullOrder) []int64 {
+	sorted := slices.Clone(items)
+	field := func(it item, name string) (v float64, s string, null bool) {
+		switch name {
+		case "id":
+			return float64(it.ID), "", false
+		case "name":
+			return 0, it.Name, false
+		case "price":
+			return it.Price, "", false
+		}
+		if it.Disc == nil {
+			return 0, "", true
+		}
+		return *it.Disc, "", false
+	}
+	keys := slices.Clone(sort)
+	if !slices.ContainsFunc(keys, func(k paginate.SortKey) bool { return k.Field == "id" }) {
+		keys = append(keys, paginate.SortKey{Field: "id", Dir: keys[len(keys)-1].Dir})
+	}
+	slices.SortFunc(sorted, func(a, b item) int {
+		for _, k := range keys {
+			av, as, an := field(a, k.Field)
+			bv, bs, bn := field(b, k.Field)
+			var c int
+			switch {
+			case an && bn:
+			case an || bn:
+				c = -1
+				if bn {
+					c = 1
+				}
+				if nulls == paginate.NullsLargest {
+					c = -c
+				}
+			default:
+				c = cmp.Or(cmp.Compare(av, bv), strings.Compare(as, bs))
+			}
+			if k.Dir == paginate.Desc {
+				c = -c
+			}
+			if c != 0 {
+				return c
+			}
+		}
+		return 0
+	})
+	return ids(sorted)
+}
+
+// TestKeysetModel walks random data in random orders forward to the end and
+// back to the start, checking the walk against the reference order.
+func TestKeysetModel(t *testing.T) {
+	seed := uint64(time.Now().UnixNano())
+	const cases = 300
+	for c := range cases {
+		s := seed + uint64(c)
+		r := rand.New(rand.NewPCG(s, 0))
+		fields := []string{"name", "price", "disc", "id"}
+		r.Shuffle(len(fields), func(i, j int) { fields[i], fields[j] = fields[j], fields[i] })
+		var sort []paginate.SortKey
+		for _, f := range fields[:1+r.IntN(len(fields))] {
+			sort = append(sort, paginate.SortKey{Field: f, Dir: paginate.Direction(r.IntN(2))})
+		}
+		nulls := paginate.NullOrder(r.IntN(2))
+		items := randomItems(r, r.IntN(60))
+		perPage := 1 + r.IntN(7)
+		m, err := paginate.NewMemory(items, itemSchema(t), paginate.MemoryConfig[item]{Nulls: nulls})
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := keyset(t, m, paginate.KeysetConfig{PerPage: perPage})
+		want := reference(items, sort, nulls)
+		desc := fmt.Sprintf("seed %d (case %d of run seed %d): %d items, sort %v, %s, per_page %d", s, c, seed, len(items), sort, nulls, perPage)
+		if err := walkBothWays(p, sort, want); err != nil {
+			t.Fatalf("%s: %v", desc, err)
+		}
+	}
+}
+
+// walkBothWays walks forward from the first page to the last, then back
+// from the last to the first, checking each direction's items and flags.
+func walkBothWays(p paginate.Paginator[item], sort []paginate.SortKey, want []int64) error {
+	ctx := context.Background()
+	req := paginate.Request{Sort: sort}
+	var got []int64
+	var last paginate.Page[item]
+	for n := 0; ; n++ {
+		if n > len(want)+1 {
+			return fmt.Errorf("forward walk does not end")
+		}
+		page, err := p.Paginate(ctx, req)
+		if err != nil {
+			return fmt.Errorf("forward page %d: %w", n, err)
+		}
+		if page.HasPrev != (n > 0) {
+			return fmt.Errorf("forward page %d: HasPrev = %v", n, page.HasPrev)
+		}
+		if len(page.Items) > page.PerPage || (page.HasNext && len(page.Items) != page.PerPage) {
+			return fmt.Errorf("forward page %d: %d items of %d, HasNext %v", n, len(page.Items), page.PerPage, page.HasNext)
+		}
+		got = append(got, ids(page.Items)...)
+		last = page
+		if !page.HasNext {
+			break
+		}
+		req = paginate.Request{Sort: sort, After: page.NextCursor}
+	}
+	if diff := gocmp.Diff(want, got, emptyIsNil); diff != "" {
+		return fmt.Errorf("forward walk (-want +got):\n%s", diff)
+	}
+	back := ids(last.Items)
+	for n := 0; last.HasPrev; n++ {
+		if n > len(want)+1 {
+			return fmt.Errorf("backward walk does not end")
+		}
+		page, err := p.Paginate(ctx, paginate.Request{Sort: sort, Before: last.PrevCursor})
+		if err != nil {
+			return fmt.Errorf("backward page %d: %w", n, err)
+		}
+		if !page.HasNext || page.NextCursor == "" {
+			return fmt.Errorf("backward page %d: no next page", n)
+		}
+		if page.HasPrev && len(page.Items) != page.PerPage {
+			return fmt.Errorf("backward page %d: %d items of %d with HasPrev", n, len(page.Items), page.PerPage)
+		}
+		back = append(ids(page.Items), back...)
+		last = page
+	}
+	if diff := gocmp.Diff(want, back, emptyIsNil); diff != "" {
+		return fmt.Errorf("backward walk (-want +got):\n%s", diff)
+	}
+	return nil
+}
+
+var emptyIsNil = gocmp.Comparer(func(a, b []int64) bool { return slices.Equal(a, b) })
