@@ -1,0 +1,59 @@
+package paginate_test
+
+import (
+	"os/exec"
+	"strings"
+	"testing"
+)
+
+// TestDependencyBoundaries pins which packages may import what: the core
+// only the standard library, no library package a database driver, and
+// only the Redis cache package the Redis client.
+func TestDependencyBoundaries(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs go list")
+	}
+	const module = "github.com/go-paginate/paginate"
+	out, err := exec.Command("go", "list", "-deps", "-f", "{{.ImportPath}} {{.Standard}} {{.Module}}", module).CombinedOutput()
+	if err != nil {
+		t.Fatalf("go list: %v\n%s", err, out)
+	}
+	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		f := strings.Fields(line)
+		if f[1] == "true" {
+			continue
+		}
+		if f[0] != module && !strings.HasPrefix(f[0], module+"/internal/") {
+			t.Errorf("core package imports %s; it may import only the standard library", f[0])
+		}
+	}
+
+	pkgs, err := exec.Command("go", "list", module+"/...").CombinedOutput()
+	if err != nil {
+		t.Fatalf("go list: %v\n%s", err, pkgs)
+	}
+	drivers := []string{"github.com/mattn/go-sqlite3", "github.com/jackc/pgx", "github.com/go-sql-driver/mysql"}
+	for _, pkg := range strings.Fields(string(pkgs)) {
+		rel := strings.TrimPrefix(pkg, module)
+		if strings.HasPrefix(rel, "/examples/") || rel == "/internal/testdb" || strings.HasPrefix(rel, "/internal/cmd/") {
+			continue // programs and test support may import drivers
+		}
+		deps, err := exec.Command("go", "list", "-deps", pkg).CombinedOutput()
+		if err != nil {
+			t.Fatalf("go list -deps %s: %v\n%s", pkg, err, deps)
+		}
+		for _, d := range strings.Fields(string(deps)) {
+			for _, drv := range drivers {
+				if strings.HasPrefix(d, drv) {
+					t.Errorf("%s imports the driver %s", pkg, d)
+				}
+			}
+			if strings.HasPrefix(d, "github.com/redis/") && !strings.Contains(rel, "redis") {
+				t.Errorf("%s imports the Redis client %s", pkg, d)
+			}
+			if (rel == "/httpadapter" || rel == "/paginatetest") && (strings.HasPrefix(d, "github.com/jmoiron/sqlx") || strings.HasPrefix(d, "github.com/Masterminds/squirrel")) {
+				t.Errorf("%s imports %s; it must not need a SQL library", pkg, d)
+			}
+		}
+	}
+}

@@ -1,0 +1,131 @@
+package paginate_test
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/go-paginate/paginate"
+)
+
+type Book struct {
+	ID    int64  `db:"id"`
+	Title string `db:"title"`
+	Year  int    `db:"year"`
+}
+
+func bookSchema() *paginate.Schema {
+	s, err := paginate.NewSchema([]paginate.Field{
+		{Name: "id", Type: paginate.Int, Key: true},
+		{Name: "title", Type: paginate.String, Sortable: true},
+		{Name: "year", Type: paginate.Int, Sortable: true, Ops: []paginate.Op{paginate.Gte, paginate.Lt}},
+	}, "-year")
+	if err != nil {
+		panic(err)
+	}
+	return s
+}
+
+var books = []Book{
+	{1, "The C Programming Language", 1978},
+	{2, "Structure and Interpretation of Computer Programs", 1985},
+	{3, "The Go Programming Language", 2015},
+	{4, "The Practice of Programming", 1999},
+	{5, "Programming Pearls", 1986},
+}
+
+func ExampleNewOffset() {
+	schema := bookSchema()
+	backend, err := paginate.NewMemory(books, schema, paginate.MemoryConfig[Book]{})
+	if err != nil {
+		panic(err)
+	}
+	p, err := paginate.NewOffset(backend, schema, paginate.OffsetConfig{PerPage: 2})
+	if err != nil {
+		panic(err)
+	}
+	page, err := p.Paginate(context.Background(), paginate.Request{Page: 2})
+	if err != nil {
+		panic(err)
+	}
+	for _, b := range page.Items {
+		fmt.Println(b.Year, b.Title)
+	}
+	fmt.Printf("page %d of %d, %d books\n", page.Page, page.Pages, page.Total)
+	// Output:
+	// 1986 Programming Pearls
+	// 1985 Structure and Interpretation of Computer Programs
+	// page 2 of 3, 5 books
+}
+
+func ExampleNewKeyset() {
+	schema := bookSchema()
+	backend, err := paginate.NewMemory(books, schema, paginate.MemoryConfig[Book]{})
+	if err != nil {
+		panic(err)
+	}
+	p, err := paginate.NewKeyset(backend, schema, paginate.KeysetConfig{
+		Keys:    [][]byte{[]byte("a secret of at least thirty-two bytes")},
+		PerPage: 2,
+	})
+	if err != nil {
+		panic(err)
+	}
+	ctx := context.Background()
+	req := paginate.Request{Sort: []paginate.SortKey{{Field: "title"}}}
+	for {
+		page, err := p.Paginate(ctx, req)
+		if err != nil {
+			panic(err)
+		}
+		for _, b := range page.Items {
+			fmt.Println(b.Title)
+		}
+		if !page.HasNext {
+			break
+		}
+		req.After = page.NextCursor
+	}
+	// Output:
+	// Programming Pearls
+	// Structure and Interpretation of Computer Programs
+	// The C Programming Language
+	// The Go Programming Language
+	// The Practice of Programming
+}
+
+func ExampleWalk() {
+	schema := bookSchema()
+	backend, err := paginate.NewMemory(books, schema, paginate.MemoryConfig[Book]{})
+	if err != nil {
+		panic(err)
+	}
+	p, err := paginate.NewKeyset(backend, schema, paginate.KeysetConfig{
+		Keys:    [][]byte{[]byte("a secret of at least thirty-two bytes")},
+		PerPage: 2,
+	})
+	if err != nil {
+		panic(err)
+	}
+	req := paginate.Request{Filters: []paginate.Filter{{Field: "year", Op: paginate.Lt, Values: []any{1990}}}}
+	for b, err := range paginate.Walk(context.Background(), p, req) {
+		if err != nil {
+			panic(err)
+		}
+		fmt.Println(b.Year, b.Title)
+	}
+	// Output:
+	// 1986 Programming Pearls
+	// 1985 Structure and Interpretation of Computer Programs
+	// 1978 The C Programming Language
+}
+
+func ExampleSchema_ParseSort() {
+	schema := bookSchema()
+	keys, err := schema.ParseSort("-year,title")
+	fmt.Println(keys, err)
+	_, err = schema.ParseSort("password")
+	fmt.Println(err)
+	// Output:
+	// [{year desc} {title asc}] <nil>
+	// paginate: invalid sort: unknown field "password"
+}
