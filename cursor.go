@@ -284,7 +284,7 @@ func (p *Keyset[T]) position(param, s string, pl plan, bind [8]byte, errs *reque
 
 // canonicalType reports whether v has the Go type normalize gives t.
 func canonicalType(t Type, v any) bool {
-	switch v.(type) {
+	switch x := v.(type) {
 	case int64:
 		return t == Int
 	case float64:
@@ -296,7 +296,7 @@ func canonicalType(t Type, v any) bool {
 	case []byte:
 		return t == Bytes
 	case string:
-		return t == String || (t == Decimal && validDecimal(v.(string)))
+		return t == String || (t == Decimal && validDecimal(x))
 	}
 	return false
 }

@@ -22,7 +22,7 @@ func sample() Cursor {
 		Binding:  [8]byte{1, 2, 3, 4, 5, 6, 7, 8},
 		Values: []any{
 			nil, int64(-42), int64(math.MaxInt64), int64(math.MinInt64),
-			0.1 + 0.2, math.SmallestNonzeroFloat64, -0.0, true, false,
+			0.1 + 0.2, math.SmallestNonzeroFloat64, math.Copysign(0, -1), true, false,
 			"héllo, 世界", "", []byte{0, 255, 7},
 			time.Date(2024, 2, 29, 23, 59, 59, 123456789, time.UTC),
 			time.Date(1, 1, 1, 0, 0, 0, 0, time.UTC),
@@ -139,7 +139,7 @@ func FuzzDecode(f *testing.F) {
 // single-byte change of the raw bytes verifies.
 func FuzzSingleByteChange(f *testing.F) {
 	f.Add(int64(7), "abc", 1.5, uint(3), byte(1))
-	f.Add(int64(-1), "", -0.0, uint(0), byte(255))
+	f.Add(int64(-1), "", math.Copysign(0, -1), uint(0), byte(255))
 	f.Fuzz(func(t *testing.T, n int64, str string, x float64, pos uint, delta byte) {
 		if delta == 0 || math.IsNaN(x) || math.IsInf(x, 0) {
 			return
