@@ -8,7 +8,8 @@ import (
 )
 
 // OffsetConfig configures an [Offset] paginator. Its zero value is usable:
-// 10 items per page, at most 100, no depth limit, lenient past the end.
+// 10 items per page, at most 100, no depth limit, lenient past the end,
+// an exact count on every request.
 type OffsetConfig struct {
 	// PerPage is the page size when a request names none. If zero, 10
 	// (or MaxPerPage, when that is smaller).
@@ -25,6 +26,10 @@ type OffsetConfig struct {
 	// Strict answers a page past the last one with ErrPageOutOfRange
 	// instead of an empty page.
 	Strict bool
+	// Count is how the matching rows are counted: [ExactCount],
+	// [NoCount], [CappedCount], [EstimatedCount], or a cached strategy
+	// from the package cache. If nil, ExactCount.
+	Count CountStrategy
 }
 
 // Offset serves pages by number. Build it with [NewOffset]; it is safe for
@@ -47,6 +52,14 @@ func NewOffset[T any](b Backend[T], schema *Schema, cfg OffsetConfig) (*Offset[T
 	if cfg.MaxOffset < 0 {
 		return nil, errors.New("paginate: MaxOffset must not be negative")
 	}
+	if cfg.Count == nil {
+		cfg.Count = ExactCount{}
+	}
+	if v, ok := cfg.Count.(validator); ok {
+		if err := v.validate(); err != nil {
+			return nil, err
+		}
+	}
 	sz, err := newSizes(cfg.PerPage, cfg.MaxPerPage, cfg.RejectOverMax)
 	if err != nil {
 		return nil, err
@@ -61,9 +74,22 @@ func (p *Offset[T]) Config() OffsetConfig { return p.cfg }
 // Schema returns the schema requests are checked against.
 func (p *Offset[T]) Schema() *Schema { return p.schema }
 
-// Paginate returns page req.Page. It counts the matching rows first, so a
-// page past the end costs no fetch; such a page is empty, with PrevPage
-// naming the last page, or fails with ErrPageOutOfRange when Strict.
+// Paginate returns page req.Page, counting the matching rows as
+// Config().Count says.
+//
+// With an exact count (the default) the count comes first, so a page past
+// the end costs no fetch; such a page is empty, with PrevPage naming the
+// last page, or fails with ErrPageOutOfRange when Strict, and HasNext
+// compares the page with Pages.
+//
+// With any other strategy — no count, a capped count or an estimate —
+// HasNext comes from the extra row every fetch asks for (per_page+1), and
+// a page past the end is one whose fetch finds no rows (only page 1 may be
+// empty and in range): it is empty, with PrevPage the page before it and
+// the capped or estimated total as counted, or fails with
+// ErrPageOutOfRange when Strict. A capped or estimated total is replaced
+// by the exact one when a non-empty page (or page 1) turns out to be the
+// last: its offset plus its items.
 func (p *Offset[T]) Paginate(ctx context.Context, req Request) (Page[T], error) {
 	var errs requestErrors
 	pl := compile(p.schema, p.sizes, req, &errs)
@@ -98,38 +124,44 @@ func (p *Offset[T]) Paginate(ctx context.Context, req Request) (Page[T], error) 
 
 	q := Query{Fields: pl.fields, Filters: pl.filters, Sort: pl.sort, Offset: offset, Limit: pl.perPage + 1}
 	out := Page[T]{Page: page, PerPage: pl.perPage}
-	total, err := p.b.Count(ctx, q)
+	total, err := p.cfg.Count.CountTotal(ctx, p.b, q)
 	if err != nil {
 		return Page[T]{}, fmt.Errorf("paginate: count: %w", err)
 	}
-	out.Total, out.Counted = total, true
-	out.Pages = pages(total, pl.perPage)
-	if page > 1 && offset >= total {
-		if p.cfg.Strict {
-			return Page[T]{}, &RequestError{Params: []*ParamError{{
-				Param:  "page",
-				Reason: fmt.Sprintf("page %d is past the last page (%d)", page, out.Pages),
-				Err:    ErrPageOutOfRange,
-			}}}
-		}
-		out.Items = []T{}
-		out.HasPrev = out.Pages > 0
-		out.PrevPage = out.Pages
-		return out, nil
+	exact := total.Exact()
+	if total.Known {
+		out.setTotal(total)
+	}
+	if exact && page > 1 && offset >= total.N {
+		return p.pastEnd(out, out.Pages, true)
 	}
 	res, err := p.b.Fetch(ctx, q)
 	if err != nil {
 		return Page[T]{}, fmt.Errorf("paginate: fetch: %w", err)
 	}
 	items := res.Items
-	if len(items) > pl.perPage {
+	more := len(items) > pl.perPage
+	if more {
 		items = items[:pl.perPage]
 	}
 	if items == nil {
 		items = []T{}
 	}
+	if !exact {
+		if page > 1 && len(items) == 0 {
+			return p.pastEnd(out, page-1, false)
+		}
+		if total.Known && !more {
+			// The last page: now the total is known exactly.
+			out.setTotal(Total{N: offset + int64(len(items)), Known: true})
+		}
+	}
 	out.Items = items
-	out.HasNext = page < out.Pages
+	if exact {
+		out.HasNext = page < out.Pages
+	} else {
+		out.HasNext = more
+	}
 	out.HasPrev = page > 1
 	if out.HasNext {
 		out.NextPage = page + 1
@@ -137,6 +169,34 @@ func (p *Offset[T]) Paginate(ctx context.Context, req Request) (Page[T], error) 
 	if out.HasPrev {
 		out.PrevPage = page - 1
 	}
+	return out, nil
+}
+
+// setTotal fills in the page's count.
+func (pg *Page[T]) setTotal(t Total) {
+	pg.Total, pg.Counted = t.N, true
+	pg.TotalCapped, pg.TotalEstimated = t.Capped, t.Estimated
+	pg.Pages = pages(t.N, pg.PerPage)
+}
+
+// pastEnd answers a page past the last one: an empty page whose PrevPage
+// is prev, or ErrPageOutOfRange when Strict. exact says whether out.Pages
+// is the exact number of pages.
+func (p *Offset[T]) pastEnd(out Page[T], prev int, exact bool) (Page[T], error) {
+	if p.cfg.Strict {
+		reason := fmt.Sprintf("page %d is past the last page", out.Page)
+		if exact {
+			reason = fmt.Sprintf("page %d is past the last page (%d)", out.Page, out.Pages)
+		}
+		return Page[T]{}, &RequestError{Params: []*ParamError{{
+			Param:  "page",
+			Reason: reason,
+			Err:    ErrPageOutOfRange,
+		}}}
+	}
+	out.Items = []T{}
+	out.HasPrev = prev > 0
+	out.PrevPage = prev
 	return out, nil
 }
 
