@@ -27,9 +27,12 @@
 // # Offset pagination
 //
 // [Offset] serves page numbers. It counts the matching rows to report the
-// total and the number of pages, clamps or rejects per_page above a maximum,
-// can cap how deep a client may page, and answers a page past the end with
-// an empty page (or [ErrPageOutOfRange] in strict mode). Offset pages are
+// total and the number of pages, clamps or rejects per_page above a
+// maximum, can cap how deep a client may page, and answers a page past the
+// end with an empty page (or [ErrPageOutOfRange] in strict mode). It
+// counts exactly by default; a [CountStrategy] in its config can skip the
+// count, cap it, take the planner's estimate, or (with the package cache)
+// cache it. Offset pages are
 // simple and let a client jump to any page, but the database still reads and
 // discards every skipped row, and rows inserted or deleted while a client
 // pages shift the pages under it.
@@ -63,6 +66,14 @@
 //     order. When Query.Keys is set it also returns each row's values of the
 //     sort fields, in sort order, in Result.Keys.
 //   - Count returns how many rows match Query.Filters.
+//
+// Optional interfaces, found by type assertion, give a backend more
+// powers:
+//
+//   - [NullOrderer] says where the backend sorts NULL.
+//   - [AtMostCounter] counts at most a limit of rows, for [CappedCount].
+//   - [Estimator] returns the planner's estimate of a row count, for
+//     [EstimatedCount].
 //
 // A backend must sort NULL as its NullOrder says; if it does not implement
 // [NullOrderer], [NullsSmallest] is assumed. It must return context errors
