@@ -1,0 +1,411 @@
+// Package sql is the SQL backend of paginate: it runs a [paginate.Query]
+// on SQLite, PostgreSQL or MySQL/MariaDB through sqlx, on top of the
+// squirrel SELECT an application already has. Import it as pagesql:
+//
+//	import pagesql "github.com/go-paginate/paginate/sql"
+//
+//	base := squirrel.Select().From("items i").Join("categories c ON c.id = i.category_id")
+//	b, err := pagesql.New[Item](db, base, pagesql.Config{Schema: schema})
+//	p, err := paginate.NewKeyset(b, schema, paginate.KeysetConfig{Keys: keys})
+//
+// # Queries
+//
+// The base query supplies FROM, joins, WHERE conditions, DISTINCT, GROUP BY
+// and HAVING; the backend owns the select list, ORDER BY, LIMIT and OFFSET,
+// and a base that sets ORDER BY, LIMIT or OFFSET is rejected by [New].
+// Each field is selected as its Column (a column, a qualified column such as
+// "c.name", or an expression) under its Name, and scanned into the field of
+// T that sqlx would map that name to (db tags, else the lower-cased field
+// name). Columns of sorted and filtered fields appear in WHERE and ORDER BY,
+// so they must be expressions valid there, not aggregates.
+//
+// Filters and positions reach the database only as bound arguments, and so
+// do LIMIT and OFFSET: the SQL text depends only on the shape of a request,
+// is built once per shape and kept, with its prepared statements, in a
+// bounded cache.
+//
+// # Keyset predicates
+//
+// A keyset page asks for the rows after a position. For a sort whose
+// columns share a direction the predicate is a row-value comparison,
+// (a, b) > (?, ?), on SQLite and PostgreSQL, whose planners serve it from
+// an index; on MySQL and MariaDB, and for mixed directions, it is the
+// expanded form with a redundant leading bound, a >= ? AND (a > ? OR (a = ?
+// AND b > ?)), which every planner can seek with. Where a nullable sort
+// column sorts NULL after its values, the NULL block is fetched by a
+// separate statement run after the value range is exhausted, rather than
+// ORed into it, so that each statement is one index range.
+// [Backend.Explain] shows the plans.
+//
+// # NULLs, text and time
+//
+// NULL sorts where the database sorts it ([Backend.NullOrder]): first in
+// ascending order on SQLite and MySQL/MariaDB, last on PostgreSQL. Text is
+// compared by the database under the column's collation. Times are bound
+// in UTC. SQLite has no time type: github.com/mattn/go-sqlite3 stores a
+// time.Time as text with its zone offset, and text only orders times
+// correctly when they share one zone, so applications on SQLite must store
+// times in UTC.
+package sql
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"hash/maphash"
+	"reflect"
+	"strings"
+
+	"github.com/Masterminds/squirrel"
+	lru "github.com/hashicorp/golang-lru/v2"
+	"github.com/jmoiron/sqlx"
+	"github.com/jmoiron/sqlx/reflectx"
+	"github.com/lann/builder"
+
+	"github.com/go-paginate/paginate"
+)
+
+// Config configures a [Backend].
+type Config struct {
+	// Schema declares the fields. A query that names no fields selects all
+	// of them, and each must map to a field of T. Required.
+	Schema *paginate.Schema
+	// Dialect is the database's dialect. If zero, it is taken from the
+	// handle's DriverName (see [DialectForDriver]); a handle without one,
+	// such as *sqlx.Conn, needs it set.
+	Dialect Dialect
+	// CacheSize is how many request shapes keep their compiled SQL, and how
+	// many prepared statements each handle keeps. If zero, 256.
+	CacheSize int
+	// NoPrepare runs statements without preparing them, for connection
+	// poolers that do not keep prepared statements across transactions.
+	NoPrepare bool
+}
+
+// Backend runs paginated queries on an SQL database. Build it with [New].
+// It is safe for concurrent use when its handle is (a *sqlx.DB is; a
+// transaction or connection is not).
+type Backend[T any] struct {
+	db    sqlx.QueryerContext
+	c     *common
+	stmts *stmtCache // nil when not preparing
+}
+
+var (
+	_ paginate.Backend[struct{}] = (*Backend[struct{}])(nil)
+	_ paginate.NullOrderer       = (*Backend[struct{}])(nil)
+)
+
+// driverNamer is implemented by *sqlx.DB and *sqlx.Tx.
+type driverNamer interface{ DriverName() string }
+
+// New returns a backend that runs queries built on base through db: a
+// *sqlx.DB, *sqlx.Tx or *sqlx.Conn. T must be a struct with a field for
+// every schema field. base must not set ORDER BY, LIMIT or OFFSET.
+func New[T any](db sqlx.QueryerContext, base squirrel.SelectBuilder, cfg Config) (*Backend[T], error) {
+	if db == nil {
+		return nil, errors.New("paginate/sql: New needs a database handle")
+	}
+	if cfg.Schema == nil {
+		return nil, errors.New("paginate/sql: Config.Schema is required")
+	}
+	if cfg.CacheSize < 0 {
+		return nil, errors.New("paginate/sql: Config.CacheSize must not be negative")
+	}
+	if cfg.CacheSize == 0 {
+		cfg.CacheSize = 256
+	}
+	d, err := dialectOf(db, cfg.Dialect)
+	if err != nil {
+		return nil, err
+	}
+	c := &common{dialect: d, seed: maphash.MakeSeed(), cacheSize: cfg.CacheSize, schema: cfg.Schema}
+	if err := c.setBase(base); err != nil {
+		return nil, err
+	}
+	if err := c.mapFields(reflect.TypeFor[T](), mapperOf(db), cfg.Schema.Fields()); err != nil {
+		return nil, err
+	}
+	c.shapes, _ = lru.New[uint64, *shape](cfg.CacheSize)
+	b := &Backend[T]{db: db, c: c}
+	if p, ok := db.(preparer); ok && !cfg.NoPrepare {
+		b.stmts = newStmtCache(p, cfg.CacheSize)
+	}
+	return b, nil
+}
+
+// dialectOf resolves the dialect: set explicitly, or from the driver name.
+func dialectOf(db any, d Dialect) (Dialect, error) {
+	if d != DialectAuto {
+		if !d.valid() {
+			return 0, fmt.Errorf("paginate/sql: unknown dialect %s", d)
+		}
+		return d, nil
+	}
+	n, ok := db.(driverNamer)
+	if !ok {
+		return 0, fmt.Errorf("paginate/sql: a %T has no driver name: set Config.Dialect", db)
+	}
+	d, ok = DialectForDriver(n.DriverName())
+	if !ok {
+		return 0, fmt.Errorf("paginate/sql: unknown driver %q: set Config.Dialect", n.DriverName())
+	}
+	return d, nil
+}
+
+// mapperOf returns the handle's sqlx field mapper, or sqlx's default.
+func mapperOf(db any) *reflectx.Mapper {
+	var m *reflectx.Mapper
+	switch h := db.(type) {
+	case *sqlx.DB:
+		m = h.Mapper
+	case *sqlx.Tx:
+		m = h.Mapper
+	case *sqlx.Conn:
+		m = h.Mapper
+	}
+	if m == nil {
+		m = reflectx.NewMapperFunc("db", strings.ToLower)
+	}
+	return m
+}
+
+// setBase checks base and splits off what the backend recombines: the
+// select list goes, WHERE parts are parenthesized as one condition (so that
+// an OR in them cannot capture the backend's conditions), and suffixes are
+// kept to follow LIMIT and OFFSET.
+func (c *common) setBase(base squirrel.SelectBuilder) error {
+	// squirrel has no accessors for these; lann/builder reads the fields
+	// squirrel's builder keeps them in. TestNewRejectsOrderedBase pins the
+	// names against the squirrel version in go.mod.
+	if v, _ := builder.Get(base, "OrderByParts"); v != nil && reflect.ValueOf(v).Len() > 0 {
+		return errors.New("paginate/sql: the base query sets ORDER BY; the backend orders pages itself")
+	}
+	if v, _ := builder.Get(base, "Limit"); v != nil && v.(string) != "" {
+		return errors.New("paginate/sql: the base query sets LIMIT; the backend limits pages itself")
+	}
+	if v, _ := builder.Get(base, "Offset"); v != nil && v.(string) != "" {
+		return errors.New("paginate/sql: the base query sets OFFSET; the backend offsets pages itself")
+	}
+	if v, _ := builder.Get(base, "From"); v == nil {
+		return errors.New("paginate/sql: the base query has no FROM")
+	}
+	if v, ok := builder.Get(base, "Options"); ok {
+		c.wrap = hasDistinct(v.([]string))
+	}
+	if v, ok := builder.Get(base, "GroupBys"); ok && len(v.([]string)) > 0 {
+		c.wrap = true
+	}
+	if v, ok := builder.Get(base, "HavingParts"); ok && len(v.([]squirrel.Sqlizer)) > 0 {
+		c.wrap = true
+	}
+	if v, ok := builder.Get(base, "WhereParts"); ok {
+		if parts := v.([]squirrel.Sqlizer); len(parts) > 0 {
+			base = builder.Delete(base, "WhereParts").(squirrel.SelectBuilder).Where(squirrel.And(parts))
+		}
+	}
+	if v, ok := builder.Get(base, "Suffixes"); ok {
+		c.suffixes = v.([]squirrel.Sqlizer)
+		base = builder.Delete(base, "Suffixes").(squirrel.SelectBuilder)
+	}
+	c.base = base.RemoveColumns().PlaceholderFormat(c.dialect.placeholders())
+	return nil
+}
+
+// mapFields finds each schema field's destination in T.
+func (c *common) mapFields(t reflect.Type, m *reflectx.Mapper, fields []paginate.Field) error {
+	if t.Kind() != reflect.Struct {
+		return fmt.Errorf("paginate/sql: T is %s; it must be a struct", t)
+	}
+	tm := m.TypeMap(t)
+	c.fields = fields
+	c.byName = make(map[string]int, len(fields))
+	c.paths = make([][]int, len(fields))
+	c.assign = make([]assignFunc, len(fields))
+	var errs []error
+	for i, f := range fields {
+		c.byName[f.Name] = i
+		fi, ok := tm.Names[f.Name]
+		if !ok {
+			errs = append(errs, fmt.Errorf("paginate/sql: field %q has no destination in %s (add a `db:%q` tag)", f.Name, t, f.Name))
+			continue
+		}
+		c.paths[i] = fi.Index
+		c.assign[i] = assignerFor(fi.Field.Type)
+	}
+	return errors.Join(errs...)
+}
+
+// On returns a backend that runs the same queries through db, a
+// transaction or connection of the same database for example. It shares
+// the compiled SQL of b and prepares its own statements on db, which its
+// Close closes (a transaction also closes them when it ends).
+func (b *Backend[T]) On(db sqlx.QueryerContext) (*Backend[T], error) {
+	if db == nil {
+		return nil, errors.New("paginate/sql: On needs a database handle")
+	}
+	if n, ok := db.(driverNamer); ok {
+		if d, ok := DialectForDriver(n.DriverName()); ok && d != b.c.dialect {
+			return nil, fmt.Errorf("paginate/sql: On: handle is %s, backend is %s", d, b.c.dialect)
+		}
+	}
+	nb := &Backend[T]{db: db, c: b.c}
+	if p, ok := db.(preparer); ok && b.stmts != nil {
+		nb.stmts = newStmtCache(p, b.c.cacheSize)
+	}
+	return nb, nil
+}
+
+// Close closes the backend's prepared statements. Statements in use close
+// when their queries end. A closed backend still works, without preparing.
+func (b *Backend[T]) Close() error {
+	if b.stmts != nil {
+		b.stmts.close()
+	}
+	return nil
+}
+
+// Dialect returns the backend's dialect.
+func (b *Backend[T]) Dialect() Dialect { return b.c.dialect }
+
+// NullOrder reports where the database sorts NULL: NullsLargest on
+// PostgreSQL, NullsSmallest on SQLite and MySQL/MariaDB.
+func (b *Backend[T]) NullOrder() paginate.NullOrder { return b.c.dialect.nullOrder() }
+
+// query runs a statement, prepared when the handle prepares. The returned
+// release must be called after the rows are closed.
+func (b *Backend[T]) query(ctx context.Context, query string, args []any) (*sql.Rows, func(), error) {
+	if b.stmts != nil {
+		e, err := b.stmts.acquire(ctx, query)
+		if err != nil {
+			return nil, nil, err
+		}
+		if e != nil {
+			rows, err := e.stmt.QueryContext(ctx, args...)
+			if err != nil {
+				e.release()
+				return nil, nil, err
+			}
+			return rows, e.release, nil
+		}
+	}
+	rows, err := b.db.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, nil, err
+	}
+	return rows, func() {}, nil
+}
+
+// Fetch returns the page q describes: at most q.Limit rows matching
+// q.Filters in q.Sort order, after q.Offset rows and, when q.After is set,
+// strictly after that position. With q.Keys it returns each row's sort
+// values as the driver gave them.
+func (b *Backend[T]) Fetch(ctx context.Context, q paginate.Query) (paginate.Result[T], error) {
+	var res paginate.Result[T]
+	if len(q.Sort) == 0 {
+		return res, errors.New("paginate/sql: fetch: the query has no sort")
+	}
+	if q.Limit <= 0 || q.Offset < 0 {
+		return res, fmt.Errorf("paginate/sql: fetch: invalid limit %d or offset %d", q.Limit, q.Offset)
+	}
+	s, err := b.c.lookup('F', &q)
+	if err != nil {
+		return res, err
+	}
+	f := fetcher[T]{b: b, s: s, q: &q}
+	if err := f.run(ctx); err != nil {
+		return res, fmt.Errorf("paginate/sql: fetch: %w", err)
+	}
+	res.Items = f.items
+	if q.Keys {
+		res.Keys = make([][]any, len(f.items))
+		n := s.nkeys
+		for i := range res.Keys {
+			res.Keys[i] = f.keys[i*n : (i+1)*n : (i+1)*n]
+		}
+	}
+	return res, nil
+}
+
+// fetcher holds one Fetch's state.
+type fetcher[T any] struct {
+	b     *Backend[T]
+	s     *shape
+	q     *paginate.Query
+	items []T
+	keys  []any
+	args  []any
+	dest  []any
+}
+
+func (f *fetcher[T]) run(ctx context.Context) error {
+	s, q := f.s, f.q
+	cap0 := min(q.Limit, 1024)
+	f.items = make([]T, 0, cap0)
+	f.keys = make([]any, 0, cap0*s.nkeys)
+	f.args = make([]any, 0, s.maxArgs)
+	f.dest = make([]any, len(s.cols))
+	skip := int64(0)
+	offset := q.Offset
+	if len(s.stmts) > 1 && offset > 0 {
+		// An offset cannot be split across segments without knowing their
+		// sizes: read and drop the skipped rows instead.
+		skip, offset = offset, 0
+	}
+	for i := range s.stmts {
+		need := int64(q.Limit-len(f.items)) + skip
+		if need <= 0 {
+			break
+		}
+		var err error
+		if skip, err = f.segment(ctx, &s.stmts[i], need, offset, skip); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// segment runs one statement, appending its rows after dropping skip of
+// them, and returns how many rows are still to be dropped.
+func (f *fetcher[T]) segment(ctx context.Context, p *stmtPlan, limit, offset, skip int64) (int64, error) {
+	d := f.b.c.dialect
+	f.args = d.bindArgs(f.args, p, f.q, limit, offset)
+	rows, release, err := f.b.query(ctx, p.sql, f.args)
+	if err != nil {
+		return skip, err
+	}
+	defer release()
+	defer rows.Close()
+	s := f.s
+	var zero T
+	for rows.Next() {
+		n := len(f.items)
+		f.items = append(f.items, zero)
+		f.keys = append(f.keys, make([]any, s.nkeys)...)
+		row := reflect.ValueOf(&f.items[n]).Elem()
+		keys := f.keys[n*s.nkeys:]
+		for j, c := range s.cols {
+			if c.key >= 0 {
+				f.dest[j] = &keys[c.key]
+			} else {
+				f.dest[j] = fieldOf(row, c.path).Addr().Interface()
+			}
+		}
+		if err := rows.Scan(f.dest...); err != nil {
+			return skip, err
+		}
+		for _, a := range s.assigns {
+			if err := a.fn(fieldOf(row, a.path), keys[a.key]); err != nil {
+				return skip, fmt.Errorf("sort column %d: %w", a.key, err)
+			}
+		}
+		if skip > 0 {
+			skip--
+			f.items = f.items[:n]
+			f.keys = f.keys[:n*s.nkeys]
+		}
+	}
+	clear(f.dest)
+	return skip, rows.Err()
+}

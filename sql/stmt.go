@@ -1,0 +1,105 @@
+package sql
+
+import (
+	"context"
+	"database/sql"
+	"sync"
+	"sync/atomic"
+
+	lru "github.com/hashicorp/golang-lru/v2"
+)
+
+// preparer is a handle that prepares statements: *sqlx.DB, *sqlx.Tx and
+// *sqlx.Conn (through their embedded database/sql values), and their
+// database/sql counterparts.
+type preparer interface {
+	PrepareContext(ctx context.Context, query string) (*sql.Stmt, error)
+}
+
+// stmtCache keeps the statements prepared on one handle, keyed by SQL
+// text, in a bounded LRU cache. A statement evicted while a query uses it
+// is closed when that query releases it.
+type stmtCache struct {
+	prep   preparer
+	lru    *lru.Cache[string, *stmtEntry]
+	closed atomic.Bool
+}
+
+type stmtEntry struct {
+	mu   sync.Mutex
+	stmt *sql.Stmt
+	refs int
+	dead bool
+}
+
+func newStmtCache(p preparer, size int) *stmtCache {
+	c := &stmtCache{prep: p}
+	c.lru, _ = lru.NewWithEvict(size, func(_ string, e *stmtEntry) { e.kill() })
+	return c
+}
+
+// kill marks the entry evicted and closes the statement if it is idle.
+func (e *stmtEntry) kill() {
+	e.mu.Lock()
+	e.dead = true
+	idle := e.refs == 0
+	e.mu.Unlock()
+	if idle {
+		e.stmt.Close()
+	}
+}
+
+// take counts a user of a live entry.
+func (e *stmtEntry) take() bool {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.dead {
+		return false
+	}
+	e.refs++
+	return true
+}
+
+func (e *stmtEntry) release() {
+	e.mu.Lock()
+	e.refs--
+	closeIt := e.dead && e.refs == 0
+	e.mu.Unlock()
+	if closeIt {
+		e.stmt.Close()
+	}
+}
+
+// acquire returns the statement for query, preparing it on a miss, or nil
+// when the cache is closed. The caller releases a non-nil entry.
+func (c *stmtCache) acquire(ctx context.Context, query string) (*stmtEntry, error) {
+	if c.closed.Load() {
+		return nil, nil
+	}
+	if e, ok := c.lru.Get(query); ok && e.take() {
+		return e, nil
+	}
+	st, err := c.prep.PrepareContext(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	e := &stmtEntry{stmt: st, refs: 1}
+	if prev, ok, _ := c.lru.PeekOrAdd(query, e); ok {
+		if prev.take() {
+			st.Close()
+			return prev, nil
+		}
+		c.lru.Add(query, e)
+	}
+	if c.closed.Load() {
+		// Close raced with us: let the purge below or this removal close it.
+		c.lru.Remove(query)
+	}
+	return e, nil
+}
+
+// close closes every idle statement now and the others when released.
+func (c *stmtCache) close() {
+	c.closed.Store(true)
+	c.lru.Purge()
+}
