@@ -1,0 +1,294 @@
+package httpadapter_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/go-paginate/paginate"
+	"github.com/go-paginate/paginate/httpadapter"
+)
+
+// cursorRE matches a cursor in an envelope, to stand it in for a golden
+// file (cursors are opaque and checked by following them instead).
+var cursorRE = regexp.MustCompile(`"(next|prev)_cursor":"[^"]+"`)
+
+func TestGoldenEnvelopes(t *testing.T) {
+	off := offsetHandler(t, paginate.OffsetConfig{}, httpadapter.Config{})
+	cur := cursorHandler(t, items, httpadapter.Config{})
+	for _, tc := range []struct {
+		golden, target string
+		h              http.Handler
+	}{
+		{"offset_page2.golden", "/items?sort=id&per_page=2&page=2", off},
+		{"offset_fields.golden", "/items?sort=-price&per_page=3&fields=price,name", off},
+		{"offset_past_end.golden", "/items?page=9&per_page=2", off},
+		{"cursor_first.golden", "/feed?sort=id&per_page=2", cur},
+		{"cursor_filtered.golden", "/feed?category[in]=home,toys&sort=price&per_page=2", cur},
+	} {
+		t.Run(tc.golden, func(t *testing.T) {
+			res := get(t, tc.h, tc.target)
+			if res.StatusCode != http.StatusOK {
+				t.Fatalf("status %d", res.StatusCode)
+			}
+			if ct := res.Header.Get("Content-Type"); ct != "application/json" {
+				t.Errorf("Content-Type %q", ct)
+			}
+			body := readBody(t, res)
+			golden(t, tc.golden, cursorRE.ReplaceAll(body, []byte(`"${1}_cursor":"CURSOR"`)))
+		})
+	}
+}
+
+// envelopeKeys returns the keys of a JSON object, sorted.
+func envelopeKeys(tb testing.TB, body []byte) []string {
+	tb.Helper()
+	m := decode(tb, body)
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}
+
+// TestEnvelopeKeys checks which keys appear in each mode, with defaults and
+// renamed, and that total/pages appear only when counted and the flags only
+// when true.
+func TestEnvelopeKeys(t *testing.T) {
+	s := newSchema(t)
+	write := func(t *testing.T, cfg httpadapter.Config, page paginate.Page[Item]) (*http.Response, []byte) {
+		t.Helper()
+		p, err := httpadapter.NewParser(s, cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		w, err := httpadapter.NewWriter[Item](p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rec := httptest.NewRecorder()
+		w.WritePage(rec, httptest.NewRequest(http.MethodGet, "/x?page=2", nil), paginate.Request{}, page)
+		res := rec.Result()
+		return res, readBody(t, res)
+	}
+	counted := paginate.Page[Item]{Items: items[:1], Page: 2, PerPage: 1, Total: 5, Pages: 5, Counted: true, HasNext: true, HasPrev: true, NextPage: 3, PrevPage: 1}
+	capped := counted
+	capped.TotalCapped = true
+	estimated := counted
+	estimated.TotalEstimated = true
+	uncounted := paginate.Page[Item]{Items: items[:1], Page: 2, PerPage: 1, HasNext: true, HasPrev: true, NextPage: 3, PrevPage: 1}
+	cursor := paginate.Page[Item]{Items: items[:1], PerPage: 1, HasNext: true, NextCursor: "abc"}
+
+	for _, tc := range []struct {
+		name        string
+		cfg         httpadapter.Config
+		page        paginate.Page[Item]
+		keys        []string
+		totalHeader string
+		rels        []string
+	}{
+		{"offset counted", httpadapter.Config{}, counted,
+			[]string{"has_next", "has_prev", "items", "page", "pages", "per_page", "total"}, "5", []string{"first", "prev", "next", "last"}},
+		{"offset capped", httpadapter.Config{}, capped,
+			[]string{"has_next", "has_prev", "items", "page", "pages", "per_page", "total", "total_capped"}, "", []string{"first", "prev", "next"}},
+		{"offset estimated", httpadapter.Config{}, estimated,
+			[]string{"has_next", "has_prev", "items", "page", "pages", "per_page", "total", "total_estimated"}, "", []string{"first", "prev", "next"}},
+		{"offset uncounted", httpadapter.Config{}, uncounted,
+			[]string{"has_next", "has_prev", "items", "page", "per_page"}, "", []string{"first", "prev", "next"}},
+		{"cursor", httpadapter.Config{Mode: httpadapter.CursorMode}, cursor,
+			[]string{"has_next", "has_prev", "items", "next_cursor", "per_page", "prev_cursor"}, "", []string{"next"}},
+		{"cursor counted", httpadapter.Config{Mode: httpadapter.CursorMode}, paginate.Page[Item]{Items: items[:1], PerPage: 1, Total: 1, Pages: 1, Counted: true},
+			[]string{"has_next", "has_prev", "items", "next_cursor", "pages", "per_page", "prev_cursor", "total"}, "1", nil},
+		{"renamed", httpadapter.Config{Keys: httpadapter.Keys{
+			Items: "data", Total: "count", Page: "p", PerPage: "size", Pages: "page_count",
+			HasNext: "more", HasPrev: "-", TotalCapped: "capped"}}, capped,
+			[]string{"capped", "count", "data", "more", "p", "page_count", "size"}, "", []string{"first", "prev", "next"}},
+		{"renamed cursor", httpadapter.Config{Mode: httpadapter.CursorMode, Keys: httpadapter.Keys{
+			NextCursor: "next", PrevCursor: "prev", TotalEstimated: "approx"}}, func() paginate.Page[Item] {
+			p := cursor
+			p.Counted, p.Total, p.TotalEstimated = true, 9, true
+			return p
+		}(),
+			[]string{"approx", "has_next", "has_prev", "items", "next", "pages", "per_page", "prev", "total"}, "", []string{"next"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			res, body := write(t, tc.cfg, tc.page)
+			if diff := cmp.Diff(tc.keys, envelopeKeys(t, body)); diff != "" {
+				t.Errorf("keys (-want +got):\n%s\n%s", diff, body)
+			}
+			if got := res.Header.Get("X-Total-Count"); got != tc.totalHeader {
+				t.Errorf("X-Total-Count = %q, want %q", got, tc.totalHeader)
+			}
+			if diff := cmp.Diff(tc.rels, rels(res.Header.Get("Link"))); diff != "" {
+				t.Errorf("Link rels (-want +got):\n%s", diff)
+			}
+		})
+	}
+
+	// Values: cursors are strings or null; flags are true.
+	_, body := write(t, httpadapter.Config{Mode: httpadapter.CursorMode}, cursor)
+	m := decode(t, body)
+	if m["next_cursor"] != "abc" || m["prev_cursor"] != nil || m["has_next"] != true || m["has_prev"] != false || m["per_page"] != 1.0 {
+		t.Errorf("cursor envelope values wrong: %s", body)
+	}
+	_, body = write(t, httpadapter.Config{}, capped)
+	m = decode(t, body)
+	if m["total_capped"] != true || m["total"] != 5.0 || m["pages"] != 5.0 || m["page"] != 2.0 {
+		t.Errorf("capped envelope values wrong: %s", body)
+	}
+}
+
+// rels lists the rel values of a Link header in order.
+func rels(link string) []string {
+	var out []string
+	for _, m := range regexp.MustCompile(`rel="([a-z]+)"`).FindAllStringSubmatch(link, -1) {
+		out = append(out, m[1])
+	}
+	return out
+}
+
+func TestBadConfig(t *testing.T) {
+	s := newSchema(t)
+	for name, cfg := range map[string]httpadapter.Config{
+		"duplicate param":     {Params: httpadapter.Params{Page: "sort"}},
+		"bad param name":      {Params: httpadapter.Params{PerPage: "per page"}},
+		"ignored std param":   {Ignore: []string{"page"}},
+		"duplicate key":       {Keys: httpadapter.Keys{Total: "items"}},
+		"items left out":      {Keys: httpadapter.Keys{Items: "-"}},
+		"base url with path":  {BaseURL: "https://api.example.com/v1"},
+		"base url no scheme":  {BaseURL: "api.example.com"},
+		"negative max filter": {MaxFilters: -1},
+		"unknown mode":        {Mode: httpadapter.Mode(7)},
+	} {
+		if _, err := httpadapter.NewParser(s, cfg); err == nil {
+			t.Errorf("%s: NewParser accepted %+v", name, cfg)
+		}
+	}
+	if _, err := httpadapter.NewParser(nil, httpadapter.Config{}); err == nil {
+		t.Error("NewParser accepted a nil schema")
+	}
+}
+
+// TestSparseItems checks that fields limits each item to the requested
+// keys for struct, pointer, embedded and map items, with encoding/json's
+// rules intact.
+func TestSparseItems(t *testing.T) {
+	s := newSchema(t)
+	p, err := httpadapter.NewParser(s, httpadapter.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	write := func(t *testing.T, page func(rec *httptest.ResponseRecorder, r *http.Request)) []any {
+		t.Helper()
+		rec := httptest.NewRecorder()
+		page(rec, httptest.NewRequest(http.MethodGet, "/x", nil))
+		var env struct{ Items []any }
+		if err := json.Unmarshal(rec.Body.Bytes(), &env); err != nil {
+			t.Fatalf("%v: %s", err, rec.Body)
+		}
+		return env.Items
+	}
+	req := paginate.Request{Fields: []string{"price", "id"}}
+
+	t.Run("pointers", func(t *testing.T) {
+		w, _ := httpadapter.NewWriter[*Item](p)
+		got := write(t, func(rec *httptest.ResponseRecorder, r *http.Request) {
+			w.WritePage(rec, r, req, paginate.Page[*Item]{Items: []*Item{&items[0], nil}})
+		})
+		want := []any{map[string]any{"id": 1.0, "price": 1999.0}, nil}
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("(-want +got):\n%s", diff)
+		}
+	})
+
+	t.Run("tags and embedding", func(t *testing.T) {
+		type Meta struct {
+			CreatedAt string `db:"created_at" json:"createdAt"`
+		}
+		type Row struct {
+			Meta
+			ID       int64  `db:"id" json:"id,string"`
+			Label    string `db:"name" json:"label,omitempty"`
+			Price    int64
+			Category string `json:"-"`
+			secret   string
+		}
+		w, _ := httpadapter.NewWriter[Row](p)
+		rows := []Row{{Meta{"yesterday"}, 7, "", 5, "toys", "x"}}
+		got := write(t, func(rec *httptest.ResponseRecorder, r *http.Request) {
+			w.WritePage(rec, r, paginate.Request{Fields: []string{"created_at", "name", "price", "id", "category"}}, paginate.Page[Row]{Items: rows})
+		})
+		// id keeps its string option, name its omitempty, price its Go
+		// name, created_at is found by db tag inside the embedded struct,
+		// and category (json:"-") stays out.
+		want := []any{map[string]any{"createdAt": "yesterday", "id": "7", "Price": 5.0}}
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("(-want +got):\n%s", diff)
+		}
+		// Without fields the item is encoding/json's own.
+		full := write(t, func(rec *httptest.ResponseRecorder, r *http.Request) {
+			w.WritePage(rec, r, paginate.Request{}, paginate.Page[Row]{Items: rows})
+		})
+		wantFull, _ := json.Marshal(rows)
+		var wf []any
+		json.Unmarshal(wantFull, &wf)
+		if diff := cmp.Diff(wf, full); diff != "" {
+			t.Errorf("full item differs from json.Marshal (-want +got):\n%s", diff)
+		}
+	})
+
+	t.Run("maps", func(t *testing.T) {
+		w, _ := httpadapter.NewWriter[map[string]any](p)
+		got := write(t, func(rec *httptest.ResponseRecorder, r *http.Request) {
+			w.WritePage(rec, r, req, paginate.Page[map[string]any]{Items: []map[string]any{{"id": 1, "name": "a", "price": 2}, {"name": "b"}}})
+		})
+		want := []any{map[string]any{"id": 1.0, "price": 2.0}, map[string]any{}}
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("(-want +got):\n%s", diff)
+		}
+	})
+
+	t.Run("key order follows the struct", func(t *testing.T) {
+		w, _ := httpadapter.NewWriter[Item](p)
+		rec := httptest.NewRecorder()
+		w.WritePage(rec, httptest.NewRequest(http.MethodGet, "/x", nil), paginate.Request{Fields: []string{"created_at", "id"}}, paginate.Page[Item]{Items: items[:1]})
+		if want := `"items":[{"id":1,"created_at":"2024-01-01T10:00:00Z"}]`; !bytes.Contains(rec.Body.Bytes(), []byte(want)) {
+			t.Errorf("body %s does not contain %s", rec.Body, want)
+		}
+	})
+}
+
+// TestItemEncodingError: an item that cannot be encoded gives a clean 500
+// with no partial envelope.
+func TestItemEncodingError(t *testing.T) {
+	s := newSchema(t)
+	p, _ := httpadapter.NewParser(s, httpadapter.Config{Logger: discardLogger()})
+	w, _ := httpadapter.NewWriter[map[string]any](p)
+	rec := httptest.NewRecorder()
+	w.WritePage(rec, httptest.NewRequest(http.MethodGet, "/x", nil), paginate.Request{}, paginate.Page[map[string]any]{Items: []map[string]any{{"f": func() {}}}})
+	if rec.Code != http.StatusInternalServerError || strings.Contains(rec.Body.String(), "items") {
+		t.Errorf("status %d, body %s", rec.Code, rec.Body)
+	}
+}
+
+func TestHead(t *testing.T) {
+	h := offsetHandler(t, paginate.OffsetConfig{}, httpadapter.Config{})
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest(http.MethodHead, "/items", nil))
+	if rec.Code != http.StatusOK || rec.Body.Len() != 0 || rec.Header().Get("X-Total-Count") != "5" {
+		t.Errorf("HEAD: status %d, body %q, headers %v", rec.Code, rec.Body, rec.Header())
+	}
+	rec = httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest(http.MethodPost, "/items", nil))
+	if rec.Code != http.StatusMethodNotAllowed || rec.Header().Get("Allow") != "GET, HEAD" {
+		t.Errorf("POST: status %d, Allow %q", rec.Code, rec.Header().Get("Allow"))
+	}
+}
