@@ -469,4 +469,3 @@ func FuzzParseQuery(f *testing.F) {
 		}
 	})
 }
-

@@ -1,0 +1,138 @@
+package httpadapter_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+
+	"github.com/go-paginate/paginate"
+	"github.com/go-paginate/paginate/httpadapter"
+)
+
+type Book struct {
+	ID    int64  `json:"id"`
+	Title string `json:"title"`
+	Year  int64  `json:"year"`
+}
+
+func bookSchema() *paginate.Schema {
+	s, err := paginate.NewSchema([]paginate.Field{
+		{Name: "id", Type: paginate.Int, Key: true},
+		{Name: "title", Type: paginate.String, Sortable: true},
+		{Name: "year", Type: paginate.Int, Sortable: true, Ops: []paginate.Op{paginate.Gte, paginate.Lt}},
+	}, "year")
+	if err != nil {
+		panic(err)
+	}
+	return s
+}
+
+var books = []Book{
+	{1, "Dune", 1965},
+	{2, "Neuromancer", 1984},
+	{3, "Hyperion", 1989},
+	{4, "Foundation", 1951},
+}
+
+// Handler serves a paginator in one call: here offset pages over an
+// in-memory list.
+func ExampleHandler() {
+	s := bookSchema()
+	backend, _ := paginate.NewMemory(books, s, paginate.MemoryConfig[Book]{})
+	p, _ := paginate.NewOffset(backend, s, paginate.OffsetConfig{})
+	h, err := httpadapter.Handler(p, s, httpadapter.Config{})
+	if err != nil {
+		panic(err)
+	}
+
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest("GET", "/books?year[gte]=1960&per_page=1&page=2&fields=title", nil))
+	fmt.Println(rec.Code)
+	fmt.Println(rec.Header().Get("X-Total-Count"))
+	fmt.Println(rec.Header().Get("Link"))
+	fmt.Print(rec.Body)
+	// Output:
+	// 200
+	// 3
+	// <http://example.com/books?year[gte]=1960&per_page=1&fields=title&page=1>; rel="first", <http://example.com/books?year[gte]=1960&per_page=1&fields=title&page=1>; rel="prev", <http://example.com/books?year[gte]=1960&per_page=1&fields=title&page=3>; rel="next", <http://example.com/books?year[gte]=1960&per_page=1&fields=title&page=3>; rel="last"
+	// {"total":3,"page":2,"per_page":1,"pages":3,"has_next":true,"has_prev":true,"items":[{"title":"Neuromancer"}]}
+}
+
+// Bad input is answered with RFC 9457 problem details naming every
+// offending parameter.
+func ExampleHandler_badInput() {
+	s := bookSchema()
+	backend, _ := paginate.NewMemory(books, s, paginate.MemoryConfig[Book]{})
+	p, _ := paginate.NewOffset(backend, s, paginate.OffsetConfig{})
+	h, _ := httpadapter.Handler(p, s, httpadapter.Config{})
+
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest("GET", "/books?page=0&sort=author&year[gt]=2000", nil))
+	fmt.Println(rec.Code, rec.Header().Get("Content-Type"))
+	fmt.Print(rec.Body)
+	// Output:
+	// 400 application/problem+json
+	// {"type":"about:blank","title":"Bad Request","status":400,"detail":"3 query parameters are invalid: page: must be a positive integer; sort: unknown field \"author\"; year[gt]: field \"year\" does not accept gt.","invalid_params":[{"name":"page","reason":"must be a positive integer"},{"name":"sort","reason":"unknown field \"author\""},{"name":"year[gt]","reason":"field \"year\" does not accept gt"}]}
+}
+
+// Cursor pages: Handler sees a Keyset paginator and serves after/before
+// cursors, with the envelope keys renamed.
+func ExampleHandler_cursor() {
+	s := bookSchema()
+	backend, _ := paginate.NewMemory(books, s, paginate.MemoryConfig[Book]{})
+	key := []byte("an example key of at least 32 bytes")
+	p, _ := paginate.NewKeyset(backend, s, paginate.KeysetConfig{Keys: [][]byte{key}})
+	h, _ := httpadapter.Handler(p, nil, httpadapter.Config{Keys: httpadapter.Keys{Items: "data"}})
+
+	target := "/books?per_page=3"
+	for target != "" {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest("GET", target, nil))
+		var env struct {
+			Data       []Book
+			NextCursor *string `json:"next_cursor"`
+		}
+		decodeJSON(rec.Body, &env)
+		for _, b := range env.Data {
+			fmt.Println(b.Year, b.Title)
+		}
+		target = ""
+		if env.NextCursor != nil {
+			target = "/books?per_page=3&after=" + *env.NextCursor
+		}
+	}
+	// Output:
+	// 1951 Foundation
+	// 1965 Dune
+	// 1984 Neuromancer
+	// 1989 Hyperion
+}
+
+// The middleware parses and validates the query string and hands the
+// request to an existing handler through the context.
+func ExampleParser_Middleware() {
+	p, err := httpadapter.NewParser(bookSchema(), httpadapter.Config{
+		Params: httpadapter.Params{PerPage: "limit"},
+	})
+	if err != nil {
+		panic(err)
+	}
+	h := p.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		req, _ := httpadapter.FromContext(r.Context())
+		fmt.Fprintf(w, "page %d, %d per page, sort %v, filter %s %v", req.Page, req.PerPage, req.Sort, req.Filters[0].Param(), req.Filters[0].Values)
+	}))
+
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest("GET", "/books?page=2&limit=5&sort=-year&year[lt]=1980", nil))
+	fmt.Println(rec.Body)
+	// Output:
+	// page 2, 5 per page, sort [{year desc}], filter year[lt] [1980]
+}
+
+func decodeJSON(r io.Reader, v any) {
+	if err := json.NewDecoder(r).Decode(v); err != nil {
+		panic(err)
+	}
+}
