@@ -1,0 +1,295 @@
+// Package cache caches what a paginator computes for repeated requests: the
+// row counts behind Page.Total ([NewCount]) and, optionally, whole pages
+// ([NewPages]).
+//
+// # Stores
+//
+// Values live in a [Store]: get and set with a TTL, and delete by key
+// prefix for invalidation. [LRU] is a bounded in-process store; the package
+// rediscache holds a Redis store, kept in its own package so that this one
+// does not import a Redis client.
+//
+// # Keys and scopes
+//
+// A count is cached under a key derived from the normalized query: its
+// filters, in a canonical order and with their typed values, and not its
+// sort, fields, offset or limit, so every page and every order of one
+// filtered list shares one count. A page is cached under a key derived
+// from the whole request. Every key also holds the caller's scope — a
+// tenant or user ID that the application puts in the context with
+// [WithScope], or that [Config].Scope computes — so that one caller's
+// count or page never answers another's, and starts with [Config].Name,
+// so that [Invalidate] drops a table's entries after a write.
+//
+// # Failures
+//
+// The cache never fails a request. A store that errors, or is slower than
+// [Config].Timeout, counts as a miss: the count runs in the database and
+// the page is served. The first failure is logged at level Warn, and the
+// recovery at level Info, once each, however many requests fail in
+// between. Concurrent identical misses run one count (or one page fetch)
+// and share its result.
+package cache
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"slices"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/go-paginate/paginate"
+)
+
+// Store holds cached values. Implementations must be safe for concurrent
+// use and should return promptly when ctx ends.
+type Store interface {
+	// Get returns the value stored under key, and whether there is one
+	// that has not expired.
+	Get(ctx context.Context, key string) ([]byte, bool, error)
+	// Set stores val under key for ttl, which is positive.
+	Set(ctx context.Context, key string, val []byte, ttl time.Duration) error
+	// DeletePrefix deletes every value whose key starts with prefix.
+	DeletePrefix(ctx context.Context, prefix string) error
+}
+
+// Defaults of a [Config].
+const (
+	DefaultTTL     = time.Minute
+	DefaultTimeout = 100 * time.Millisecond
+)
+
+// Config configures a count cache ([NewCount]) or a page cache
+// ([NewPages]).
+type Config struct {
+	// Store holds the cached values. Required.
+	Store Store
+	// Name is what a write invalidates, usually the table: every key
+	// starts with it, and Invalidate(ctx, store, Name) drops them all.
+	// Letters, digits, '_', '-' and '.', at most 64 bytes. Required.
+	Name string
+	// Variant tells apart caches that share a Name but not their rows,
+	// such as a paginator over all items and one over published items:
+	// it is part of every key but not of the invalidation prefix. If
+	// empty, none: caches with the same Name and Store share entries.
+	Variant string
+	// TTL is how long a value is kept. If zero, DefaultTTL.
+	TTL time.Duration
+	// Scope returns the caller's scope, a tenant or user ID, which is
+	// part of every key so that callers who see different rows never
+	// share a count or a page. If nil, [ScopeFrom]: the scope set with
+	// [WithScope], or "" — shared by every caller — when none was set.
+	Scope func(ctx context.Context) string
+	// Timeout bounds each store call; a slower call counts as a miss.
+	// If zero, DefaultTimeout.
+	Timeout time.Duration
+	// Logger receives the store's failures and recoveries. If nil,
+	// slog.Default().
+	Logger *slog.Logger
+}
+
+// maxNameLen is the longest Name accepted.
+const maxNameLen = 64
+
+// withDefaults checks c and fills in its defaults.
+func (c Config) withDefaults(what string) (Config, error) {
+	if c.Store == nil {
+		return c, fmt.Errorf("paginate/cache: %s needs a Store", what)
+	}
+	if err := checkName(c.Name); err != nil {
+		return c, err
+	}
+	if c.TTL < 0 || c.Timeout < 0 {
+		return c, errors.New("paginate/cache: TTL and Timeout must not be negative")
+	}
+	if c.TTL == 0 {
+		c.TTL = DefaultTTL
+	}
+	if c.Timeout == 0 {
+		c.Timeout = DefaultTimeout
+	}
+	if c.Scope == nil {
+		c.Scope = ScopeFrom
+	}
+	if c.Logger == nil {
+		c.Logger = slog.Default()
+	}
+	return c, nil
+}
+
+func checkName(name string) error {
+	if name == "" || len(name) > maxNameLen {
+		return fmt.Errorf("paginate/cache: invalid Name %q: it must be 1 to %d bytes", name, maxNameLen)
+	}
+	for i := 0; i < len(name); i++ {
+		switch c := name[i]; {
+		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9', c == '_', c == '-', c == '.':
+		default:
+			return fmt.Errorf("paginate/cache: invalid Name %q: use letters, digits, '_', '-' and '.'", name)
+		}
+	}
+	return nil
+}
+
+type scopeKey struct{}
+
+// WithScope returns a context that carries the caller's scope, a tenant or
+// user ID, for caches whose Config.Scope is nil.
+func WithScope(ctx context.Context, scope string) context.Context {
+	return context.WithValue(ctx, scopeKey{}, scope)
+}
+
+// ScopeFrom returns the scope set with [WithScope], or "".
+func ScopeFrom(ctx context.Context) string {
+	s, _ := ctx.Value(scopeKey{}).(string)
+	return s
+}
+
+// Invalidate drops every count and page cached in store under name, as an
+// application does after writing to the table name stands for. Unlike a
+// lookup, it returns the store's error: a failed invalidation leaves
+// entries that live until their TTL ends.
+func Invalidate(ctx context.Context, store Store, name string) error {
+	if err := checkName(name); err != nil {
+		return err
+	}
+	if err := store.DeletePrefix(ctx, name+":"); err != nil {
+		return fmt.Errorf("paginate/cache: invalidate %s: %w", name, err)
+	}
+	return nil
+}
+
+// InvalidateScope drops the counts and pages cached in store under name
+// for one scope only, as after a write that only that tenant or user can
+// see.
+func InvalidateScope(ctx context.Context, store Store, name, scope string) error {
+	if err := checkName(name); err != nil {
+		return err
+	}
+	if err := store.DeletePrefix(ctx, scopePrefix(name, scope)); err != nil {
+		return fmt.Errorf("paginate/cache: invalidate %s: %w", name, err)
+	}
+	return nil
+}
+
+// Keys are name:scope:kind:hash, with the scope and the rest hashed so
+// that client text never reaches the store's key space and no scope's
+// prefix is another's.
+func scopePrefix(name, scope string) string {
+	sum := sha256.Sum256([]byte(scope))
+	return name + ":" + hex.EncodeToString(sum[:12]) + ":"
+}
+
+// keyer builds the keys of one cache.
+type keyer struct {
+	name, variant string
+	kind          string // "c" for counts, "p" for pages
+	scope         func(context.Context) string
+}
+
+func (k keyer) key(ctx context.Context, parts string) string {
+	sum := sha256.Sum256([]byte(k.variant + "\x00" + parts))
+	return scopePrefix(k.name, k.scope(ctx)) + k.kind + ":" + hex.EncodeToString(sum[:16])
+}
+
+// filterKey writes q's filters in a canonical order: the order filters are
+// given in does not change which rows match.
+func filterKey(b *strings.Builder, filters []paginate.Condition) {
+	fs := make([]string, len(filters))
+	for i, c := range filters {
+		var fb strings.Builder
+		fmt.Fprintf(&fb, "f%q:%d:", c.Field.Name, c.Op)
+		for _, v := range c.Values {
+			fmt.Fprintf(&fb, "%T=%#v,", v, v)
+		}
+		fs[i] = fb.String()
+	}
+	slices.Sort(fs)
+	for _, f := range fs {
+		b.WriteString(f)
+		b.WriteByte(';')
+	}
+}
+
+// health reports a store's failures once per outage.
+type health struct {
+	name    string
+	timeout time.Duration
+	log     *slog.Logger
+	failing atomic.Bool
+}
+
+// failed records a failed store call. Calls that failed because the
+// caller's own context ended say nothing about the store.
+func (h *health) failed(ctx context.Context, op string, err error) {
+	if ctx.Err() != nil {
+		return
+	}
+	if h.failing.CompareAndSwap(false, true) {
+		h.log.LogAttrs(ctx, slog.LevelWarn, "paginate/cache: store failing; serving from the database until it recovers",
+			slog.String("cache", h.name), slog.String("op", op), slog.Any("error", err))
+	}
+}
+
+func (h *health) ok(ctx context.Context) {
+	if h.failing.CompareAndSwap(true, false) {
+		h.log.LogAttrs(ctx, slog.LevelInfo, "paginate/cache: store recovered", slog.String("cache", h.name))
+	}
+}
+
+type getResult struct {
+	val []byte
+	ok  bool
+	err error
+}
+
+// get looks key up, treating every failure as a miss.
+func (h *health) get(ctx context.Context, store Store, key string) ([]byte, bool) {
+	r := bounded(ctx, h.timeout, store, func(ctx context.Context) getResult {
+		v, ok, err := store.Get(ctx, key)
+		return getResult{v, ok, err}
+	})
+	if r.err != nil {
+		h.failed(ctx, "get", r.err)
+		return nil, false
+	}
+	h.ok(ctx)
+	return r.val, r.ok
+}
+
+// set stores val, logging a failure.
+func (h *health) set(ctx context.Context, store Store, key string, val []byte, ttl time.Duration) {
+	r := bounded(ctx, h.timeout, store, func(ctx context.Context) getResult {
+		return getResult{err: store.Set(ctx, key, val, ttl)}
+	})
+	if r.err != nil {
+		h.failed(ctx, "set", r.err)
+		return
+	}
+	h.ok(ctx)
+}
+
+// bounded runs fn with a deadline timeout away and returns by then even if
+// fn does not: a store whose client ignores context deadlines (go-redis
+// does, unless ContextTimeoutEnabled is set) cannot hold a request up. The
+// in-process LRU never blocks and is called directly.
+func bounded(ctx context.Context, timeout time.Duration, store Store, fn func(context.Context) getResult) getResult {
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	if _, local := store.(*LRU); local {
+		return fn(ctx)
+	}
+	done := make(chan getResult, 1)
+	go func() { done <- fn(ctx) }()
+	select {
+	case r := <-done:
+		return r
+	case <-ctx.Done():
+		return getResult{err: fmt.Errorf("store: %w", ctx.Err())}
+	}
+}

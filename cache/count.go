@@ -1,0 +1,164 @@
+package cache
+
+import (
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"strings"
+
+	"golang.org/x/sync/singleflight"
+
+	"github.com/go-paginate/paginate"
+)
+
+// Count is a [paginate.CountStrategy] that caches another strategy's
+// totals: exact counts by default, or capped counts or estimates. Put it
+// in an [paginate.OffsetConfig]:
+//
+//	counts, err := cache.NewCount(nil, cache.Config{Store: store, Name: "items"})
+//	p, err := paginate.NewOffset(backend, schema, paginate.OffsetConfig{Count: counts})
+//
+// A total is cached per query filters and per scope for Config.TTL; see
+// the package documentation for keys, scopes and failures. Totals that are
+// not known (from [paginate.NoCount]) are not cached.
+type Count struct {
+	cfg      Config
+	strategy paginate.CountStrategy
+	keys     keyer
+	health   *health
+	group    singleflight.Group
+}
+
+var _ paginate.CountStrategy = (*Count)(nil)
+
+// NewCount returns a strategy that caches the totals of strategy, or of
+// [paginate.ExactCount] when strategy is nil.
+func NewCount(strategy paginate.CountStrategy, cfg Config) (*Count, error) {
+	cfg, err := cfg.withDefaults("NewCount")
+	if err != nil {
+		return nil, err
+	}
+	if strategy == nil {
+		strategy = paginate.ExactCount{}
+	}
+	if _, nested := strategy.(*Count); nested {
+		return nil, errors.New("paginate/cache: NewCount: the strategy is already cached")
+	}
+	return &Count{
+		cfg:      cfg,
+		strategy: strategy,
+		keys:     keyer{name: cfg.Name, variant: cfg.Variant, kind: "c", scope: cfg.Scope},
+		health:   &health{name: cfg.Name, timeout: cfg.Timeout, log: cfg.Logger},
+	}, nil
+}
+
+// Config returns the configuration with defaults filled in.
+func (c *Count) Config() Config { return c.cfg }
+
+// String returns "cached " and the cached strategy's name, such as
+// "cached exact".
+func (c *Count) String() string {
+	if s, ok := c.strategy.(fmt.Stringer); ok {
+		return "cached " + s.String()
+	}
+	return "cached"
+}
+
+// CountTotal returns the cached total for q's filters and the caller's
+// scope, or runs the strategy — once for all concurrent callers asking
+// for the same key — and caches what it returns.
+func (c *Count) CountTotal(ctx context.Context, counter paginate.Counter, q paginate.Query) (paginate.Total, error) {
+	key := c.key(ctx, q)
+	if t, ok := c.lookup(ctx, key); ok {
+		return t, nil
+	}
+	count := func(ctx context.Context) func() (any, error) {
+		return func() (any, error) {
+			// A caller that missed just as another finished finds the
+			// value here instead of counting again.
+			if t, ok := c.lookup(ctx, key); ok {
+				return t, nil
+			}
+			t, err := c.strategy.CountTotal(ctx, counter, q)
+			if err != nil {
+				return paginate.Total{}, err
+			}
+			if t.Known {
+				c.health.set(ctx, c.cfg.Store, key, encodeTotal(t), c.cfg.TTL)
+			}
+			return t, nil
+		}
+	}
+	r, err := wait(ctx, &c.group, key, count)
+	if err != nil {
+		return paginate.Total{}, err
+	}
+	return r.(paginate.Total), nil
+}
+
+func (c *Count) lookup(ctx context.Context, key string) (paginate.Total, bool) {
+	b, ok := c.health.get(ctx, c.cfg.Store, key)
+	if !ok {
+		return paginate.Total{}, false
+	}
+	return decodeTotal(b)
+}
+
+// key is derived from the strategy and the filters alone: sort, fields,
+// offset and limit do not change a count.
+func (c *Count) key(ctx context.Context, q paginate.Query) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%T%+v|", c.strategy, c.strategy)
+	filterKey(&b, q.Filters)
+	return c.keys.key(ctx, b.String())
+}
+
+// wait runs fn(ctx) through g under key and waits for it or for ctx. When
+// the caller that ran fn had its context end, the others run it again
+// with their own.
+func wait(ctx context.Context, g *singleflight.Group, key string, fn func(context.Context) func() (any, error)) (any, error) {
+	for {
+		ch := g.DoChan(key, fn(ctx))
+		select {
+		case r := <-ch:
+			if r.Err != nil && r.Shared && ctx.Err() == nil &&
+				(errors.Is(r.Err, context.Canceled) || errors.Is(r.Err, context.DeadlineExceeded)) {
+				continue
+			}
+			return r.Val, r.Err
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+	}
+}
+
+// A cached total is a version byte, a flags byte and N as a varint.
+const totalVersion = 1
+
+const (
+	flagCapped = 1 << iota
+	flagEstimated
+)
+
+func encodeTotal(t paginate.Total) []byte {
+	var flags byte
+	if t.Capped {
+		flags |= flagCapped
+	}
+	if t.Estimated {
+		flags |= flagEstimated
+	}
+	return binary.AppendVarint([]byte{totalVersion, flags}, t.N)
+}
+
+func decodeTotal(b []byte) (paginate.Total, bool) {
+	if len(b) < 3 || b[0] != totalVersion || b[1]&^(flagCapped|flagEstimated) != 0 {
+		return paginate.Total{}, false
+	}
+	n, size := binary.Varint(b[2:])
+	if size <= 0 || 2+size != len(b) || n < 0 {
+		return paginate.Total{}, false
+	}
+	return paginate.Total{N: n, Known: true, Capped: b[1]&flagCapped != 0, Estimated: b[1]&flagEstimated != 0}, true
+}

@@ -1,0 +1,288 @@
+package cache_test
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/go-paginate/paginate"
+	"github.com/go-paginate/paginate/cache"
+)
+
+func TestCountCaches(t *testing.T) {
+	ctx := context.Background()
+	clk := newClock()
+	store := newLRU(t, cache.LRUConfig{Now: clk.Now})
+	b := newCounting(t, numbered(25))
+	p := offset(t, b, newCount(t, nil, cache.Config{Store: store, Name: "items", TTL: time.Minute}))
+
+	steps := []struct {
+		name       string
+		req        paginate.Request
+		want       meta
+		wantCounts int64 // counts run so far
+	}{
+		{"first request counts", paginate.Request{}, meta{IDs: span(1, 10), Total: 25, Pages: 3, Counted: true, HasNext: true}, 1},
+		{"another page shares the count", paginate.Request{Page: 3}, meta{IDs: span(21, 25), Total: 25, Pages: 3, Counted: true}, 1},
+		{"another sort shares the count", paginate.Request{Sort: []paginate.SortKey{{Field: "id", Dir: paginate.Desc}}, PerPage: 5}, meta{IDs: []int64{25, 24, 23, 22, 21}, Total: 25, Pages: 5, Counted: true, HasNext: true}, 1},
+		{"another field list shares the count", paginate.Request{Fields: []string{"id"}}, meta{IDs: span(1, 10), Total: 25, Pages: 3, Counted: true, HasNext: true}, 1},
+		{"a filter counts again", paginate.Request{Filters: []paginate.Filter{gt(20), named("a")}}, meta{IDs: []int64{22, 25}, Total: 2, Pages: 1, Counted: true}, 2},
+		{"filters in another order share it", paginate.Request{Filters: []paginate.Filter{named("a"), gt(20)}}, meta{IDs: []int64{22, 25}, Total: 2, Pages: 1, Counted: true}, 2},
+		{"a value given as text shares it", paginate.Request{Filters: []paginate.Filter{{Field: "id", Op: paginate.Gt, Values: []any{"20"}}, named("a")}}, meta{IDs: []int64{22, 25}, Total: 2, Pages: 1, Counted: true}, 2},
+		{"another value counts again", paginate.Request{Filters: []paginate.Filter{gt(21), named("a")}}, meta{IDs: []int64{22, 25}, Total: 2, Pages: 1, Counted: true}, 3},
+	}
+	for _, s := range steps {
+		got := metaOf(paginateOK(t, ctx, p, s.req))
+		if diff := cmp.Diff(s.want, got); diff != "" {
+			t.Errorf("%s: page (-want +got):\n%s", s.name, diff)
+		}
+		if n := b.counts.Load(); n != s.wantCounts {
+			t.Errorf("%s: %d counts ran, want %d", s.name, n, s.wantCounts)
+		}
+	}
+
+	t.Run("TTL", func(t *testing.T) {
+		b.counts.Store(0)
+		clk.Advance(59 * time.Second)
+		paginateOK(t, ctx, p, paginate.Request{})
+		if n := b.counts.Load(); n != 0 {
+			t.Errorf("before the TTL: %d counts, want 0", n)
+		}
+		clk.Advance(time.Second)
+		paginateOK(t, ctx, p, paginate.Request{})
+		if n := b.counts.Load(); n != 1 {
+			t.Errorf("at the TTL: %d counts, want 1", n)
+		}
+	})
+
+	t.Run("invalidate", func(t *testing.T) {
+		b.counts.Store(0)
+		if err := cache.Invalidate(ctx, store, "items"); err != nil {
+			t.Fatal(err)
+		}
+		paginateOK(t, ctx, p, paginate.Request{})
+		paginateOK(t, ctx, p, paginate.Request{})
+		if n := b.counts.Load(); n != 1 {
+			t.Errorf("after Invalidate: %d counts, want 1", n)
+		}
+		if err := cache.Invalidate(ctx, store, "other"); err != nil {
+			t.Fatal(err)
+		}
+		paginateOK(t, ctx, p, paginate.Request{})
+		if n := b.counts.Load(); n != 1 {
+			t.Errorf("after invalidating another name: %d counts, want 1", n)
+		}
+		if err := cache.Invalidate(ctx, store, "bad:name"); err == nil {
+			t.Error("Invalidate accepted a name with a colon")
+		}
+	})
+}
+
+// A count is cached per scope: tenants whose rows differ never see each
+// other's totals, though their queries are the same.
+func TestCountScopes(t *testing.T) {
+	store := newLRU(t, cache.LRUConfig{})
+	counts := newCount(t, nil, cache.Config{Store: store, Name: "items"})
+	tenantA := offset(t, newCounting(t, numbered(25)), counts)
+	tenantB := offset(t, newCounting(t, numbered(7)), counts)
+	ctxA := cache.WithScope(context.Background(), "tenant-a")
+	ctxB := cache.WithScope(context.Background(), "tenant-b")
+
+	for range 2 {
+		if got := paginateOK(t, ctxA, tenantA, paginate.Request{}).Total; got != 25 {
+			t.Errorf("tenant A total = %d, want 25", got)
+		}
+		if got := paginateOK(t, ctxB, tenantB, paginate.Request{}).Total; got != 7 {
+			t.Errorf("tenant B total = %d, want 7", got)
+		}
+	}
+
+	t.Run("scope func", func(t *testing.T) {
+		type userKey struct{}
+		byUser := newCount(t, nil, cache.Config{Store: store, Name: "items", Scope: func(ctx context.Context) string {
+			u, _ := ctx.Value(userKey{}).(string)
+			return u
+		}})
+		alice := offset(t, newCounting(t, numbered(3)), byUser)
+		bob := offset(t, newCounting(t, numbered(4)), byUser)
+		if got := paginateOK(t, context.WithValue(context.Background(), userKey{}, "alice"), alice, paginate.Request{}).Total; got != 3 {
+			t.Errorf("alice's total = %d, want 3", got)
+		}
+		if got := paginateOK(t, context.WithValue(context.Background(), userKey{}, "bob"), bob, paginate.Request{}).Total; got != 4 {
+			t.Errorf("bob's total = %d, want 4", got)
+		}
+	})
+
+	t.Run("invalidate one scope", func(t *testing.T) {
+		a, b := newCounting(t, numbered(25)), newCounting(t, numbered(7))
+		pa, pb := offset(t, a, counts), offset(t, b, counts)
+		paginateOK(t, ctxA, pa, paginate.Request{})
+		paginateOK(t, ctxB, pb, paginate.Request{})
+		if err := cache.InvalidateScope(context.Background(), store, "items", "tenant-a"); err != nil {
+			t.Fatal(err)
+		}
+		paginateOK(t, ctxA, pa, paginate.Request{})
+		paginateOK(t, ctxB, pb, paginate.Request{})
+		if a.counts.Load() != 1 || b.counts.Load() != 0 {
+			t.Errorf("after invalidating tenant A: A counted %d times and B %d, want 1 and 0", a.counts.Load(), b.counts.Load())
+		}
+	})
+
+	t.Run("variants", func(t *testing.T) {
+		all := newCounting(t, numbered(9))
+		some := newCounting(t, numbered(2))
+		pAll := offset(t, all, newCount(t, nil, cache.Config{Store: store, Name: "items", Variant: "all"}))
+		pSome := offset(t, some, newCount(t, nil, cache.Config{Store: store, Name: "items", Variant: "published"}))
+		ctx := context.Background()
+		if got := paginateOK(t, ctx, pAll, paginate.Request{}).Total; got != 9 {
+			t.Errorf("all: total %d, want 9", got)
+		}
+		if got := paginateOK(t, ctx, pSome, paginate.Request{}).Total; got != 2 {
+			t.Errorf("published: total %d, want 2", got)
+		}
+		if err := cache.Invalidate(ctx, store, "items"); err != nil {
+			t.Fatal(err)
+		}
+		paginateOK(t, ctx, pAll, paginate.Request{})
+		paginateOK(t, ctx, pSome, paginate.Request{})
+		if all.counts.Load() != 2 || some.counts.Load() != 2 {
+			t.Errorf("Invalidate(name) left a variant cached: counts %d and %d, want 2 and 2", all.counts.Load(), some.counts.Load())
+		}
+	})
+}
+
+// The cache keeps what the wrapped strategy reports: a capped total stays
+// capped, and an uncounted one is not cached.
+func TestCountWrapsStrategies(t *testing.T) {
+	ctx := context.Background()
+	store := newLRU(t, cache.LRUConfig{})
+
+	t.Run("capped", func(t *testing.T) {
+		b := newCounting(t, numbered(25))
+		p := offset(t, b, newCount(t, paginate.CappedCount{Max: 12}, cache.Config{Store: store, Name: "capped"}))
+		want := meta{IDs: span(1, 10), Total: 12, Pages: 2, Counted: true, TotalCapped: true, HasNext: true}
+		for i := range 2 {
+			if diff := cmp.Diff(want, metaOf(paginateOK(t, ctx, p, paginate.Request{}))); diff != "" {
+				t.Errorf("request %d (-want +got):\n%s", i+1, diff)
+			}
+		}
+		if n := b.atMost.Load(); n != 1 {
+			t.Errorf("%d capped counts ran, want 1", n)
+		}
+		// An exact count under the same name is a different entry.
+		exact := offset(t, b, newCount(t, nil, cache.Config{Store: store, Name: "capped"}))
+		if got := paginateOK(t, ctx, exact, paginate.Request{}); got.Total != 25 || got.TotalCapped {
+			t.Errorf("exact count after a capped one: total %d, capped %t", got.Total, got.TotalCapped)
+		}
+	})
+
+	t.Run("none", func(t *testing.T) {
+		b := newCounting(t, numbered(25))
+		counts := newCount(t, paginate.NoCount{}, cache.Config{Store: store, Name: "none"})
+		p := offset(t, b, counts)
+		got := paginateOK(t, ctx, p, paginate.Request{})
+		if got.Counted || !got.HasNext {
+			t.Errorf("NoCount through the cache: counted %t, has next %t", got.Counted, got.HasNext)
+		}
+		if s := counts.String(); s != "cached none" {
+			t.Errorf("String() = %q", s)
+		}
+	})
+}
+
+// Concurrent identical requests that miss run one count between them.
+func TestCountSingleflight(t *testing.T) {
+	const n = 20
+	b := newCounting(t, numbered(25))
+	b.delay = 50 * time.Millisecond
+	p := offset(t, b, newCount(t, nil, cache.Config{Store: newLRU(t, cache.LRUConfig{}), Name: "items"}))
+
+	var wg sync.WaitGroup
+	start := make(chan struct{})
+	totals := make([]int64, n)
+	errs := make([]error, n)
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			<-start
+			pg, err := p.Paginate(context.Background(), paginate.Request{Page: i%3 + 1})
+			totals[i], errs[i] = pg.Total, err
+		}()
+	}
+	close(start)
+	wg.Wait()
+	for i := range n {
+		if errs[i] != nil || totals[i] != 25 {
+			t.Errorf("request %d: total %d, err %v", i, totals[i], errs[i])
+		}
+	}
+	if got := b.counts.Load(); got != 1 {
+		t.Errorf("%d concurrent requests ran %d counts, want 1", n, got)
+	}
+}
+
+// A caller whose context ends stops waiting; the others still get the
+// count.
+func TestCountSingleflightCancel(t *testing.T) {
+	b := newCounting(t, numbered(25))
+	b.delay = 100 * time.Millisecond
+	p := offset(t, b, newCount(t, nil, cache.Config{Store: newLRU(t, cache.LRUConfig{}), Name: "items"}))
+
+	ctx, cancel := context.WithCancel(context.Background())
+	leaderDone := make(chan error, 1)
+	go func() {
+		_, err := p.Paginate(ctx, paginate.Request{})
+		leaderDone <- err
+	}()
+	for b.counts.Load() == 0 {
+		time.Sleep(time.Millisecond)
+	}
+	followerDone := make(chan paginate.Page[item], 1)
+	go func() {
+		followerDone <- paginateOK(t, context.Background(), p, paginate.Request{})
+	}()
+	time.Sleep(10 * time.Millisecond)
+	cancel()
+	if err := <-leaderDone; !errors.Is(err, context.Canceled) {
+		t.Errorf("cancelled caller: err = %v, want context.Canceled", err)
+	}
+	if got := (<-followerDone).Total; got != 25 {
+		t.Errorf("other caller: total %d, want 25", got)
+	}
+}
+
+func TestCountConfig(t *testing.T) {
+	store := newLRU(t, cache.LRUConfig{})
+	bad := []struct {
+		name string
+		cfg  cache.Config
+	}{
+		{"no store", cache.Config{Name: "items"}},
+		{"no name", cache.Config{Store: store}},
+		{"colon in name", cache.Config{Store: store, Name: "a:b"}},
+		{"long name", cache.Config{Store: store, Name: string(make([]byte, 65))}},
+		{"negative TTL", cache.Config{Store: store, Name: "items", TTL: -1}},
+		{"negative timeout", cache.Config{Store: store, Name: "items", Timeout: -1}},
+	}
+	for _, tc := range bad {
+		if _, err := cache.NewCount(nil, tc.cfg); err == nil {
+			t.Errorf("%s: NewCount accepted %+v", tc.name, tc.cfg)
+		}
+	}
+	c := newCount(t, nil, cache.Config{Store: store, Name: "items.v2-x_y"})
+	if _, err := cache.NewCount(c, cache.Config{Store: store, Name: "items"}); err == nil {
+		t.Error("NewCount accepted a cached strategy")
+	}
+	cfg := c.Config()
+	if cfg.TTL != cache.DefaultTTL || cfg.Timeout != cache.DefaultTimeout || cfg.Scope == nil || cfg.Logger == nil {
+		t.Errorf("defaults not filled in: %+v", cfg)
+	}
+	if s := c.String(); s != "cached exact" {
+		t.Errorf("String() = %q, want \"cached exact\"", s)
+	}
+}

@@ -1,0 +1,142 @@
+package cache
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+
+	"golang.org/x/sync/singleflight"
+
+	"github.com/go-paginate/paginate"
+)
+
+// Pages is a [paginate.Paginator] that caches the pages of another, per
+// request and per scope, for Config.TTL: an identical request — same page
+// or cursors, page size, sort, filters (in any order) and fields — from
+// the same scope is answered from the store, and concurrent identical
+// misses run the paginator once. Failed requests are not cached.
+//
+// Pages are stored as JSON, so a page served from the cache is what
+// encoding/json makes of the original: T must survive json.Marshal and
+// json.Unmarshal (exported fields, or MarshalJSON and UnmarshalJSON).
+// Fields that JSON leaves out come back as zero values, and numbers held
+// in interface values come back as json.Number. A page that fails to
+// encode is served but not cached.
+//
+// A cached keyset page carries the cursors it was issued with, so its
+// cursors are up to TTL older than a fresh page's; keep TTL well below the
+// paginator's cursor MaxAge.
+type Pages[T any] struct {
+	p      paginate.Paginator[T]
+	cfg    Config
+	keys   keyer
+	kind   string
+	health *health
+	group  singleflight.Group
+}
+
+var _ paginate.Paginator[struct{}] = (*Pages[struct{}])(nil)
+
+// NewPages returns a paginator that caches the pages p returns.
+func NewPages[T any](p paginate.Paginator[T], cfg Config) (*Pages[T], error) {
+	if p == nil {
+		return nil, fmt.Errorf("paginate/cache: NewPages needs a paginator")
+	}
+	cfg, err := cfg.withDefaults("NewPages")
+	if err != nil {
+		return nil, err
+	}
+	return &Pages[T]{
+		p:      p,
+		cfg:    cfg,
+		keys:   keyer{name: cfg.Name, variant: cfg.Variant, kind: "p", scope: cfg.Scope},
+		kind:   fmt.Sprintf("%T", p),
+		health: &health{name: cfg.Name, timeout: cfg.Timeout, log: cfg.Logger},
+	}, nil
+}
+
+// Config returns the configuration with defaults filled in.
+func (c *Pages[T]) Config() Config { return c.cfg }
+
+// Unwrap returns the paginator whose pages are cached.
+func (c *Pages[T]) Unwrap() paginate.Paginator[T] { return c.p }
+
+// Paginate returns the cached page for req and the caller's scope, or asks
+// the wrapped paginator and caches its page.
+func (c *Pages[T]) Paginate(ctx context.Context, req paginate.Request) (paginate.Page[T], error) {
+	key := c.keys.key(ctx, c.kind+"|"+requestKey(req))
+	if pg, ok := c.lookup(ctx, key); ok {
+		return pg, nil
+	}
+	fetch := func(ctx context.Context) func() (any, error) {
+		return func() (any, error) {
+			if pg, ok := c.lookup(ctx, key); ok {
+				return pg, nil
+			}
+			pg, err := c.p.Paginate(ctx, req)
+			if err != nil {
+				return paginate.Page[T]{}, err
+			}
+			if b, err := json.Marshal(pg); err == nil {
+				c.health.set(ctx, c.cfg.Store, key, b, c.cfg.TTL)
+			}
+			return pg, nil
+		}
+	}
+	r, err := wait(ctx, &c.group, key, fetch)
+	if err != nil {
+		return paginate.Page[T]{}, err
+	}
+	// Callers that shared one fetch get their own item slices.
+	pg := r.(paginate.Page[T])
+	pg.Items = slices.Clone(pg.Items)
+	return pg, nil
+}
+
+func (c *Pages[T]) lookup(ctx context.Context, key string) (paginate.Page[T], bool) {
+	b, ok := c.health.get(ctx, c.cfg.Store, key)
+	if !ok {
+		return paginate.Page[T]{}, false
+	}
+	var pg paginate.Page[T]
+	d := json.NewDecoder(bytes.NewReader(b))
+	d.UseNumber()
+	if err := d.Decode(&pg); err != nil {
+		return paginate.Page[T]{}, false
+	}
+	if pg.Items == nil {
+		pg.Items = []T{}
+	}
+	return pg, true
+}
+
+// requestKey writes a request canonically: filters in a sorted order,
+// since they all must hold, and everything else as given. Two requests
+// with the same key get the same page.
+func requestKey(req paginate.Request) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "page=%d;per=%d;after=%q;before=%q;", req.Page, req.PerPage, req.After, req.Before)
+	if req.Sort == nil {
+		b.WriteString("sort=default;")
+	} else {
+		b.WriteString("sort=")
+		for _, k := range req.Sort {
+			fmt.Fprintf(&b, "%q:%d,", k.Field, k.Dir)
+		}
+		b.WriteByte(';')
+	}
+	if req.Fields == nil {
+		b.WriteString("fields=all;")
+	} else {
+		fmt.Fprintf(&b, "fields=%q;", req.Fields)
+	}
+	conds := make([]paginate.Condition, len(req.Filters))
+	for i, f := range req.Filters {
+		conds[i] = paginate.Condition{Field: paginate.Field{Name: f.Field}, Op: f.Op, Values: f.Values}
+	}
+	filterKey(&b, conds)
+	return b.String()
+}
