@@ -1,0 +1,272 @@
+// Command items is the example API of go-paginate: it creates and seeds an
+// items table and serves it over HTTP, with offset pages, cursor pages and
+// a small infinite-scroll page.
+//
+//	go run ./examples/items                       # SQLite in a fresh temporary file, 1,000 rows
+//	go run ./examples/items -rows 1000000 -db /tmp/items.db
+//	go run ./examples/items -driver postgres -dsn 'postgres://user@127.0.0.1:5432/test'
+//
+// Endpoints:
+//
+//	GET /api/items        offset pages: page, per_page (default 10, at most 100, larger
+//	                      values clamped), total, pages; a page past the end is empty
+//	GET /api/items/feed   cursor pages: after, before, per_page; no COUNT
+//	GET /                 a page listing the feed, loading more on scroll or click
+//
+// Both APIs sort by id, name, category, price and created_at (default
+// -created_at, id breaking ties), filter on category (eq, ne, in), price
+// and created_at (eq, lt, lte, gt, gte), and take fields. Prices are
+// integer cents.
+//
+// Cursors are signed with the key from -cursor-key or PAGINATE_CURSOR_KEY
+// (at least 32 bytes), so cursors stay valid across restarts with the same
+// key. Without one the server uses a fixed development key, and says so:
+// anyone who reads this file can forge cursors for it.
+package main
+
+import (
+	"context"
+	_ "embed"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"syscall"
+	"time"
+
+	"github.com/Masterminds/squirrel"
+	"github.com/jmoiron/sqlx"
+
+	// Database drivers, chosen with -driver.
+	_ "github.com/go-sql-driver/mysql"
+	_ "github.com/jackc/pgx/v5/stdlib"
+	_ "github.com/mattn/go-sqlite3"
+
+	"github.com/go-paginate/paginate"
+	"github.com/go-paginate/paginate/httpadapter"
+	"github.com/go-paginate/paginate/internal/dataset"
+	pagesql "github.com/go-paginate/paginate/sql"
+)
+
+// devCursorKey signs cursors when no key is configured. It is public, so
+// it must never be used in production.
+const devCursorKey = "go-paginate example development key: not a secret"
+
+// cursorKeyEnv is the environment variable holding the cursor key.
+const cursorKeyEnv = "PAGINATE_CURSOR_KEY"
+
+//go:embed index.html
+var indexHTML []byte
+
+// Item is one row of the items table as the API shows it.
+type Item struct {
+	ID        int64     `db:"id" json:"id"`
+	Name      string    `db:"name" json:"name"`
+	Category  string    `db:"category" json:"category"`
+	Price     int64     `db:"price" json:"price"`
+	CreatedAt time.Time `db:"created_at" json:"created_at"`
+}
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Stdout); err != nil {
+		if !errors.Is(err, flag.ErrHelp) {
+			fmt.Fprintln(os.Stderr, "items:", err)
+		}
+		os.Exit(1)
+	}
+}
+
+// config is what the flags say.
+type config struct {
+	addr, db, driver, dsn, table, cursorKey string
+	rows                                    int
+}
+
+func parseFlags(args []string, out io.Writer) (config, error) {
+	var c config
+	fs := flag.NewFlagSet("items", flag.ContinueOnError)
+	fs.SetOutput(out)
+	fs.StringVar(&c.addr, "addr", "127.0.0.1:8080", "address to listen on")
+	fs.StringVar(&c.db, "db", "", "SQLite database file, reused when it already holds -rows rows (default: a fresh temporary file)")
+	fs.IntVar(&c.rows, "rows", 1000, "number of rows to seed")
+	fs.StringVar(&c.driver, "driver", "sqlite", "database: sqlite, postgres or mysql")
+	fs.StringVar(&c.dsn, "dsn", "", "data source name for -driver postgres or mysql (MySQL needs parseTime=true)")
+	fs.StringVar(&c.table, "table", "items", "table to create and seed on PostgreSQL or MySQL (dropped first)")
+	fs.StringVar(&c.cursorKey, "cursor-key", "", "key that signs cursors, at least 32 bytes (default: $"+cursorKeyEnv+", else a development key)")
+	if err := fs.Parse(args); err != nil {
+		return c, err
+	}
+	if fs.NArg() > 0 {
+		return c, fmt.Errorf("unexpected arguments %q", fs.Args())
+	}
+	if c.rows < 0 {
+		return c, errors.New("-rows must not be negative")
+	}
+	if c.cursorKey == "" {
+		c.cursorKey = os.Getenv(cursorKeyEnv)
+	}
+	return c, nil
+}
+
+// run starts the server and serves until ctx is done. It prints the
+// address it listens on, then curl lines, to stdout.
+func run(ctx context.Context, args []string, stdout io.Writer) error {
+	cfg, err := parseFlags(args, stdout)
+	if err != nil {
+		return err
+	}
+	logger := slog.New(slog.NewTextHandler(stdout, nil))
+
+	start := time.Now()
+	db, table, cleanup, err := openDB(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer cleanup()
+	logger.Info("database ready", "driver", cfg.driver, "rows", cfg.rows, "took", time.Since(start).Round(time.Millisecond))
+
+	key := cfg.cursorKey
+	if key == "" {
+		key = devCursorKey
+		logger.Warn("signing cursors with the public development key; set -cursor-key or " + cursorKeyEnv + " to a secret of at least 32 bytes")
+	}
+	mux, err := newMux(db, table, []byte(key), logger)
+	if err != nil {
+		return err
+	}
+
+	ln, err := net.Listen("tcp", cfg.addr)
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{
+		Handler:           mux,
+		ReadHeaderTimeout: 5 * time.Second,
+		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+	}
+	base := "http://" + ln.Addr().String()
+	fmt.Fprintf(stdout, "listening on %s\n\n", base)
+	fmt.Fprintf(stdout, "  curl '%s/api/items'\n", base)
+	// -g stops curl from reading the brackets of filters as globs.
+	fmt.Fprintf(stdout, "  curl -g '%s/api/items?page=2&per_page=5&sort=-price,name&category[in]=books,toys'\n", base)
+	fmt.Fprintf(stdout, "  curl -g '%s/api/items?price[lt]=1000&fields=id,name,price'\n", base)
+	fmt.Fprintf(stdout, "  curl '%s/api/items/feed?per_page=5'\n", base)
+	fmt.Fprintf(stdout, "  curl -g '%s/api/items/feed?per_page=5&sort=price&created_at[gte]=2024-01-01T03:00:00Z'\n", base)
+	fmt.Fprintf(stdout, "  curl -i '%s/api/items?per_page=0'   # 400, application/problem+json\n", base)
+	fmt.Fprintf(stdout, "  open %s/ in a browser for the infinite scroll\n\n", base)
+
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdown); err != nil {
+		return err
+	}
+	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+// openDB opens and seeds the database, returning it, the table's name and
+// a function that closes it (and removes a temporary file).
+func openDB(ctx context.Context, cfg config) (*sqlx.DB, string, func(), error) {
+	switch cfg.driver {
+	case "sqlite":
+		if cfg.dsn != "" {
+			return nil, "", nil, errors.New("-dsn is for postgres and mysql; SQLite takes -db")
+		}
+		path, remove := cfg.db, func() {}
+		if path == "" {
+			dir, err := os.MkdirTemp("", "paginate-items-")
+			if err != nil {
+				return nil, "", nil, err
+			}
+			path, remove = filepath.Join(dir, "items.db"), func() { os.RemoveAll(dir) }
+		}
+		db, err := dataset.Cached(ctx, path, cfg.rows)
+		if err != nil {
+			remove()
+			return nil, "", nil, err
+		}
+		return db, "items", func() { db.Close(); remove() }, nil
+	case "postgres", "mysql":
+		if cfg.dsn == "" {
+			return nil, "", nil, fmt.Errorf("-driver %s needs -dsn", cfg.driver)
+		}
+		name := map[string]string{"postgres": "pgx", "mysql": "mysql"}[cfg.driver]
+		db, err := sqlx.Open(name, cfg.dsn)
+		if err != nil {
+			return nil, "", nil, err
+		}
+		if err := dataset.Seed(ctx, db, dataset.Options{Table: cfg.table, Rows: cfg.rows}); err != nil {
+			db.Close()
+			return nil, "", nil, err
+		}
+		return db, cfg.table, func() { db.Close() }, nil
+	}
+	return nil, "", nil, fmt.Errorf("unknown -driver %q: want sqlite, postgres or mysql", cfg.driver)
+}
+
+// schema declares the API's fields.
+func schema() (*paginate.Schema, error) {
+	cmpOps := []paginate.Op{paginate.Eq, paginate.Lt, paginate.Lte, paginate.Gt, paginate.Gte}
+	return paginate.NewSchema([]paginate.Field{
+		{Name: "id", Type: paginate.Int, Key: true, Sortable: true},
+		{Name: "name", Type: paginate.String, Sortable: true},
+		{Name: "category", Type: paginate.String, Sortable: true, Ops: []paginate.Op{paginate.Eq, paginate.Ne, paginate.In}},
+		{Name: "price", Type: paginate.Int, Sortable: true, Ops: cmpOps},
+		{Name: "created_at", Type: paginate.Time, Sortable: true, Ops: cmpOps},
+	}, "-created_at")
+}
+
+// newMux builds the routes over the items table.
+func newMux(db *sqlx.DB, table string, key []byte, logger *slog.Logger) (*http.ServeMux, error) {
+	s, err := schema()
+	if err != nil {
+		return nil, err
+	}
+	backend, err := pagesql.New[Item](db, squirrel.Select().From(table), pagesql.Config{Schema: s})
+	if err != nil {
+		return nil, err
+	}
+	offset, err := paginate.NewOffset(backend, s, paginate.OffsetConfig{})
+	if err != nil {
+		return nil, err
+	}
+	keyset, err := paginate.NewKeyset(backend, s, paginate.KeysetConfig{Keys: [][]byte{key}})
+	if err != nil {
+		return nil, err
+	}
+	acfg := httpadapter.Config{Logger: logger}
+	items, err := httpadapter.Handler(offset, s, acfg)
+	if err != nil {
+		return nil, err
+	}
+	feed, err := httpadapter.Handler(keyset, s, acfg)
+	if err != nil {
+		return nil, err
+	}
+	mux := http.NewServeMux()
+	mux.Handle("/api/items", items)
+	mux.Handle("/api/items/feed", feed)
+	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		w.Header().Set("Content-Security-Policy", "default-src 'self'; script-src 'unsafe-inline'; style-src 'unsafe-inline'")
+		w.Write(indexHTML)
+	})
+	return mux, nil
+}
