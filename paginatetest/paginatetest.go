@@ -1,0 +1,122 @@
+// Package paginatetest is a conformance suite for [paginate.Backend]
+// implementations. A backend — one of this module's or a third party's —
+// runs it with one call from its own tests:
+//
+//	func TestConformance(t *testing.T) {
+//		paginatetest.Run(t, paginatetest.Harness{
+//			New: func(ctx context.Context, schema *paginate.Schema, rows []paginatetest.Row) (paginate.Backend[paginatetest.Row], error) {
+//				// Store rows in a fresh table (dropped by t.Cleanup)
+//				// and return a backend over it.
+//			},
+//		})
+//	}
+//
+// The suite stores a fixed dataset ([Dataset]: duplicates everywhere,
+// NULLs in nullable columns, unicode text, equal timestamps, floats that
+// differ only in their 17th digit, decimals, binary keys) and a few seeded
+// random ones through the harness, puts [paginate.Offset] and
+// [paginate.Keyset] paginators in front of the backend, and compares every
+// page they serve with go-cmp against the reference, [paginate.Memory]
+// over the same rows with the backend's [paginate.NullOrder]:
+//
+//   - Offset: every page of every sort, ascending, descending and mixed,
+//     then the page past the end, with every metadata field checked.
+//   - Keyset: forward walks to the end and backward walks to the start,
+//     each page checked, so that no row is repeated or skipped.
+//   - Filters: every operator on every type, In, several at once, NULLs
+//     never matching.
+//   - Fields: sparse fieldsets return zero values for the fields not asked
+//     for, and walks still work.
+//   - Deleted rows: cursors from one row set used on another with rows
+//     deleted at the start, in the middle and at the end, so that pages
+//     before the start and past the end come out empty with the right
+//     metadata.
+//   - Bad cursors: forged, truncated, too long, signed with another key,
+//     expired, or made for another sort or other filters fail with
+//     [paginate.ErrInvalidCursor] and never reach the backend.
+//   - Context: a cancelled context's error is returned.
+//   - Model: random datasets, sorts, directions, page sizes, filters and
+//     fieldsets, walked forward to the end and back to the start. The
+//     seed is logged and printed with every failure; set PAGINATETEST_SEED
+//     to reproduce a run.
+//
+// # Text
+//
+// A backend compares text under its own collation, and the suite never
+// re-sorts text to match one: the dataset's strings ([Names], [Notes]) are
+// chosen so that byte order agrees with the common collations. A backend
+// whose collation orders them differently gives the reference its order
+// in [Harness.Collate].
+package paginatetest
+
+import (
+	"context"
+
+	"github.com/go-paginate/paginate"
+)
+
+// TB is what [Run] needs of a test. *testing.T implements it, as
+// TB[*testing.T]; another test runner's type can too.
+type TB[T any] interface {
+	Helper()
+	Logf(format string, args ...any)
+	Errorf(format string, args ...any)
+	Fatalf(format string, args ...any)
+	// Run runs f as a subtest named name and reports whether it passed.
+	Run(name string, f func(T)) bool
+}
+
+// Harness is the backend under test.
+type Harness struct {
+	// New returns a backend over rows, stored in a fresh data source of
+	// its own (for an SQL backend, a new, uniquely named table whose
+	// columns are the db tags of [Row]). schema is [Schema]'s. Run calls
+	// New several times, with different rows; a harness releases what it
+	// made through the Cleanup of the test that calls Run. If the
+	// backend implements [paginate.NullOrderer], its NullOrder is the
+	// reference's. Required.
+	New func(ctx context.Context, schema *paginate.Schema, rows []Row) (paginate.Backend[Row], error)
+	// Collate compares two strings as the backend does. If nil, byte
+	// order, which the dataset's text is chosen to share with the common
+	// collations (see [Names]).
+	Collate func(a, b string) int
+	// Seed seeds the random cases. If zero, the PAGINATETEST_SEED
+	// environment variable, else the clock; the seed is logged either way.
+	Seed int64
+	// Cases is how many random cases to run. If zero, 200; if negative,
+	// none.
+	Cases int
+}
+
+// Run runs the suite against h as subtests of t, usually a *testing.T.
+// Subtests fail with messages that name the sort, filters, fields, page
+// size, page and (for random cases) the seed, with a go-cmp diff
+// (-want +got).
+func Run[T TB[T]](t T, h Harness) {
+	t.Helper()
+	if h.New == nil {
+		t.Fatalf("paginatetest: Harness.New is nil")
+		return
+	}
+	newSuite(adapter[T]{t}, h).run()
+}
+
+// tester is the non-generic view of a TB the suite is written against.
+type tester interface {
+	Helper()
+	Logf(format string, args ...any)
+	Errorf(format string, args ...any)
+	Fatalf(format string, args ...any)
+	run(name string, f func(tester)) bool
+}
+
+// adapter makes a TB[T] a tester.
+type adapter[T TB[T]] struct{ t T }
+
+func (a adapter[T]) Helper()                      { a.t.Helper() }
+func (a adapter[T]) Logf(f string, args ...any)   { a.t.Helper(); a.t.Logf(f, args...) }
+func (a adapter[T]) Errorf(f string, args ...any) { a.t.Helper(); a.t.Errorf(f, args...) }
+func (a adapter[T]) Fatalf(f string, args ...any) { a.t.Helper(); a.t.Fatalf(f, args...) }
+func (a adapter[T]) run(name string, f func(tester)) bool {
+	return a.t.Run(name, func(t T) { f(adapter[T]{t}) })
+}
