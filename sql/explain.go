@@ -190,14 +190,17 @@ func sqlitePlan(p *Plan, lines []string) {
 			if strings.HasPrefix(l, "SCAN CONSTANT ROW") {
 				continue
 			}
-			if first {
+			switch {
+			case first:
+				// The outer table read from its start: in the order of an
+				// index, or of the rowid when ORDER BY is the rowid (else a
+				// temporary B-tree sorts, flagged above).
 				p.Notes = append(p.Notes, l+" (from the top)")
+			case !strings.Contains(l, " USING "):
+				p.FullScan = true
+				p.Notes = append(p.Notes, l+" (full scan for each outer row)")
 			}
 			first = false
-			if !strings.Contains(l, " USING ") {
-				p.FullScan = true
-				p.Notes = append(p.Notes, l+" (full scan)")
-			}
 		}
 	}
 }

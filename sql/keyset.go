@@ -39,6 +39,15 @@ type segment struct {
 	from, to int // tail columns; to == from except for a merged range
 }
 
+// constant returns how many leading sort columns hold one value (or
+// NULL) throughout the segment.
+func (s segment) constant() int {
+	if s.kind == segIsNull {
+		return s.from + 1
+	}
+	return s.from
+}
+
 // sortCol is what the predicate builder needs to know of a sort column.
 type sortCol struct {
 	column   string

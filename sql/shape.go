@@ -281,6 +281,7 @@ func (c *common) compileFetch(q *paginate.Query) (*shape, error) {
 		sb = sb.Where(w)
 	}
 	var preds []squirrel.Sqlizer
+	var segs []segment
 	if q.After != nil {
 		if len(q.After) != len(q.Sort) {
 			return nil, fmt.Errorf("paginate/sql: position has %d values for a sort of %d fields", len(q.After), len(q.Sort))
@@ -289,7 +290,8 @@ func (c *common) compileFetch(q *paginate.Query) (*shape, error) {
 		for i, v := range q.After {
 			null[i] = v == nil
 		}
-		for _, seg := range segments(cols, null, d.nullOrder()) {
+		segs = segments(cols, null, d.nullOrder())
+		for _, seg := range segs {
 			text, idx := d.predicate(cols, null, seg)
 			marks := make([]any, len(idx))
 			for j, i := range idx {
@@ -303,12 +305,22 @@ func (c *common) compileFetch(q *paginate.Query) (*shape, error) {
 	} else {
 		preds = []squirrel.Sqlizer{nil}
 	}
-	for _, p := range preds {
+	for i, p := range preds {
 		sb := sb
+		order := orderBy
 		if p != nil {
 			sb = sb.Where(p)
+			if d == MySQL {
+				// Within a segment the equality prefix is constant, so
+				// leaving it out of ORDER BY keeps the order. MariaDB needs
+				// that: it sorts "b IS NULL AND id > ? ORDER BY b, id"
+				// although the index (b, id) holds the rows in order.
+				// PostgreSQL needs the opposite: given "ORDER BY id" it may
+				// walk the primary key and filter instead of seeking.
+				order = orderBy[segs[i].constant():]
+			}
 		}
-		sb = sb.OrderBy(orderBy...).Suffix("LIMIT ? OFFSET ?", slot{kind: argLimit}, slot{kind: argOffset})
+		sb = sb.OrderBy(order...).Suffix("LIMIT ? OFFSET ?", slot{kind: argLimit}, slot{kind: argOffset})
 		for _, sf := range c.suffixes {
 			sb = sb.SuffixExpr(sf)
 		}
