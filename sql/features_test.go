@@ -265,7 +265,7 @@ func TestCountDistinctAndGroupBy(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			base := squirrel.Select().From(f.items + " i").Join(f.tags + " t ON t.item_id = i.id").GroupBy("i.id", "i.name")
+			base := squirrel.Select().From(f.items+" i").Join(f.tags+" t ON t.item_id = i.id").GroupBy("i.id", "i.name")
 			b, err := pagesql.New[tagged](db, base, pagesql.Config{Schema: schema})
 			if err != nil {
 				t.Fatal(err)
