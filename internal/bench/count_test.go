@@ -27,7 +27,6 @@ func BenchmarkCount(b *testing.B) {
 			}
 			for _, im := range impls {
 				b.Run("impl="+im.name, func(b *testing.B) {
-					b.ReportAllocs()
 					n, err := im.count(ctx)
 					if err != nil {
 						b.Fatal(err)
@@ -35,11 +34,10 @@ func BenchmarkCount(b *testing.B) {
 					if n != int64(d.rows) {
 						b.Fatalf("count = %d, want %d", n, d.rows)
 					}
-					for b.Loop() {
-						if _, err := im.count(ctx); err != nil {
-							b.Fatal(err)
-						}
-					}
+					loop(b, func() error {
+						_, err := im.count(ctx)
+						return err
+					})
 				})
 			}
 		})
@@ -78,7 +76,6 @@ func BenchmarkCountStrategy(b *testing.B) {
 			}
 			for _, s := range strategies {
 				b.Run("count="+s.name, func(b *testing.B) {
-					b.ReportAllocs()
 					p, err := paginate.NewOffset(l.backend, l.schema, paginate.OffsetConfig{PerPage: perPage, Count: s.strategy})
 					if err != nil {
 						b.Fatal(err)
@@ -93,11 +90,10 @@ func BenchmarkCountStrategy(b *testing.B) {
 					if s.name != "none" && (!page.Counted || page.Total <= 0) {
 						b.Fatalf("count=%s: counted %v, total %d", s.name, page.Counted, page.Total)
 					}
-					for b.Loop() {
-						if _, err := p.Paginate(ctx, paginate.Request{}); err != nil {
-							b.Fatal(err)
-						}
-					}
+					loop(b, func() error {
+						_, err := p.Paginate(ctx, paginate.Request{})
+						return err
+					})
 				})
 			}
 		})

@@ -91,7 +91,6 @@ func runImpls(b *testing.B, d *database, f *floor, offset int, impls []impl) {
 	}
 	for _, im := range impls {
 		b.Run("impl="+im.name, func(b *testing.B) {
-			b.ReportAllocs()
 			items, err := im.fetch(ctx)
 			if err != nil {
 				b.Fatal(err)
@@ -99,11 +98,10 @@ func runImpls(b *testing.B, d *database, f *floor, offset int, impls []impl) {
 			// Hand-written pages hold the extra row that tells whether a
 			// next page exists; the library's do not.
 			checkPage(b, d, offset, items, at.ID, im.name == "library")
-			for b.Loop() {
-				if _, err := im.fetch(ctx); err != nil {
-					b.Fatal(err)
-				}
-			}
+			loop(b, func() error {
+				_, err := im.fetch(ctx)
+				return err
+			})
 		})
 	}
 }

@@ -31,6 +31,7 @@ type line struct {
 // chart is a line chart of time against depth.
 type chart struct {
 	title  string
+	yLabel string
 	depths []string // depth labels, in axis order
 	lines  []*line
 	runs   int // most runs behind a point
@@ -49,7 +50,7 @@ func depthPart(parts []string) int {
 // newChart builds the chart of the samples that have a depth part and
 // match re (all when re is nil).
 func newChart(samples []sample, re *regexp.Regexp, title string) (*chart, error) {
-	c := &chart{title: title}
+	c := &chart{title: title, yLabel: "time per page"}
 	byKey := map[string]*line{}
 	depthIdx := map[string]int{}
 	for _, s := range samples {
@@ -256,7 +257,7 @@ func (c *chart) svg() string {
 		fmt.Fprintf(&b, `<text x="%.1f" y="%d" text-anchor="middle" fill="#444">%s</text>`+"\n", x, marginTop+plotH+20, esc(formatDepth(d)))
 	}
 	fmt.Fprintf(&b, `<text x="%d" y="%d" text-anchor="middle" fill="#222">rows skipped before the page (depth)</text>`+"\n", marginLeft+plotW/2, height-16)
-	fmt.Fprintf(&b, `<text transform="translate(20 %d) rotate(-90)" text-anchor="middle" fill="#222">time per page</text>`+"\n", marginTop+plotH/2)
+	fmt.Fprintf(&b, `<text transform="translate(20 %d) rotate(-90)" text-anchor="middle" fill="#222">%s</text>`+"\n", marginTop+plotH/2, esc(c.yLabel))
 
 	for _, l := range c.lines {
 		fmt.Fprintf(&b, `<g class="line" data-key="%s">`+"\n", esc(l.key))

@@ -18,6 +18,9 @@
 //	-out file     output (default standard output)
 //	-match regexp plot only benchmarks whose names match
 //	-title text   chart title
+//	-metric unit  the go test unit to plot (default ns/op), such as
+//	              cpu-ns/op; benchstat tables of its seconds form
+//	              (sec/op, cpu-sec/op) are read
 package main
 
 import (
@@ -26,6 +29,7 @@ import (
 	"io"
 	"os"
 	"regexp"
+	"strings"
 )
 
 func main() {
@@ -33,14 +37,15 @@ func main() {
 	out := flag.String("out", "", "SVG file to write (default standard output)")
 	match := flag.String("match", "", "plot only benchmarks whose names match this regular expression")
 	title := flag.String("title", "Page latency against depth", "chart title")
+	metric := flag.String("metric", "ns/op", `the go test unit to plot, such as "ns/op" or "cpu-ns/op"`)
 	flag.Parse()
-	if err := run(*in, *out, *match, *title); err != nil {
+	if err := run(*in, *out, *match, *title, *metric); err != nil {
 		fmt.Fprintln(os.Stderr, "benchplot:", err)
 		os.Exit(1)
 	}
 }
 
-func run(in, out, match, title string) error {
+func run(in, out, match, title, metric string) error {
 	var re *regexp.Regexp
 	if match != "" {
 		var err error
@@ -57,13 +62,16 @@ func run(in, out, match, title string) error {
 		defer f.Close()
 		r = f
 	}
-	samples, err := parse(r)
+	samples, err := parse(r, metric)
 	if err != nil {
 		return err
 	}
 	c, err := newChart(samples, re, title)
 	if err != nil {
 		return err
+	}
+	if strings.HasPrefix(metric, "cpu-") {
+		c.yLabel = "CPU time per page"
 	}
 	svg := c.svg()
 	if out == "" {

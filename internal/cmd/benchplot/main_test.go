@@ -44,7 +44,7 @@ Page/db=sqlite/strategy=keyset/depth=0-2    11.79Ki ± 0%   11.92Ki ± 0%  +1.09
 `
 
 func TestParseGoTest(t *testing.T) {
-	got, err := parse(strings.NewReader(goTestOutput))
+	got, err := parse(strings.NewReader(goTestOutput), "ns/op")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -64,7 +64,7 @@ func TestParseGoTest(t *testing.T) {
 }
 
 func TestParseBenchstat(t *testing.T) {
-	got, err := parse(strings.NewReader(benchstatOutput))
+	got, err := parse(strings.NewReader(benchstatOutput), "ns/op")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -92,7 +92,7 @@ Page/db=sqlite/strategy=keyset/depth=10000-2                    45.40µ ± ∞ �
 `
 
 func TestParseBenchstatGaps(t *testing.T) {
-	got, err := parse(strings.NewReader(benchstatGaps))
+	got, err := parse(strings.NewReader(benchstatGaps), "ns/op")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -115,7 +115,7 @@ func TestParseBenchstatGaps(t *testing.T) {
 }
 
 func TestChart(t *testing.T) {
-	samples, err := parse(strings.NewReader(goTestOutput))
+	samples, err := parse(strings.NewReader(goTestOutput), "ns/op")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -181,8 +181,42 @@ func TestChart(t *testing.T) {
 	}
 }
 
+func TestParseMetric(t *testing.T) {
+	const out = `BenchmarkPage/depth=0/impl=library-2  	9000	 120000 ns/op	  40000 cpu-ns/op	  8504 B/op	 247 allocs/op
+BenchmarkPage/depth=0/impl=library-2  	9000	 130000 ns/op	  41000 cpu-ns/op	  8504 B/op	 247 allocs/op
+`
+	const stat = `                          │    bench.txt     │
+                          │    cpu-sec/op    │
+Page/depth=0/impl=library-2   40.50µ ± 1%
+
+                          │    bench.txt     │
+                          │      sec/op      │
+Page/depth=0/impl=library-2   125.0µ ± 4%
+`
+	for _, tc := range []struct {
+		name, in, metric string
+		want             []float64
+	}{
+		{"go test cpu", out, "cpu-ns/op", []float64{40000, 41000}},
+		{"go test wall", out, "ns/op", []float64{120000, 130000}},
+		{"benchstat cpu", stat, "cpu-ns/op", []float64{40500}},
+		{"benchstat wall", stat, "ns/op", []float64{125000}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := parse(strings.NewReader(tc.in), tc.metric)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := []sample{{"Page/depth=0/impl=library", tc.want}}
+			if diff := cmp.Diff(want, got, cmp.AllowUnexported(sample{}), cmpopts.EquateApprox(1e-9, 0)); diff != "" {
+				t.Errorf("parse (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
 func TestChartNoMatch(t *testing.T) {
-	samples, err := parse(strings.NewReader(goTestOutput))
+	samples, err := parse(strings.NewReader(goTestOutput), "ns/op")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -197,7 +231,7 @@ func TestRun(t *testing.T) {
 	if err := os.WriteFile(in, []byte(goTestOutput), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if err := run(in, out, "strategy=keyset", "Keyset"); err != nil {
+	if err := run(in, out, "strategy=keyset", "Keyset", "ns/op"); err != nil {
 		t.Fatal(err)
 	}
 	b, err := os.ReadFile(out)
@@ -211,7 +245,7 @@ func TestRun(t *testing.T) {
 	if strings.Contains(svg, "offset") {
 		t.Error("SVG holds offset lines that -match excluded")
 	}
-	if err := run(in, out, "(", "x"); err == nil {
+	if err := run(in, out, "(", "x", "ns/op"); err == nil {
 		t.Error("run with a bad -match: want an error")
 	}
 }

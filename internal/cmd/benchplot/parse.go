@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -26,9 +27,12 @@ func trimName(s string) string {
 }
 
 // parse reads go test -bench output, or benchstat's text output, and
-// returns the samples in the order their names first appear. Lines that
-// are neither are ignored, so a whole log can be piped in.
-func parse(r io.Reader) ([]sample, error) {
+// returns the samples of metric (a go test unit such as "ns/op" or
+// "cpu-ns/op"; benchstat writes it in seconds, "sec/op") in the order their
+// names first appear. Lines that are neither are ignored, so a whole log
+// can be piped in.
+func parse(r io.Reader, metric string) ([]sample, error) {
+	statUnit := strings.Replace(metric, "ns/op", "sec/op", 1)
 	var out []sample
 	index := map[string]int{}
 	add := func(name string, ns float64) {
@@ -52,7 +56,7 @@ func parse(r io.Reader) ([]sample, error) {
 			continue
 		}
 		if strings.HasPrefix(fields[0], "Benchmark") {
-			if name, ns, ok := goTestLine(fields); ok {
+			if name, ns, ok := goTestLine(fields, metric); ok {
 				add(name, ns)
 			}
 			continue
@@ -60,7 +64,7 @@ func parse(r io.Reader) ([]sample, error) {
 		if strings.HasPrefix(strings.TrimSpace(line), "│") {
 			// A benchstat header: the column names, then the units.
 			if strings.Contains(line, "/op") {
-				timeTable = strings.Contains(line, "sec/op")
+				timeTable = slices.Contains(strings.Fields(strings.ReplaceAll(line, "│", " ")), statUnit)
 			} else {
 				cols = headerColumns(line)
 			}
@@ -166,7 +170,7 @@ func benchstatCenters(line string) []center {
 }
 
 // goTestLine parses "BenchmarkX-2  1000  1234 ns/op  56 B/op  7 allocs/op".
-func goTestLine(f []string) (string, float64, bool) {
+func goTestLine(f []string, metric string) (string, float64, bool) {
 	if len(f) < 4 {
 		return "", 0, false
 	}
@@ -174,7 +178,7 @@ func goTestLine(f []string) (string, float64, bool) {
 		return "", 0, false
 	}
 	for i := 2; i+1 < len(f); i += 2 {
-		if f[i+1] == "ns/op" {
+		if f[i+1] == metric {
 			v, err := strconv.ParseFloat(f[i], 64)
 			if err != nil {
 				return "", 0, false
