@@ -126,7 +126,7 @@ func assignerFor(t reflect.Type) assignFunc {
 				}
 				x = n.Time
 			}
-			dst.Set(reflect.ValueOf(x))
+			*dst.Addr().Interface().(*time.Time) = x
 			return nil
 		}
 	case reflect.Slice:
