@@ -95,6 +95,8 @@ type Backend[T any] struct {
 var (
 	_ paginate.Backend[struct{}] = (*Backend[struct{}])(nil)
 	_ paginate.NullOrderer       = (*Backend[struct{}])(nil)
+	_ paginate.AtMostCounter     = (*Backend[struct{}])(nil)
+	_ paginate.Estimator         = (*Backend[struct{}])(nil)
 )
 
 // driverNamer is implemented by *sqlx.DB and *sqlx.Tx.

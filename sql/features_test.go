@@ -612,3 +612,50 @@ func trimDecimal(s string) string {
 	}
 	return s
 }
+
+// TestCountAtMost checks the capped count on plain and DISTINCT bases.
+func TestCountAtMost(t *testing.T) {
+	forEachDB(t, func(t *testing.T, db *sqlx.DB) {
+		f := newFixture(t, db, rand.New(rand.NewPCG(seed(t), 11)), 30)
+		ctx := context.Background()
+		for _, base := range []squirrel.SelectBuilder{f.from(), f.from().Distinct().Join(f.tags + " t ON t.item_id = i.id")} {
+			b := f.backend(t, base)
+			cond := paginate.Condition{Field: f.fields["id"], Op: paginate.Gt, Values: []any{int64(5)}}
+			q := paginate.Query{Filters: []paginate.Condition{cond}}
+			exact, err := b.Count(ctx, q)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, limit := range []int64{1, exact - 1, exact, exact + 1, 1000} {
+				n, err := b.CountAtMost(ctx, q, limit)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if want := min(exact, limit); n != want {
+					t.Errorf("CountAtMost(%d) = %d, want %d (count %d)", limit, n, want, exact)
+				}
+			}
+		}
+	})
+}
+
+func TestEstimateCount(t *testing.T) {
+	forEachDB(t, func(t *testing.T, db *sqlx.DB) {
+		f := newFixture(t, db, rand.New(rand.NewPCG(seed(t), 12)), 200)
+		b := f.backend(t, f.from())
+		n, err := b.EstimateCount(context.Background(), paginate.Query{})
+		if b.Dialect() != pagesql.PostgreSQL {
+			if !errors.Is(err, errors.ErrUnsupported) {
+				t.Errorf("EstimateCount: %v, want ErrUnsupported", err)
+			}
+			return
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		db.MustExec("ANALYZE " + f.items)
+		if n, err = b.EstimateCount(context.Background(), paginate.Query{}); err != nil || n < 100 || n > 400 {
+			t.Errorf("EstimateCount = %d, %v; want about 200", n, err)
+		}
+	})
+}

@@ -91,8 +91,8 @@ type common struct {
 	cacheSize int
 }
 
-// shapeKey appends the shape of q to buf. what is 'F' for a fetch, 'C' for
-// a count.
+// shapeKey appends the shape of q to buf. what is 'F' for a fetch, or one
+// of compileCount's kinds.
 func shapeKey(buf []byte, what byte, q *paginate.Query) []byte {
 	buf = append(buf, what)
 	if what == 'F' {
@@ -148,10 +148,10 @@ func (c *common) lookup(what byte, q *paginate.Query) (*shape, error) {
 	}
 	var s *shape
 	var err error
-	if what == 'C' {
-		s, err = c.compileCount(q)
-	} else {
+	if what == 'F' {
 		s, err = c.compileFetch(q)
+	} else {
+		s, err = c.compileCount(q, what)
 	}
 	if err != nil {
 		return nil, err
