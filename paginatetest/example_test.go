@@ -3,6 +3,8 @@ package paginatetest_test
 import (
 	"context"
 	"fmt"
+	"io"
+	"os"
 
 	"github.com/go-paginate/paginate"
 	"github.com/go-paginate/paginate/paginatetest"
@@ -28,27 +30,37 @@ func ExampleRun() {
 		Seed:  1, // fixed, so that the example's output is
 		Cases: 20,
 	}
-	r := &runner{}
+	r := &runner{out: os.Stdout}
 	paginatetest.Run(r, harness)
 	fmt.Println("failed:", r.failed)
 	// Output: failed: false
 }
 
-// runner implements paginatetest.TB[*runner].
+// runner implements paginatetest.TB[*runner]: it runs subtests in turn
+// and writes failures to out.
 type runner struct {
 	name   string
 	failed bool
+	out    io.Writer
 }
 
 type fatal struct{}
 
-func (r *runner) Helper()                   {}
-func (r *runner) Logf(string, ...any)       {}
-func (r *runner) Errorf(f string, a ...any) { r.failed = true; fmt.Printf(r.name+": "+f+"\n", a...) }
-func (r *runner) Fatalf(f string, a ...any) { r.Errorf(f, a...); panic(fatal{}) }
+func (r *runner) Helper()             {}
+func (r *runner) Logf(string, ...any) {}
+
+func (r *runner) Errorf(f string, a ...any) {
+	r.failed = true
+	fmt.Fprintf(r.out, r.name+": "+f+"\n", a...)
+}
+
+func (r *runner) Fatalf(f string, a ...any) {
+	r.Errorf(f, a...)
+	panic(fatal{})
+}
 
 func (r *runner) Run(name string, f func(*runner)) bool {
-	sub := &runner{name: r.name + "/" + name}
+	sub := &runner{name: r.name + "/" + name, out: r.out}
 	func() {
 		defer func() {
 			if v := recover(); v != nil {

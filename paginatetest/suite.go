@@ -140,6 +140,7 @@ func (s *suite) run() {
 	}
 	t.Logf("backend %T, %s", fx.backend, fx.nulls)
 	t.run("Reference", func(t tester) { s.testReference(t, fx) })
+	t.run("Fetch", func(t tester) { s.testFetch(t, fx) })
 	t.run("Offset", func(t tester) { s.testOffset(t, fx) })
 	t.run("Keyset", func(t tester) { s.testKeyset(t, fx) })
 	t.run("Filters", func(t tester) { s.testFilters(t, fx) })

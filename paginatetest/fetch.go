@@ -1,0 +1,90 @@
+package paginatetest
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/go-paginate/paginate"
+)
+
+// testFetch holds the backend to the contract of Backend.Fetch and
+// Backend.Count directly, with queries a paginator builds and some it
+// does not (positions between rows, offsets with positions): at most
+// Limit rows, Offset rows skipped, one key slice per item with one value
+// per sort field and nil exactly for NULL, and the rows the reference
+// returns. Count is checked through the totals of offset pages.
+func (s *suite) testFetch(t tester, fx *fixture) {
+	field := func(name string) paginate.Field {
+		f, ok := s.schema.Field(name)
+		if !ok {
+			panic("paginatetest: unknown field " + name)
+		}
+		return f
+	}
+	asc := func(name string) paginate.Order { return paginate.Order{Field: field(name)} }
+	desc := func(name string) paginate.Order { return paginate.Order{Field: field(name), Dir: paginate.Desc} }
+	cond := func(name string, op paginate.Op, vals ...any) paginate.Condition {
+		return paginate.Condition{Field: field(name), Op: op, Values: vals}
+	}
+	queries := []paginate.Query{
+		{Sort: []paginate.Order{asc("id")}, Limit: 3},
+		{Sort: []paginate.Order{asc("id")}, Limit: 3, Keys: true},
+		{Sort: []paginate.Order{desc("score"), asc("id")}, Limit: 7, Offset: 30, Keys: true},
+		{Sort: []paginate.Order{asc("score"), desc("id")}, Limit: 100, Keys: true},
+		{Sort: []paginate.Order{asc("score"), asc("id")}, Limit: 5, Keys: true, After: []any{int64(4), int64(0)}},
+		{Sort: []paginate.Order{desc("score"), asc("id")}, Limit: 5, Keys: true, After: []any{nil, int64(-1000)}},
+		{Sort: []paginate.Order{asc("note"), desc("price"), asc("id")}, Limit: 4, Keys: true, After: []any{"d", 0.5, int64(0)}},
+		{Sort: []paginate.Order{desc("created_at"), asc("id")}, Limit: 4, Offset: 2, Keys: true, After: []any{Epoch.Add(5 * time.Minute), int64(0)}},
+		{Sort: []paginate.Order{asc("tag"), asc("id")}, Limit: 6, Keys: true, Filters: []paginate.Condition{cond("score", paginate.Ne, int64(3))}},
+		{Sort: []paginate.Order{asc("amount"), asc("id")}, Limit: 60, Keys: true, Fields: []paginate.Field{field("name")}},
+		{Sort: []paginate.Order{asc("id")}, Limit: 10, Offset: 1000},
+	}
+	for i, q := range queries {
+		what := fmt.Sprintf("query %d (sort %s, limit %d, offset %d, after %v, %d filters)", i, orders(q.Sort), q.Limit, q.Offset, q.After, len(q.Filters))
+		want, err := fx.mem.Fetch(s.ctx, q)
+		if err != nil {
+			t.Fatalf("reference, %s: %v", what, err)
+			return
+		}
+		got, err := fx.backend.Fetch(s.ctx, q)
+		if err != nil {
+			t.Errorf("Fetch, %s: %v", what, err)
+			continue
+		}
+		if len(got.Items) > q.Limit {
+			t.Errorf("Fetch, %s: %d rows, more than the limit", what, len(got.Items))
+		}
+		if d := pageDiff(view{Items: want.Items}, paginate.Page[Row]{Items: got.Items}); d != "" {
+			t.Errorf("Fetch, %s: %s", what, d)
+		}
+		if !q.Keys {
+			continue
+		}
+		if len(got.Keys) != len(got.Items) {
+			t.Errorf("Fetch, %s: %d key slices for %d rows", what, len(got.Keys), len(got.Items))
+			continue
+		}
+		for j, k := range got.Keys {
+			if len(k) != len(q.Sort) {
+				t.Errorf("Fetch, %s: row %d has %d key values for %d sort fields", what, j, len(k), len(q.Sort))
+				break
+			}
+			if j >= len(want.Keys) {
+				break
+			}
+			for c, v := range k {
+				if (v == nil) != (want.Keys[j][c] == nil) {
+					t.Errorf("Fetch, %s: row %d, key %s: got %v, want %v", what, j, q.Sort[c].Field.Name, v, want.Keys[j][c])
+				}
+			}
+		}
+	}
+}
+
+func orders(sort []paginate.Order) string {
+	keys := make([]paginate.SortKey, len(sort))
+	for i, o := range sort {
+		keys[i] = paginate.SortKey{Field: o.Field.Name, Dir: o.Dir}
+	}
+	return formatSort(keys)
+}

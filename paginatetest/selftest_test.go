@@ -1,0 +1,138 @@
+package paginatetest_test
+
+import (
+	"context"
+	"math"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/go-paginate/paginate"
+	"github.com/go-paginate/paginate/paginatetest"
+)
+
+// broken is the in-memory backend with one fault, which the suite must
+// find.
+type broken struct {
+	m      *paginate.Memory[paginatetest.Row]
+	nulls  paginate.NullOrder
+	query  func(*paginate.Query)
+	result func(paginate.Query, *paginate.Result[paginatetest.Row])
+	count  func(int64) int64
+	noCtx  bool
+}
+
+func (b *broken) Fetch(ctx context.Context, q paginate.Query) (paginate.Result[paginatetest.Row], error) {
+	if b.noCtx {
+		ctx = context.Background()
+	}
+	if b.query != nil {
+		b.query(&q)
+	}
+	res, err := b.m.Fetch(ctx, q)
+	if err == nil && b.result != nil {
+		b.result(q, &res)
+	}
+	return res, err
+}
+
+func (b *broken) Count(ctx context.Context, q paginate.Query) (int64, error) {
+	if b.noCtx {
+		ctx = context.Background()
+	}
+	n, err := b.m.Count(ctx, q)
+	if b.count != nil {
+		n = b.count(n)
+	}
+	return n, err
+}
+
+func (b *broken) NullOrder() paginate.NullOrder { return b.nulls }
+
+// mapKeys applies f to every key value of a result.
+func mapKeys(f func(any) any) func(paginate.Query, *paginate.Result[paginatetest.Row]) {
+	return func(_ paginate.Query, res *paginate.Result[paginatetest.Row]) {
+		for _, k := range res.Keys {
+			for i, v := range k {
+				k[i] = f(v)
+			}
+		}
+	}
+}
+
+// TestSuiteFindsFaults runs the suite against backends with one fault
+// each and checks that it fails, so that a passing backend means
+// something.
+func TestSuiteFindsFaults(t *testing.T) {
+	faults := []struct {
+		name string
+		b    broken
+	}{
+		{"NullOrderMisreported", broken{nulls: paginate.NullsLargest}},
+		{"FloatKeysWith15Digits", broken{result: mapKeys(func(v any) any {
+			if x, ok := v.(float64); ok {
+				y, _ := strconv.ParseFloat(strconv.FormatFloat(x, 'g', 15, 64), 64)
+				return y
+			}
+			return v
+		})}},
+		{"TimeKeysInSeconds", broken{result: mapKeys(func(v any) any {
+			if x, ok := v.(time.Time); ok {
+				return x.Truncate(time.Second)
+			}
+			return v
+		})}},
+		{"IntKeysThroughFloat64", broken{result: mapKeys(func(v any) any {
+			if x, ok := v.(int64); ok && math.Abs(float64(x)) > 1<<53 {
+				return int64(float64(x) / 2 * 2)
+			}
+			return v
+		})}},
+		{"FirstRowAfterPositionLost", broken{result: func(q paginate.Query, res *paginate.Result[paginatetest.Row]) {
+			if q.After != nil && len(res.Items) > 0 {
+				res.Items, res.Keys = res.Items[1:], res.Keys[1:]
+			}
+		}}},
+		{"NeIgnored", broken{query: func(q *paginate.Query) {
+			var keep []paginate.Condition
+			for _, c := range q.Filters {
+				if c.Op != paginate.Ne {
+					keep = append(keep, c)
+				}
+			}
+			q.Filters = keep
+		}}},
+		{"UnrequestedFieldsReturned", broken{query: func(q *paginate.Query) { q.Fields = nil }}},
+		{"OffsetIgnored", broken{query: func(q *paginate.Query) { q.Offset = 0 }}},
+		{"LimitIgnored", broken{query: func(q *paginate.Query) { q.Limit = 1000 }}},
+		{"CountOffByOne", broken{count: func(n int64) int64 { return n + 1 }}},
+		{"ContextIgnored", broken{noCtx: true}},
+		{"DescendingSecondKeyIgnored", broken{query: func(q *paginate.Query) {
+			if len(q.Sort) > 1 {
+				q.Sort[1].Dir = paginate.Asc
+			}
+		}}},
+	}
+	for _, f := range faults {
+		t.Run(f.name, func(t *testing.T) {
+			t.Parallel()
+			var out strings.Builder
+			r := &runner{out: &out}
+			paginatetest.Run(r, paginatetest.Harness{
+				New: func(_ context.Context, schema *paginate.Schema, rows []paginatetest.Row) (paginate.Backend[paginatetest.Row], error) {
+					m, err := paginate.NewMemory(rows, schema, paginate.MemoryConfig[paginatetest.Row]{})
+					b := f.b
+					b.m = m
+					return &b, err
+				},
+				Cases: 40,
+			})
+			if !r.failed {
+				t.Fatalf("the suite passed a backend whose fault is %s", f.name)
+			}
+			first, _, _ := strings.Cut(out.String(), "\n")
+			t.Logf("found: %.300s", first)
+		})
+	}
+}
