@@ -105,6 +105,7 @@ func sqliteDatabase(tb testing.TB) *database {
 		}
 		sqliteDB = &database{name: "sqlite", db: db, table: "items", rows: rows}
 		sqliteErr = warm(sqliteDB)
+		logVersion(tb, db, "SELECT sqlite_version()")
 	})
 	if sqliteErr != nil {
 		tb.Fatalf("sqlite: %v", sqliteErr)
@@ -144,6 +145,7 @@ func postgresDatabase(tb testing.TB) *database {
 		}
 		postgresDB = &database{name: "postgres", db: db, table: table, rows: rows}
 		postgresErr = warm(postgresDB)
+		logVersion(tb, db, "SHOW server_version")
 	})
 	if errors.Is(postgresErr, errUnreachable) {
 		testdb.Unavailable(tb, testdb.PostgresEnv, postgresErr)
@@ -202,6 +204,17 @@ func warm(d *database) error {
 		return fmt.Errorf("%s holds %d rows, want %d", d.table, n, d.rows)
 	}
 	return nil
+}
+
+// logVersion logs the database's version (shown with -v).
+func logVersion(tb testing.TB, db *sqlx.DB, query string) {
+	tb.Helper()
+	var v string
+	if err := db.QueryRowx(query).Scan(&v); err != nil {
+		tb.Logf("%s: %v", query, err)
+		return
+	}
+	tb.Logf("%s: %s", db.DriverName(), v)
 }
 
 // databases returns the databases to benchmark: SQLite, and PostgreSQL
