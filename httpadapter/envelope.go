@@ -138,7 +138,8 @@ const maxPooled = 1 << 20
 // mode the first and last), and X-Total-Count when the total is known
 // exactly. req.Fields, when set, limits each item to those fields. The
 // body is built in memory before anything is sent, so an item that fails
-// to encode still gets a clean 500.
+// to encode still gets a clean 500 (and a validator such as an ETag can be
+// derived from the complete body before the headers go out).
 func (w *Writer[T]) WritePage(rw http.ResponseWriter, r *http.Request, req paginate.Request, page paginate.Page[T]) {
 	pb := buffers.Get().(*pageBuffer)
 	defer func() {

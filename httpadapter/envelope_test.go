@@ -292,3 +292,29 @@ func TestHead(t *testing.T) {
 		t.Errorf("POST: status %d, Allow %q", rec.Code, rec.Header().Get("Allow"))
 	}
 }
+
+// BenchmarkWritePage measures writing a 20-item page, whole and with a
+// sparse fieldset.
+func BenchmarkWritePage(b *testing.B) {
+	s := newSchema(b)
+	p, _ := httpadapter.NewParser(s, httpadapter.Config{})
+	w, _ := httpadapter.NewWriter[Item](p)
+	page := paginate.Page[Item]{Page: 3, PerPage: 20, Total: 1000, Pages: 50, Counted: true, HasNext: true, HasPrev: true, NextPage: 4, PrevPage: 2}
+	for i := range 20 {
+		page.Items = append(page.Items, items[i%len(items)])
+	}
+	r := httptest.NewRequest(http.MethodGet, "/items?page=3&per_page=20&sort=-price", nil)
+	for _, bc := range []struct {
+		name   string
+		fields []string
+	}{{"all", nil}, {"fields", []string{"id", "name"}}} {
+		b.Run(bc.name, func(b *testing.B) {
+			req := paginate.Request{Fields: bc.fields}
+			b.ReportAllocs()
+			for b.Loop() {
+				rec := httptest.NewRecorder()
+				w.WritePage(rec, r, req, page)
+			}
+		})
+	}
+}
