@@ -25,9 +25,10 @@
 //
 // The cache never fails a request. A store that errors, or is slower than
 // [Config].Timeout, counts as a miss: the count runs in the database and
-// the page is served. The first failure is logged at level Warn, and the
-// recovery at level Info, once each, however many requests fail in
-// between. Concurrent identical misses run one count (or one page fetch)
+// the page is served. The store is then left alone for [Config].Backoff,
+// so that requests do not each wait for a store that is down, and tried
+// again. The first failure is logged at level Warn, and the recovery at
+// level Info, once each, however many requests fail in between. Concurrent identical misses run one count (or one page fetch)
 // and share its result.
 package cache
 
@@ -62,6 +63,7 @@ type Store interface {
 const (
 	DefaultTTL     = time.Minute
 	DefaultTimeout = 100 * time.Millisecond
+	DefaultBackoff = 5 * time.Second
 )
 
 // Config configures a count cache ([NewCount]) or a page cache
@@ -88,6 +90,10 @@ type Config struct {
 	// Timeout bounds each store call; a slower call counts as a miss.
 	// If zero, DefaultTimeout.
 	Timeout time.Duration
+	// Backoff is how long the store is left alone after a call fails:
+	// meanwhile every lookup is a miss at no cost, and then the next call
+	// tries the store again. If zero, DefaultBackoff.
+	Backoff time.Duration
 	// Logger receives the store's failures and recoveries. If nil,
 	// slog.Default().
 	Logger *slog.Logger
@@ -104,8 +110,11 @@ func (c Config) withDefaults(what string) (Config, error) {
 	if err := checkName(c.Name); err != nil {
 		return c, err
 	}
-	if c.TTL < 0 || c.Timeout < 0 {
-		return c, errors.New("paginate/cache: TTL and Timeout must not be negative")
+	if c.TTL < 0 || c.Timeout < 0 || c.Backoff < 0 {
+		return c, errors.New("paginate/cache: TTL, Timeout and Backoff must not be negative")
+	}
+	if c.Backoff == 0 {
+		c.Backoff = DefaultBackoff
 	}
 	if c.TTL == 0 {
 		c.TTL = DefaultTTL
@@ -216,12 +225,23 @@ func filterKey(b *strings.Builder, filters []paginate.Condition) {
 	}
 }
 
-// health reports a store's failures once per outage.
+// health reports a store's failures once per outage and skips the store
+// for a while after each.
 type health struct {
-	name    string
-	timeout time.Duration
-	log     *slog.Logger
-	failing atomic.Bool
+	name             string
+	timeout, backoff time.Duration
+	log              *slog.Logger
+	failing          atomic.Bool
+	retryAt          atomic.Int64 // UnixNano before which the store is skipped
+}
+
+func newHealth(cfg Config) *health {
+	return &health{name: cfg.Name, timeout: cfg.Timeout, backoff: cfg.Backoff, log: cfg.Logger}
+}
+
+// skip reports whether the store is being left alone after a failure.
+func (h *health) skip() bool {
+	return h.failing.Load() && time.Now().UnixNano() < h.retryAt.Load()
 }
 
 // failed records a failed store call. Calls that failed because the
@@ -230,6 +250,7 @@ func (h *health) failed(ctx context.Context, op string, err error) {
 	if ctx.Err() != nil {
 		return
 	}
+	h.retryAt.Store(time.Now().Add(h.backoff).UnixNano())
 	if h.failing.CompareAndSwap(false, true) {
 		h.log.LogAttrs(ctx, slog.LevelWarn, "paginate/cache: store failing; serving from the database until it recovers",
 			slog.String("cache", h.name), slog.String("op", op), slog.Any("error", err))
@@ -250,6 +271,9 @@ type getResult struct {
 
 // get looks key up, treating every failure as a miss.
 func (h *health) get(ctx context.Context, store Store, key string) ([]byte, bool) {
+	if h.skip() {
+		return nil, false
+	}
 	r := bounded(ctx, h.timeout, store, func(ctx context.Context) getResult {
 		v, ok, err := store.Get(ctx, key)
 		return getResult{v, ok, err}
@@ -264,6 +288,9 @@ func (h *health) get(ctx context.Context, store Store, key string) ([]byte, bool
 
 // set stores val, logging a failure.
 func (h *health) set(ctx context.Context, store Store, key string, val []byte, ttl time.Duration) {
+	if h.skip() {
+		return
+	}
 	r := bounded(ctx, h.timeout, store, func(ctx context.Context) getResult {
 		return getResult{err: store.Set(ctx, key, val, ttl)}
 	})

@@ -49,7 +49,7 @@ func NewCount(strategy paginate.CountStrategy, cfg Config) (*Count, error) {
 		cfg:      cfg,
 		strategy: strategy,
 		keys:     keyer{name: cfg.Name, variant: cfg.Variant, kind: "c", scope: cfg.Scope},
-		health:   &health{name: cfg.Name, timeout: cfg.Timeout, log: cfg.Logger},
+		health:   newHealth(cfg),
 	}, nil
 }
 

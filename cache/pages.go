@@ -54,7 +54,7 @@ func NewPages[T any](p paginate.Paginator[T], cfg Config) (*Pages[T], error) {
 		cfg:    cfg,
 		keys:   keyer{name: cfg.Name, variant: cfg.Variant, kind: "p", scope: cfg.Scope},
 		kind:   fmt.Sprintf("%T", p),
-		health: &health{name: cfg.Name, timeout: cfg.Timeout, log: cfg.Logger},
+		health: newHealth(cfg),
 	}, nil
 }
 
