@@ -198,7 +198,8 @@ func maxWalk(n, perPage int) int { return n/perPage + 3 }
 // backward from the last page to the start, and checks every page against
 // ref, the reference order of all the rows s selects. Forward pages are
 // ref in chunks of s.perPage from the start; backward pages are chunks
-// that end where the page after them begins.
+// that end where the page after them begins. Turning forward again from
+// the first backward page must give the last page again.
 func checkKeyset(ctx context.Context, p *paginate.Keyset[Row], ref []Row, s spec) error {
 	n, pp := len(ref), s.perPage
 	req := s.request()
@@ -245,6 +246,21 @@ func checkKeyset(ctx context.Context, p *paginate.Keyset[Row], ref []Row, s spec
 		want.HasNextCursor, want.HasPrevCursor = want.HasNext, want.HasPrev
 		if d := pageDiff(want, pg); d != "" {
 			return fmt.Errorf("backward page %d (rows %d to %d of %d): %s", i+1, max(end-pp, 0)+1, end, n, d)
+		}
+		if i == 0 {
+			// Turning forward again gives the page the backward walk
+			// started from.
+			turn := req
+			turn.After, turn.Before = pg.NextCursor, ""
+			again, err := p.Paginate(ctx, turn)
+			if err != nil {
+				return fmt.Errorf("forward again from backward page 1: %w", err)
+			}
+			want := view{Items: chunk(ref, end, end+pp), PerPage: pp, HasNext: end+pp < n, HasPrev: true}
+			want.HasNextCursor, want.HasPrevCursor = want.HasNext, want.HasPrev
+			if d := pageDiff(want, again); d != "" {
+				return fmt.Errorf("forward again from backward page 1 (rows %d to %d of %d): %s", end+1, min(end+pp, n), n, d)
+			}
 		}
 		end -= pp
 	}

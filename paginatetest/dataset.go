@@ -20,7 +20,7 @@ import (
 type Row struct {
 	// ID is the key: unique, not NULL, and not in insertion order.
 	ID int64 `db:"id"`
-	// Name is unicode text with duplicates (see [Names]).
+	// Name is unicode text with duplicates.
 	Name string `db:"name"`
 	// Category is one of a few ASCII words.
 	Category string `db:"category"`
@@ -113,45 +113,25 @@ func Schema() *paginate.Schema {
 	return s
 }
 
-// Names are the values of Row.Name, and Notes those of Row.Note.
-//
-// Text is compared by the backend under its own collation, and the suite
-// never re-sorts text in Go to match one. Instead these strings are chosen
-// so that byte order, which the reference uses, agrees with the common
-// collations: C and POSIX, glibc and ICU locales, the Unicode Collation
-// Algorithm's root order, and MariaDB/MySQL's utf8mb4_general_ci,
-// utf8mb4_unicode_ci and uca1400 collations, case- and accent-insensitive
-// ones included. All letters are lower case; any two distinct strings
-// differ first at an ASCII letter, or one is a prefix of the other, or
-// they start with letters of different scripts (Latin, Greek, Cyrillic,
-// Han), which every one of these orders ranks the same way; accented
-// letters, other scripts and an emoji appear only after that first
-// difference. A backend whose collation still disagrees sets
-// [Harness.Collate].
+// The values the columns draw from. The text is chosen as the package
+// documentation's section "Text" says.
 var (
-	Names = []string{
+	names = []string{
 		"ann", "anna", "björk", "chloé", "dvořák", "fjörður", "günther",
 		"hélène", "ingrid", "jürgen", "kaśka", "mañana", "noël", "oskar",
 		"pérez", "quentin", "renée", "søren", "tomás", "xavi🙂", "zoë",
 		"αλέξης", "дмитрий", "大阪", "東京",
 	}
-	Notes = []string{"crème", "façade", "naïve", "résumé", "vis-à-vis"}
-)
-
-// Categories are the values of Row.Category.
-var Categories = []string{"alpha", "beta", "delta", "gamma"}
-
-// Scores, Prices, Amounts and Tags are the values those columns draw
-// from.
-var (
-	Scores = []int64{3, -1, 3, 1<<53 + 1, 0, -(1<<53 + 1), 42, 3, 7, math.MaxInt64, math.MinInt64 + 1}
-	Prices = []float64{
+	notes      = []string{"crème", "façade", "naïve", "résumé", "vis-à-vis"}
+	categories = []string{"alpha", "beta", "delta", "gamma"}
+	scores     = []int64{3, -1, 3, 1<<53 + 1, 0, -(1<<53 + 1), 42, 3, 7, math.MaxInt64, math.MinInt64 + 1}
+	prices     = []float64{
 		0.1, 0.2, 0.30000000000000004, 0.3, 1, 1.0000000000000002,
 		0.9999999999999999, 123456.78901234567, -2.5, 1e-300, 1e300, 0.1,
 		2.2250738585072014e-308,
 	}
-	Amounts = []Decimal{"12.50", "-3.25", "0.00", "100.75", "12.50", "99999999.75", "-0.25", "7.00", "12.25"}
-	Tags    = [][]byte{
+	amounts = []Decimal{"12.50", "-3.25", "0.00", "100.75", "12.50", "99999999.75", "-0.25", "7.00", "12.25"}
+	tags    = [][]byte{
 		{0x00}, {0x00, 0x00}, {0x01}, {0xff}, {0x7f, 0x80}, {0x01, 0x00},
 		{0x12, 0x3e, 0x45, 0x67, 0xe8, 0x9b, 0x12, 0xd3, 0xa4, 0x56, 0x42, 0x66, 0x14, 0x17, 0x40, 0x00},
 		{0xf4, 0x7a, 0xc1, 0x0b, 0x58, 0xcc, 0x43, 0x72, 0xa5, 0x67, 0x0e, 0x02, 0xb2, 0xc3, 0xd4, 0x79},
@@ -159,11 +139,12 @@ var (
 	}
 )
 
-// Epoch is the CreatedAt of the first rows of the dataset.
-var Epoch = time.Date(2024, 1, 2, 3, 4, 5, 123456000, time.UTC)
-
-// preEpoch is a CreatedAt before 1970, to test negative Unix times.
-var preEpoch = time.Date(1969, 12, 31, 23, 59, 59, 500000000, time.UTC)
+// epoch is the CreatedAt of the first rows of the dataset; preEpoch is
+// one before 1970, for negative Unix times.
+var (
+	epoch    = time.Date(2024, 1, 2, 3, 4, 5, 123456000, time.UTC)
+	preEpoch = time.Date(1969, 12, 31, 23, 59, 59, 500000000, time.UTC)
+)
 
 // DatasetSize is the number of rows [Dataset] returns.
 const DatasetSize = 52
@@ -178,22 +159,22 @@ func Dataset() []Row {
 	for i := range DatasetSize {
 		r := Row{
 			ID:        int64(i*11 - 100),
-			Name:      Names[(i*7)%len(Names)],
-			Category:  Categories[(i/3)%len(Categories)],
-			Price:     Prices[(i*5)%len(Prices)],
-			Amount:    Amounts[i%len(Amounts)],
-			CreatedAt: Epoch.Add(time.Duration(i/3) * time.Minute).Add(time.Duration(i%2) * time.Microsecond),
-			Tag:       Tags[(i*4)%len(Tags)],
+			Name:      names[(i*7)%len(names)],
+			Category:  categories[(i/3)%len(categories)],
+			Price:     prices[(i*5)%len(prices)],
+			Amount:    amounts[i%len(amounts)],
+			CreatedAt: epoch.Add(time.Duration(i/3) * time.Minute).Add(time.Duration(i%2) * time.Microsecond),
+			Tag:       tags[(i*4)%len(tags)],
 			Active:    i%3 == 0,
 		}
 		if i%16 == 5 {
 			r.CreatedAt = preEpoch
 		}
 		if i%3 != 1 {
-			r.Score = ptr(Scores[(i*3)%len(Scores)])
+			r.Score = ptr(scores[(i*3)%len(scores)])
 		}
 		if i%2 == 1 {
-			r.Note = ptr(Notes[(i/2)%len(Notes)])
+			r.Note = ptr(notes[(i/2)%len(notes)])
 		}
 		rows = append(rows, r)
 	}

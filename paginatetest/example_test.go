@@ -37,11 +37,13 @@ func ExampleRun() {
 }
 
 // runner implements paginatetest.TB[*runner]: it runs subtests in turn
-// and writes failures to out.
+// and writes failures to out. With stop set, the first failure ends the
+// run: every later subtest is skipped.
 type runner struct {
 	name   string
 	failed bool
 	out    io.Writer
+	stop   *bool
 }
 
 type fatal struct{}
@@ -52,6 +54,10 @@ func (r *runner) Logf(string, ...any) {}
 func (r *runner) Errorf(f string, a ...any) {
 	r.failed = true
 	fmt.Fprintf(r.out, r.name+": "+f+"\n", a...)
+	if r.stop != nil {
+		*r.stop = true
+		panic(fatal{})
+	}
 }
 
 func (r *runner) Fatalf(f string, a ...any) {
@@ -60,7 +66,10 @@ func (r *runner) Fatalf(f string, a ...any) {
 }
 
 func (r *runner) Run(name string, f func(*runner)) bool {
-	sub := &runner{name: r.name + "/" + name, out: r.out}
+	if r.stop != nil && *r.stop {
+		return false
+	}
+	sub := &runner{name: r.name + "/" + name, out: r.out, stop: r.stop}
 	func() {
 		defer func() {
 			if v := recover(); v != nil {

@@ -34,13 +34,17 @@ func (s *suite) testFetch(t tester, fx *fixture) {
 		{Sort: []paginate.Order{asc("score"), asc("id")}, Limit: 5, Keys: true, After: []any{int64(4), int64(0)}},
 		{Sort: []paginate.Order{desc("score"), asc("id")}, Limit: 5, Keys: true, After: []any{nil, int64(-1000)}},
 		{Sort: []paginate.Order{asc("note"), desc("price"), asc("id")}, Limit: 4, Keys: true, After: []any{"d", 0.5, int64(0)}},
-		{Sort: []paginate.Order{desc("created_at"), asc("id")}, Limit: 4, Offset: 2, Keys: true, After: []any{Epoch.Add(5 * time.Minute), int64(0)}},
+		{Sort: []paginate.Order{desc("created_at"), asc("id")}, Limit: 4, Offset: 2, Keys: true, After: []any{epoch.Add(5 * time.Minute), int64(0)}},
 		{Sort: []paginate.Order{asc("tag"), asc("id")}, Limit: 6, Keys: true, Filters: []paginate.Condition{cond("score", paginate.Ne, int64(3))}},
 		{Sort: []paginate.Order{asc("amount"), asc("id")}, Limit: 60, Keys: true, Fields: []paginate.Field{field("name")}},
 		{Sort: []paginate.Order{asc("id")}, Limit: 10, Offset: 1000},
 	}
 	for i, q := range queries {
-		what := fmt.Sprintf("query %d (sort %s, limit %d, offset %d, after %v, %d filters)", i, orders(q.Sort), q.Limit, q.Offset, q.After, len(q.Filters))
+		after := "none"
+		if q.After != nil {
+			after = fmt.Sprint(q.After...)
+		}
+		what := fmt.Sprintf("query %d (sort %s, limit %d, offset %d, after %s, %d filters)", i, orders(q.Sort), q.Limit, q.Offset, after, len(q.Filters))
 		want, err := fx.mem.Fetch(s.ctx, q)
 		if err != nil {
 			t.Fatalf("reference, %s: %v", what, err)

@@ -101,28 +101,28 @@ func randomRows(rng *rand.Rand, n int) []Row {
 	ids := rng.Perm(3*n + 1)
 	rows := make([]Row, n)
 	for i := range rows {
-		names := Names
+		pool := names
 		if rng.IntN(2) == 0 {
-			names = Names[:4]
+			pool = names[:4]
 		}
 		r := Row{
 			ID:        int64(ids[i] - n),
-			Name:      names[rng.IntN(len(names))],
-			Category:  Categories[rng.IntN(3)],
-			Price:     Prices[rng.IntN(len(Prices))],
-			Amount:    Amounts[rng.IntN(len(Amounts))],
-			CreatedAt: Epoch.Add(time.Duration(rng.IntN(4))*time.Minute + time.Duration(rng.IntN(2))*time.Microsecond),
-			Tag:       Tags[rng.IntN(len(Tags))],
+			Name:      pool[rng.IntN(len(pool))],
+			Category:  categories[rng.IntN(3)],
+			Price:     prices[rng.IntN(len(prices))],
+			Amount:    amounts[rng.IntN(len(amounts))],
+			CreatedAt: epoch.Add(time.Duration(rng.IntN(4))*time.Minute + time.Duration(rng.IntN(2))*time.Microsecond),
+			Tag:       tags[rng.IntN(len(tags))],
 			Active:    rng.IntN(2) == 0,
 		}
 		if rng.IntN(12) == 0 {
 			r.CreatedAt = preEpoch
 		}
 		if rng.IntN(10) >= 3 {
-			r.Score = ptr(Scores[rng.IntN(len(Scores))])
+			r.Score = ptr(scores[rng.IntN(len(scores))])
 		}
 		if rng.IntN(2) == 0 {
-			r.Note = ptr(Notes[rng.IntN(len(Notes))])
+			r.Note = ptr(notes[rng.IntN(len(notes))])
 		}
 		rows[i] = r
 	}

@@ -42,11 +42,21 @@
 //
 // # Text
 //
-// A backend compares text under its own collation, and the suite never
-// re-sorts text to match one: the dataset's strings ([Names], [Notes]) are
-// chosen so that byte order agrees with the common collations. A backend
-// whose collation orders them differently gives the reference its order
-// in [Harness.Collate].
+// A backend compares text under its own collation (PostgreSQL's may be
+// locale-aware, MariaDB's default is case-insensitive), and the suite
+// never re-sorts text in Go to match one. Instead the dataset's strings
+// are chosen so that byte order, which the reference uses, agrees with
+// the common collations: C and POSIX, glibc and ICU locales, the Unicode
+// Collation Algorithm's root order, and MariaDB/MySQL's
+// utf8mb4_general_ci, utf8mb4_unicode_ci and uca1400 collations, case-
+// and accent-insensitive ones included. All letters are lower case; any
+// two distinct strings differ first at an ASCII letter, or one is a
+// prefix of the other, or they start with letters of different scripts
+// (Latin, Greek, Cyrillic, Han), which all of these orders rank alike;
+// accented letters (chloé, dvořák, søren), other scripts (αλέξης,
+// дмитрий, 東京) and an emoji appear only after that first difference.
+// A backend whose collation still orders them differently gives the
+// reference its order in [Harness.Collate].
 package paginatetest
 
 import (
@@ -76,9 +86,10 @@ type Harness struct {
 	// backend implements [paginate.NullOrderer], its NullOrder is the
 	// reference's. Required.
 	New func(ctx context.Context, schema *paginate.Schema, rows []Row) (paginate.Backend[Row], error)
-	// Collate compares two strings as the backend does. If nil, byte
-	// order, which the dataset's text is chosen to share with the common
-	// collations (see [Names]).
+	// Collate compares two strings as the backend does, for the
+	// reference. If nil, byte order, which the dataset's text is chosen
+	// to share with the common collations (see the package
+	// documentation's section "Text").
 	Collate func(a, b string) int
 	// Seed seeds the random cases. If zero, the PAGINATETEST_SEED
 	// environment variable, else the clock; the seed is logged either way.

@@ -118,7 +118,7 @@ func TestSuiteFindsFaults(t *testing.T) {
 		t.Run(f.name, func(t *testing.T) {
 			t.Parallel()
 			var out strings.Builder
-			r := &runner{out: &out}
+			r := &runner{out: &out, stop: new(bool)}
 			paginatetest.Run(r, paginatetest.Harness{
 				New: func(_ context.Context, schema *paginate.Schema, rows []paginatetest.Row) (paginate.Backend[paginatetest.Row], error) {
 					m, err := paginate.NewMemory(rows, schema, paginate.MemoryConfig[paginatetest.Row]{})
@@ -131,8 +131,7 @@ func TestSuiteFindsFaults(t *testing.T) {
 			if !r.failed {
 				t.Fatalf("the suite passed a backend whose fault is %s", f.name)
 			}
-			first, _, _ := strings.Cut(out.String(), "\n")
-			t.Logf("found: %.300s", first)
+			t.Logf("found: %.600s", out.String())
 		})
 	}
 }

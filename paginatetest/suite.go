@@ -252,7 +252,7 @@ func filterCases() [][]paginate.Filter {
 		return paginate.Filter{Field: field, Op: op, Values: vals}
 	}
 	east := time.FixedZone("UTC+5", 5*3600)
-	mid := Epoch.Add(7 * time.Minute)
+	mid := epoch.Add(7 * time.Minute)
 	cases := [][]paginate.Filter{
 		{f("id", paginate.Eq, int64(-45))},
 		{f("id", paginate.Ne, -45)},
@@ -290,21 +290,21 @@ func filterCases() [][]paginate.Filter {
 		{f("amount", paginate.Gt, "-0.25")},
 		{f("amount", paginate.Gte, "100.75")},
 		{f("amount", paginate.In, "7", "-3.25", "1.5")},
-		{f("created_at", paginate.Eq, Epoch.Add(3*time.Minute).In(east))},
-		{f("created_at", paginate.Ne, Epoch.Add(3*time.Minute))},
+		{f("created_at", paginate.Eq, epoch.Add(3*time.Minute).In(east))},
+		{f("created_at", paginate.Ne, epoch.Add(3*time.Minute))},
 		{f("created_at", paginate.Lt, mid)},
 		{f("created_at", paginate.Lte, mid.In(east))},
-		{f("created_at", paginate.Gt, Epoch.Add(7*time.Minute+time.Microsecond).Format(time.RFC3339Nano))},
+		{f("created_at", paginate.Gt, epoch.Add(7*time.Minute+time.Microsecond).Format(time.RFC3339Nano))},
 		{f("created_at", paginate.Gte, mid)},
 		{f("created_at", paginate.Lt, "1970-01-01")},
-		{f("created_at", paginate.In, preEpoch, Epoch, Epoch.Add(time.Minute+time.Microsecond))},
+		{f("created_at", paginate.In, preEpoch, epoch, epoch.Add(time.Minute+time.Microsecond))},
 		{f("tag", paginate.Eq, []byte{0x00})},
 		{f("tag", paginate.Ne, "00")},
 		{f("tag", paginate.Lt, []byte{0x01})},
 		{f("tag", paginate.Lte, []byte{0x01, 0x00})},
-		{f("tag", paginate.Gt, Tags[6])},
+		{f("tag", paginate.Gt, tags[6])},
 		{f("tag", paginate.Gte, "7f")},
-		{f("tag", paginate.In, Tags[7], []byte{0x00, 0x00}, []byte{0x02})},
+		{f("tag", paginate.In, tags[7], []byte{0x00, 0x00}, []byte{0x02})},
 		{f("active", paginate.Eq, true)},
 		{f("active", paginate.Ne, "true")},
 		{f("note", paginate.Eq, "naïve")},

@@ -84,6 +84,11 @@ func conformanceTables(t *testing.T, db *sqlx.DB) func(context.Context, *paginat
 		if err := tx.Commit(); err != nil {
 			return nil, err
 		}
-		return pagesql.New[paginatetest.Row](db, squirrel.Select().From(table), pagesql.Config{Schema: schema})
+		b, err := pagesql.New[paginatetest.Row](db, squirrel.Select().From(table), pagesql.Config{Schema: schema})
+		if err != nil {
+			return nil, err
+		}
+		t.Cleanup(func() { b.Close() }) // before the table is dropped
+		return b, nil
 	}
 }
