@@ -1,0 +1,219 @@
+package httpadapter
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/base64"
+	"net/http"
+	"net/textproto"
+	"strconv"
+	"strings"
+)
+
+// DefaultCacheControl is the Cache-Control of a [ConditionalConfig] whose
+// CacheControl is empty: a client may keep the page but must revalidate
+// it, with its ETag, before each use, and shared caches must not keep it.
+const DefaultCacheControl = "private, no-cache"
+
+// DefaultMaxBody is the MaxBody of a [ConditionalConfig] whose MaxBody is
+// zero.
+const DefaultMaxBody = 4 << 20
+
+// ConditionalConfig configures [Conditional].
+type ConditionalConfig struct {
+	// CacheControl is the Cache-Control header set on 200 responses that
+	// have none. If empty, DefaultCacheControl.
+	CacheControl string
+	// Vary names the request headers a response depends on, added to the
+	// Vary header of 200 and 304 responses; a page that depends on who
+	// asks should name Authorization (or Cookie). The query string needs
+	// no mention: it is part of the URL. If nil, {"Authorization"}; set
+	// an empty, non-nil slice for none.
+	Vary []string
+	// MaxBody is the largest body buffered to compute an ETag, in bytes;
+	// a larger response is streamed unchanged, without one. If zero,
+	// DefaultMaxBody.
+	MaxBody int
+}
+
+// Conditional returns middleware that makes GET and HEAD responses
+// conditional. It buffers the response of the handler it wraps; when the
+// status is 200 it sets a strong ETag derived from the body (the quoted,
+// unpadded base64url SHA-256 of its bytes) unless the handler set one,
+// the configured Cache-Control unless the handler set one, and Vary. When
+// the request's If-None-Match matches the ETag — "*", or a list of entity
+// tags compared with the weak comparison RFC 9110 prescribes for GET and
+// HEAD — it answers 304 Not Modified with the same validator and caching
+// headers and no body. Other statuses, other methods and bodies larger
+// than MaxBody pass through unchanged.
+func Conditional(cfg ConditionalConfig) func(http.Handler) http.Handler {
+	if cfg.CacheControl == "" {
+		cfg.CacheControl = DefaultCacheControl
+	}
+	if cfg.Vary == nil {
+		cfg.Vary = []string{"Authorization"}
+	}
+	if cfg.MaxBody <= 0 {
+		cfg.MaxBody = DefaultMaxBody
+	}
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.Method != http.MethodGet && r.Method != http.MethodHead {
+				next.ServeHTTP(w, r)
+				return
+			}
+			bw := &bufferedWriter{w: w, max: cfg.MaxBody}
+			next.ServeHTTP(bw, r)
+			if bw.passed {
+				return
+			}
+			bw.finish(r, cfg)
+		})
+	}
+}
+
+// bufferedWriter holds a response until the handler returns, or until it
+// grows past max and is passed through.
+type bufferedWriter struct {
+	w      http.ResponseWriter
+	max    int
+	status int
+	buf    bytes.Buffer
+	passed bool // the response went straight to w
+}
+
+func (b *bufferedWriter) Header() http.Header { return b.w.Header() }
+
+func (b *bufferedWriter) WriteHeader(code int) {
+	if b.passed {
+		b.w.WriteHeader(code)
+		return
+	}
+	if b.status == 0 {
+		b.status = code
+	}
+}
+
+func (b *bufferedWriter) Write(p []byte) (int, error) {
+	if b.status == 0 {
+		b.status = http.StatusOK
+	}
+	if b.passed {
+		return b.w.Write(p)
+	}
+	if b.buf.Len()+len(p) > b.max {
+		b.passed = true
+		b.w.WriteHeader(b.status)
+		if _, err := b.w.Write(b.buf.Bytes()); err != nil {
+			return 0, err
+		}
+		b.buf = bytes.Buffer{}
+		return b.w.Write(p)
+	}
+	return b.buf.Write(p)
+}
+
+// Unwrap returns the underlying ResponseWriter, for http.ResponseController.
+func (b *bufferedWriter) Unwrap() http.ResponseWriter { return b.w }
+
+// finish sends the buffered response, or a 304 in its place.
+func (b *bufferedWriter) finish(r *http.Request, cfg ConditionalConfig) {
+	h := b.w.Header()
+	if b.status == 0 {
+		b.status = http.StatusOK
+	}
+	if b.status != http.StatusOK {
+		b.w.WriteHeader(b.status)
+		_, _ = b.w.Write(b.buf.Bytes()) // an error means the client is gone
+		return
+	}
+	etag := h.Get("ETag")
+	if etag == "" {
+		sum := sha256.Sum256(b.buf.Bytes())
+		etag = `"` + base64.RawURLEncoding.EncodeToString(sum[:]) + `"`
+		h.Set("ETag", etag)
+	}
+	if h.Get("Cache-Control") == "" {
+		h.Set("Cache-Control", cfg.CacheControl)
+	}
+	addVary(h, cfg.Vary)
+	if noneMatch(r.Header.Values("If-None-Match"), etag) {
+		// RFC 9110 section 15.4.5: the headers a 200 would have carried
+		// for caching, and no content.
+		for _, k := range []string{"Content-Type", "Content-Length", "Content-Encoding", "Last-Modified"} {
+			h.Del(k)
+		}
+		b.w.WriteHeader(http.StatusNotModified)
+		return
+	}
+	if h.Get("Content-Length") == "" {
+		h.Set("Content-Length", strconv.Itoa(b.buf.Len()))
+	}
+	b.w.WriteHeader(http.StatusOK)
+	_, _ = b.w.Write(b.buf.Bytes()) // an error means the client is gone
+}
+
+// addVary adds names to the Vary header, once each.
+func addVary(h http.Header, names []string) {
+	have := map[string]bool{}
+	for _, v := range h.Values("Vary") {
+		for _, n := range strings.Split(v, ",") {
+			have[strings.ToLower(strings.TrimSpace(n))] = true
+		}
+	}
+	for _, n := range names {
+		n = textproto.CanonicalMIMEHeaderKey(strings.TrimSpace(n))
+		if n == "" || have["*"] || have[strings.ToLower(n)] {
+			continue
+		}
+		have[strings.ToLower(n)] = true
+		h.Add("Vary", n)
+	}
+}
+
+// noneMatch reports whether an If-None-Match header's field values match
+// etag: "*" matches any current representation, and entity tags match by
+// the weak comparison (equal opaque tags, W/ ignored).
+func noneMatch(values []string, etag string) bool {
+	want := strings.TrimPrefix(etag, "W/")
+	for _, v := range values {
+		for {
+			v = strings.TrimLeft(v, " \t,")
+			if v == "" {
+				break
+			}
+			if v[0] == '*' {
+				return true
+			}
+			tag, rest, ok := scanETag(v)
+			if !ok {
+				break // malformed: ignore the rest of this field value
+			}
+			if strings.TrimPrefix(tag, "W/") == want {
+				return true
+			}
+			v = rest
+		}
+	}
+	return false
+}
+
+// scanETag reads one entity-tag, [W/]"opaque", from the start of s.
+func scanETag(s string) (tag, rest string, ok bool) {
+	start := s
+	s = strings.TrimPrefix(s, "W/")
+	if len(s) < 2 || s[0] != '"' {
+		return "", "", false
+	}
+	for i := 1; i < len(s); i++ {
+		switch c := s[i]; {
+		case c == '"':
+			n := len(start) - len(s) + i + 1
+			return start[:n], start[n:], true
+		case c == 0x21, c >= 0x23 && c <= 0x7E, c >= 0x80:
+		default:
+			return "", "", false
+		}
+	}
+	return "", "", false
+}
