@@ -33,6 +33,12 @@ type Keys struct {
 	HasNext string
 	// HasPrev says whether a previous page exists. If empty, "has_prev".
 	HasPrev string
+	// NextPage is the number of the next page or null (offset mode). If
+	// empty, "next_page".
+	NextPage string
+	// PrevPage is the number of the previous page or null (offset mode):
+	// past the end, the last page. If empty, "prev_page".
+	PrevPage string
 	// NextCursor is the cursor of the next page or null (cursor mode). If
 	// empty, "next_cursor".
 	NextCursor string
@@ -56,6 +62,8 @@ const (
 	kPages
 	kHasNext
 	kHasPrev
+	kNextPage
+	kPrevPage
 	kNextCursor
 	kPrevCursor
 	kTotalCapped
@@ -63,14 +71,14 @@ const (
 	nKeys
 )
 
-var defaultKeys = [nKeys]string{"items", "total", "page", "per_page", "pages", "has_next", "has_prev", "next_cursor", "prev_cursor", "total_capped", "total_estimated"}
+var defaultKeys = [nKeys]string{"items", "total", "page", "per_page", "pages", "has_next", "has_prev", "next_page", "prev_page", "next_cursor", "prev_cursor", "total_capped", "total_estimated"}
 
 // envelopeKeys holds each key pre-encoded as `"name":`, or nil when left
 // out.
 type envelopeKeys [nKeys][]byte
 
 func newEnvelopeKeys(k Keys) (envelopeKeys, error) {
-	given := [nKeys]string{k.Items, k.Total, k.Page, k.PerPage, k.Pages, k.HasNext, k.HasPrev, k.NextCursor, k.PrevCursor, k.TotalCapped, k.TotalEstimated}
+	given := [nKeys]string{k.Items, k.Total, k.Page, k.PerPage, k.Pages, k.HasNext, k.HasPrev, k.NextPage, k.PrevPage, k.NextCursor, k.PrevCursor, k.TotalCapped, k.TotalEstimated}
 	var out envelopeKeys
 	seen := make(map[string]bool, nKeys)
 	var errs []error
@@ -232,7 +240,21 @@ func (w *Writer[T]) appendEnvelope(pb *pageBuffer, fields []string, page *pagina
 	if key(kHasPrev) {
 		boolean(page.HasPrev)
 	}
-	if !offset {
+	pageNumber := func(n int) {
+		if n <= 0 {
+			b.WriteString("null")
+			return
+		}
+		b.Write(strconv.AppendInt(num[:0], int64(n), 10))
+	}
+	if offset {
+		if key(kNextPage) {
+			pageNumber(page.NextPage)
+		}
+		if key(kPrevPage) {
+			pageNumber(page.PrevPage)
+		}
+	} else {
 		if key(kNextCursor) {
 			cursor(page.NextCursor)
 		}

@@ -96,13 +96,13 @@ func TestEnvelopeKeys(t *testing.T) {
 		rels        []string
 	}{
 		{"offset counted", httpadapter.Config{}, counted,
-			[]string{"has_next", "has_prev", "items", "page", "pages", "per_page", "total"}, "5", []string{"first", "prev", "next", "last"}},
+			[]string{"has_next", "has_prev", "items", "next_page", "page", "pages", "per_page", "prev_page", "total"}, "5", []string{"first", "prev", "next", "last"}},
 		{"offset capped", httpadapter.Config{}, capped,
-			[]string{"has_next", "has_prev", "items", "page", "pages", "per_page", "total", "total_capped"}, "", []string{"first", "prev", "next"}},
+			[]string{"has_next", "has_prev", "items", "next_page", "page", "pages", "per_page", "prev_page", "total", "total_capped"}, "", []string{"first", "prev", "next"}},
 		{"offset estimated", httpadapter.Config{}, estimated,
-			[]string{"has_next", "has_prev", "items", "page", "pages", "per_page", "total", "total_estimated"}, "", []string{"first", "prev", "next"}},
+			[]string{"has_next", "has_prev", "items", "next_page", "page", "pages", "per_page", "prev_page", "total", "total_estimated"}, "", []string{"first", "prev", "next"}},
 		{"offset uncounted", httpadapter.Config{}, uncounted,
-			[]string{"has_next", "has_prev", "items", "page", "per_page"}, "", []string{"first", "prev", "next"}},
+			[]string{"has_next", "has_prev", "items", "next_page", "page", "per_page", "prev_page"}, "", []string{"first", "prev", "next"}},
 		{"cursor", httpadapter.Config{Mode: httpadapter.CursorMode}, cursor,
 			[]string{"has_next", "has_prev", "items", "next_cursor", "per_page", "prev_cursor"}, "", []string{"next"}},
 		{"cursor counted", httpadapter.Config{Mode: httpadapter.CursorMode}, paginate.Page[Item]{Items: items[:1], PerPage: 1, Total: 1, Pages: 1, Counted: true},
@@ -110,7 +110,7 @@ func TestEnvelopeKeys(t *testing.T) {
 		{"renamed", httpadapter.Config{Keys: httpadapter.Keys{
 			Items: "data", Total: "count", Page: "p", PerPage: "size", Pages: "page_count",
 			HasNext: "more", HasPrev: "-", TotalCapped: "capped"}}, capped,
-			[]string{"capped", "count", "data", "more", "p", "page_count", "size"}, "", []string{"first", "prev", "next"}},
+			[]string{"capped", "count", "data", "more", "next_page", "p", "page_count", "prev_page", "size"}, "", []string{"first", "prev", "next"}},
 		{"renamed cursor", httpadapter.Config{Mode: httpadapter.CursorMode, Keys: httpadapter.Keys{
 			NextCursor: "next", PrevCursor: "prev", TotalEstimated: "approx"}}, func() paginate.Page[Item] {
 			p := cursor
