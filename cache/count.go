@@ -26,6 +26,7 @@ type Count struct {
 	cfg      Config
 	strategy paginate.CountStrategy
 	keys     keyer
+	prefix   string // the strategy, first in every key
 	health   *health
 	group    singleflight.Group
 }
@@ -49,6 +50,7 @@ func NewCount(strategy paginate.CountStrategy, cfg Config) (*Count, error) {
 		cfg:      cfg,
 		strategy: strategy,
 		keys:     keyer{name: cfg.Name, variant: cfg.Variant, kind: "c", scope: cfg.Scope},
+		prefix:   fmt.Sprintf("%T%+v|", strategy, strategy),
 		health:   newHealth(cfg),
 	}, nil
 }
@@ -109,7 +111,7 @@ func (c *Count) lookup(ctx context.Context, key string) (paginate.Total, bool) {
 // offset and limit do not change a count.
 func (c *Count) key(ctx context.Context, q paginate.Query) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%T%+v|", c.strategy, c.strategy)
+	b.WriteString(c.prefix)
 	filterKey(&b, q.Filters)
 	return c.keys.key(ctx, b.String())
 }
