@@ -311,7 +311,11 @@ func (b *Backend[T]) Fetch(ctx context.Context, q paginate.Query) (paginate.Resu
 	if q.Limit <= 0 || q.Offset < 0 {
 		return res, fmt.Errorf("paginate/sql: fetch: invalid limit %d or offset %d", q.Limit, q.Offset)
 	}
-	s, err := b.c.lookup('F', &q)
+	what := byte('F')
+	if q.Offset > 0 && q.After != nil {
+		what = 'B' // see fetcher.run
+	}
+	s, err := b.c.lookup(what, &q)
 	if err != nil {
 		return res, err
 	}
@@ -352,7 +356,9 @@ func (f *fetcher[T]) run(ctx context.Context) error {
 	offset := q.Offset
 	if len(s.stmts) > 1 && offset > 0 {
 		// An offset cannot be split across segments without knowing their
-		// sizes: read and drop the skipped rows instead.
+		// sizes: read and drop the skipped rows instead, with LIMIT bound
+		// to the rows still wanted. Keyset paginators never combine an
+		// offset with a position, so this path is rare.
 		skip, offset = offset, 0
 	}
 	for i := range s.stmts {
@@ -381,7 +387,9 @@ func (f *fetcher[T]) segment(ctx context.Context, p *stmtPlan, limit, offset, sk
 	defer rows.Close()
 	s := f.s
 	var zero T
-	for rows.Next() {
+	// A later segment's statement still asks for a whole page; reading
+	// stops when the page is full.
+	for len(f.items) < f.q.Limit && rows.Next() {
 		n := len(f.items)
 		f.items = append(f.items, zero)
 		f.keys = append(f.keys, make([]any, s.nkeys)...)

@@ -25,7 +25,8 @@ import (
 // "sqlx" runs the SQL text through db.SelectContext, "prepared" through a
 // statement prepared once (sqlx.Stmt.SelectContext), "scan" through a
 // prepared statement scanned by hand with rows.Scan, and "backend" through
-// Backend.Fetch.
+// Backend.Fetch. Besides wall time each result reports cpu-ns/op, the
+// process's CPU time per page, steadier than wall time on a shared machine.
 
 type benchItem struct {
 	ID      int64         `db:"id"`
@@ -111,7 +112,7 @@ func BenchmarkPage(b *testing.B) {
 		after := []any{pos.Created.UTC(), pos.ID}
 		name := fmt.Sprintf("keyset/depth=%d", depth)
 		b.Run(name+"/sqlx", func(b *testing.B) {
-			b.ReportAllocs()
+			defer measure(b)()
 			for b.Loop() {
 				var items []benchItem
 				if err := db.SelectContext(ctx, &items, keysetSQL, after...); err != nil || len(items) != 21 {
@@ -120,7 +121,7 @@ func BenchmarkPage(b *testing.B) {
 			}
 		})
 		b.Run(name+"/prepared", func(b *testing.B) {
-			b.ReportAllocs()
+			defer measure(b)()
 			for b.Loop() {
 				var items []benchItem
 				if err := keysetStmt.SelectContext(ctx, &items, after...); err != nil || len(items) != 21 {
@@ -129,7 +130,7 @@ func BenchmarkPage(b *testing.B) {
 			}
 		})
 		b.Run(name+"/scan", func(b *testing.B) {
-			b.ReportAllocs()
+			defer measure(b)()
 			for b.Loop() {
 				items := scanByHand(b, keysetStmt.Stmt, after...)
 				if len(items) != 21 {
@@ -138,7 +139,7 @@ func BenchmarkPage(b *testing.B) {
 			}
 		})
 		b.Run(name+"/backend", func(b *testing.B) {
-			b.ReportAllocs()
+			defer measure(b)()
 			q := paginate.Query{Sort: sort, After: after, Limit: limit, Keys: true}
 			for b.Loop() {
 				res, err := backend.Fetch(ctx, q)
@@ -150,7 +151,7 @@ func BenchmarkPage(b *testing.B) {
 	}
 
 	b.Run("first/sqlx", func(b *testing.B) {
-		b.ReportAllocs()
+		defer measure(b)()
 		for b.Loop() {
 			var items []benchItem
 			if err := db.SelectContext(ctx, &items, firstSQL); err != nil || len(items) != 21 {
@@ -159,7 +160,7 @@ func BenchmarkPage(b *testing.B) {
 		}
 	})
 	b.Run("first/backend", func(b *testing.B) {
-		b.ReportAllocs()
+		defer measure(b)()
 		q := paginate.Query{Sort: sort, Limit: limit, Keys: true}
 		for b.Loop() {
 			if res, err := backend.Fetch(ctx, q); err != nil || len(res.Items) != 21 {
@@ -169,7 +170,7 @@ func BenchmarkPage(b *testing.B) {
 	})
 	for _, depth := range []int64{10_000} {
 		b.Run(fmt.Sprintf("offset/depth=%d/sqlx", depth), func(b *testing.B) {
-			b.ReportAllocs()
+			defer measure(b)()
 			for b.Loop() {
 				var items []benchItem
 				if err := db.SelectContext(ctx, &items, offsetSQL, depth); err != nil || len(items) != 21 {
@@ -178,7 +179,7 @@ func BenchmarkPage(b *testing.B) {
 			}
 		})
 		b.Run(fmt.Sprintf("offset/depth=%d/backend", depth), func(b *testing.B) {
-			b.ReportAllocs()
+			defer measure(b)()
 			q := paginate.Query{Sort: sort, Offset: depth, Limit: limit}
 			for b.Loop() {
 				if res, err := backend.Fetch(ctx, q); err != nil || len(res.Items) != 21 {
@@ -188,7 +189,7 @@ func BenchmarkPage(b *testing.B) {
 		})
 	}
 	b.Run("count/sqlx", func(b *testing.B) {
-		b.ReportAllocs()
+		defer measure(b)()
 		for b.Loop() {
 			var n int64
 			if err := db.GetContext(ctx, &n, `SELECT COUNT(*) FROM items`); err != nil {
@@ -197,7 +198,7 @@ func BenchmarkPage(b *testing.B) {
 		}
 	})
 	b.Run("count/backend", func(b *testing.B) {
-		b.ReportAllocs()
+		defer measure(b)()
 		for b.Loop() {
 			if _, err := backend.Count(ctx, paginate.Query{}); err != nil {
 				b.Fatal(err)
@@ -226,4 +227,17 @@ func scanByHand(b *testing.B, st *sql.Stmt, args ...any) []benchItem {
 		b.Fatal(err)
 	}
 	return items
+}
+
+// measure reports allocations and, where the platform tells, the CPU time
+// per operation ("cpu-ns/op"), which a loaded machine disturbs less than
+// wall time. Use it as defer measure(b)().
+func measure(b *testing.B) func() {
+	b.ReportAllocs()
+	start := cpuTime()
+	return func() {
+		if b.N > 0 && start > 0 {
+			b.ReportMetric(float64(cpuTime()-start)/float64(b.N), "cpu-ns/op")
+		}
+	}
 }

@@ -51,6 +51,7 @@ func TestGoldenSQL(t *testing.T) {
 	cases := []struct {
 		name  string
 		count bool
+		bound bool
 		q     paginate.Query
 	}{
 		{name: "first page", q: paginate.Query{Sort: []paginate.Order{asc("name"), asc("id")}, Limit: 21}},
@@ -58,6 +59,7 @@ func TestGoldenSQL(t *testing.T) {
 		{name: "keyset", q: paginate.Query{Sort: []paginate.Order{desc("created"), desc("id")}, After: []any{now, int64(7)}, Limit: 21}},
 		{name: "keyset, mixed directions", q: paginate.Query{Sort: []paginate.Order{asc("name"), desc("created"), desc("id")}, After: []any{"x", now, int64(7)}, Limit: 21}},
 		{name: "keyset, nullable at a value", q: paginate.Query{Sort: []paginate.Order{asc("price"), asc("id")}, After: []any{1.5, int64(7)}, Limit: 21}},
+		{name: "keyset, nullable at a value, with an offset", bound: true, q: paginate.Query{Sort: []paginate.Order{asc("price"), asc("id")}, After: []any{1.5, int64(7)}, Offset: 3, Limit: 21}},
 		{name: "keyset, nullable at NULL", q: paginate.Query{Sort: []paginate.Order{asc("price"), asc("id")}, After: []any{nil, int64(7)}, Limit: 21}},
 		{name: "keyset, joined nullable desc", q: paginate.Query{Sort: []paginate.Order{desc("label"), asc("name"), desc("id")}, After: []any{"l", "n", int64(7)}, Limit: 21}},
 		{name: "filters", q: paginate.Query{Sort: []paginate.Order{asc("id")}, Limit: 21, Filters: []paginate.Condition{
@@ -85,8 +87,11 @@ func TestGoldenSQL(t *testing.T) {
 				}
 				for _, c := range cases {
 					what := byte('F')
-					if c.count {
+					switch {
+					case c.count:
 						what = 'C'
+					case c.bound:
+						what = 'B'
 					}
 					s, err := be.c.lookup(what, &c.q)
 					if err != nil {
