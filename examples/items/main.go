@@ -5,6 +5,7 @@
 //	go run ./examples/items                       # SQLite in a fresh temporary file, 1,000 rows
 //	go run ./examples/items -rows 1000000 -db /tmp/items.db
 //	go run ./examples/items -driver postgres -dsn 'postgres://user@127.0.0.1:5432/test'
+//	go run ./examples/items -count cached -redis 127.0.0.1:6379
 //
 // Endpoints:
 //
@@ -17,6 +18,12 @@
 // -created_at, id breaking ties), filter on category (eq, ne, in), price
 // and created_at (eq, lt, lte, gt, gte), and take fields. Prices are
 // integer cents.
+//
+// -count chooses how GET /api/items counts: exact (a COUNT per request),
+// none (no total; has_next from one extra row), cached (exact counts kept
+// for a minute, in process or, with -redis, in Redis), capped (at most
+// 10,000 rows counted) or estimated (the planner's estimate on PostgreSQL,
+// exact elsewhere). Both APIs answer If-None-Match with 304 Not Modified.
 //
 // Cursors are signed with the key from -cursor-key or PAGINATE_CURSOR_KEY
 // (at least 32 bytes), so cursors stay valid across restarts with the same
@@ -42,6 +49,7 @@ import (
 
 	"github.com/Masterminds/squirrel"
 	"github.com/jmoiron/sqlx"
+	"github.com/redis/go-redis/v9"
 
 	// Database drivers, chosen with -driver.
 	_ "github.com/go-sql-driver/mysql"
@@ -49,6 +57,8 @@ import (
 	_ "github.com/mattn/go-sqlite3"
 
 	"github.com/go-paginate/paginate"
+	"github.com/go-paginate/paginate/cache"
+	"github.com/go-paginate/paginate/cache/rediscache"
 	"github.com/go-paginate/paginate/httpadapter"
 	"github.com/go-paginate/paginate/internal/dataset"
 	pagesql "github.com/go-paginate/paginate/sql"
@@ -87,6 +97,7 @@ func main() {
 // config is what the flags say.
 type config struct {
 	addr, db, driver, dsn, table, cursorKey string
+	count, redis                            string
 	rows                                    int
 }
 
@@ -101,8 +112,18 @@ func parseFlags(args []string, out io.Writer) (config, error) {
 	fs.StringVar(&c.dsn, "dsn", "", "data source name for -driver postgres or mysql (MySQL needs parseTime=true)")
 	fs.StringVar(&c.table, "table", "items", "table to create and seed on PostgreSQL or MySQL (dropped first)")
 	fs.StringVar(&c.cursorKey, "cursor-key", "", "key that signs cursors, at least 32 bytes (default: $"+cursorKeyEnv+", else a development key)")
+	fs.StringVar(&c.count, "count", "exact", "how /api/items counts: exact, none, cached, capped or estimated")
+	fs.StringVar(&c.redis, "redis", "", "Redis address (host:port) for -count cached (default: an in-process cache)")
 	if err := fs.Parse(args); err != nil {
 		return c, err
+	}
+	switch c.count {
+	case "exact", "none", "cached", "capped", "estimated":
+	default:
+		return c, fmt.Errorf("unknown -count %q: want exact, none, cached, capped or estimated", c.count)
+	}
+	if c.redis != "" && c.count != "cached" {
+		return c, errors.New("-redis is for -count cached")
 	}
 	if fs.NArg() > 0 {
 		return c, fmt.Errorf("unexpected arguments %q", fs.Args())
@@ -138,7 +159,12 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		key = devCursorKey
 		logger.Warn("signing cursors with the public development key; set -cursor-key or " + cursorKeyEnv + " to a secret of at least 32 bytes")
 	}
-	mux, err := newMux(db, table, []byte(key), logger)
+	counter, closeCounter, err := countStrategy(cfg, table, logger)
+	if err != nil {
+		return err
+	}
+	defer closeCounter()
+	mux, err := newMux(db, table, []byte(key), counter, logger)
 	if err != nil {
 		return err
 	}
@@ -233,8 +259,42 @@ func schema() (*paginate.Schema, error) {
 	}, "-created_at")
 }
 
+// countStrategy returns the strategy -count names, and a function that
+// releases what it holds.
+func countStrategy(cfg config, table string, logger *slog.Logger) (paginate.CountStrategy, func(), error) {
+	nothing := func() {}
+	switch cfg.count {
+	case "none":
+		return paginate.NoCount{}, nothing, nil
+	case "capped":
+		return paginate.CappedCount{Max: 10_000}, nothing, nil
+	case "estimated":
+		return paginate.EstimatedCount{Threshold: 10_000}, nothing, nil
+	case "cached":
+		var store cache.Store
+		release := nothing
+		if cfg.redis != "" {
+			client := redis.NewClient(&redis.Options{Addr: cfg.redis})
+			store, release = rediscache.New(client, rediscache.Config{}), func() { client.Close() }
+		} else {
+			lru, err := cache.NewLRU(cache.LRUConfig{})
+			if err != nil {
+				return nil, nil, err
+			}
+			store = lru
+		}
+		counts, err := cache.NewCount(nil, cache.Config{Store: store, Name: table, Logger: logger})
+		if err != nil {
+			release()
+			return nil, nil, err
+		}
+		return counts, release, nil
+	}
+	return paginate.ExactCount{}, nothing, nil
+}
+
 // newMux builds the routes over the items table.
-func newMux(db *sqlx.DB, table string, key []byte, logger *slog.Logger) (*http.ServeMux, error) {
+func newMux(db *sqlx.DB, table string, key []byte, counter paginate.CountStrategy, logger *slog.Logger) (*http.ServeMux, error) {
 	s, err := schema()
 	if err != nil {
 		return nil, err
@@ -243,7 +303,7 @@ func newMux(db *sqlx.DB, table string, key []byte, logger *slog.Logger) (*http.S
 	if err != nil {
 		return nil, err
 	}
-	offset, err := paginate.NewOffset(backend, s, paginate.OffsetConfig{})
+	offset, err := paginate.NewOffset(backend, s, paginate.OffsetConfig{Count: counter})
 	if err != nil {
 		return nil, err
 	}
@@ -260,9 +320,12 @@ func newMux(db *sqlx.DB, table string, key []byte, logger *slog.Logger) (*http.S
 	if err != nil {
 		return nil, err
 	}
+	// ETag and 304 Not Modified; the pages are public, so they vary on no
+	// request header.
+	conditional := httpadapter.Conditional(httpadapter.ConditionalConfig{Vary: []string{}})
 	mux := http.NewServeMux()
-	mux.Handle("/api/items", items)
-	mux.Handle("/api/items/feed", feed)
+	mux.Handle("/api/items", conditional(items))
+	mux.Handle("/api/items/feed", conditional(feed))
 	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
 		w.Header().Set("Content-Security-Policy", "default-src 'self'; script-src 'unsafe-inline'; style-src 'unsafe-inline'")
