@@ -51,6 +51,7 @@ func TestWalkStops(t *testing.T) {
 
 	// A canceled context ends the walk with its error.
 	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
 	var errs []error
 	n = 0
 	for _, err := range paginate.Walk(ctx, p, paginate.Request{}) {
