@@ -92,3 +92,73 @@ func orders(sort []paginate.Order) string {
 	}
 	return formatSort(keys)
 }
+
+// testCounting pages with each count strategy but the planner's estimate
+// and compares every page with the reference's under the same strategy;
+// a backend that implements paginate.AtMostCounter is also asked
+// directly.
+func (s *suite) testCounting(t tester, fx *fixture) {
+	if ac, ok := fx.backend.(paginate.AtMostCounter); ok {
+		score, _ := s.schema.Field("score")
+		for _, q := range []paginate.Query{
+			{},
+			{Filters: []paginate.Condition{{Field: score, Op: paginate.Gte, Values: []any{int64(0)}}}},
+		} {
+			all, err := fx.mem.Count(s.ctx, q)
+			if err != nil {
+				t.Fatalf("reference: %v", err)
+				return
+			}
+			for _, limit := range []int64{1, all - 1, all, all + 1, 1000} {
+				if got, err := ac.CountAtMost(s.ctx, q, limit); err != nil || got != min(all, limit) {
+					t.Errorf("CountAtMost(%d) with %d filters: got %d, %v; want %d", limit, len(q.Filters), got, err, min(all, limit))
+				}
+			}
+		}
+	}
+	strategies := []paginate.CountStrategy{
+		paginate.NoCount{}, paginate.CappedCount{Max: 20}, paginate.CappedCount{Max: DatasetSize - 1},
+		paginate.CappedCount{Max: DatasetSize}, paginate.ExactCount{},
+	}
+	for _, cs := range strategies {
+		name := fmt.Sprint(cs)
+		if c, ok := cs.(paginate.CappedCount); ok {
+			name = fmt.Sprintf("capped_%d", c.Max)
+		}
+		t.run(name, func(t tester) {
+			cfg := paginate.OffsetConfig{Count: cs}
+			got, err := paginate.NewOffset(fx.backend, s.schema, cfg)
+			if err != nil {
+				t.Fatalf("NewOffset: %v", err)
+				return
+			}
+			want, err := paginate.NewOffset[Row](fx.mem, s.schema, cfg)
+			if err != nil {
+				t.Fatalf("reference: %v", err)
+				return
+			}
+			for _, sp := range []spec{
+				{sort: mustSort("-score,name"), perPage: 13},
+				{sort: mustSort("price"), perPage: 5, filters: []paginate.Filter{{Field: "score", Op: paginate.Gte, Values: []any{0}}}},
+			} {
+				for _, k := range []int{1, 2, 3, 4, 5, 6, 11, 12, 30} {
+					req := sp.request()
+					req.Page = k
+					w, err := want.Paginate(s.ctx, req)
+					if err != nil {
+						t.Fatalf("reference, offset %s page %d: %v", sp, k, err)
+						return
+					}
+					g, err := got.Paginate(s.ctx, req)
+					if err != nil {
+						t.Errorf("offset %s page %d, count %s: %v", sp, k, name, err)
+						continue
+					}
+					if d := pageDiff(viewOf(w), g); d != "" {
+						t.Errorf("offset %s page %d, count %s: %s", sp, k, name, d)
+					}
+				}
+			}
+		})
+	}
+}

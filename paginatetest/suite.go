@@ -142,6 +142,7 @@ func (s *suite) run() {
 	t.run("Reference", func(t tester) { s.testReference(t, fx) })
 	t.run("Fetch", func(t tester) { s.testFetch(t, fx) })
 	t.run("Offset", func(t tester) { s.testOffset(t, fx) })
+	t.run("Counting", func(t tester) { s.testCounting(t, fx) })
 	t.run("Keyset", func(t tester) { s.testKeyset(t, fx) })
 	t.run("Filters", func(t tester) { s.testFilters(t, fx) })
 	t.run("Fields", func(t tester) { s.testFields(t, fx) })
