@@ -27,6 +27,7 @@ import (
 	"errors"
 	"hash"
 	"math"
+	"strings"
 	"time"
 	"unicode/utf8"
 )
@@ -130,6 +131,12 @@ func Encode(c Cursor, key []byte) (string, error) {
 func Decode(s string, keys [][]byte, maxLen int) (Cursor, error) {
 	if len(s) > maxLen {
 		return Cursor{}, ErrTooLong
+	}
+	// encoding/base64 skips CR and LF even in strict mode: without this
+	// check a cursor with newlines inserted would decode to the same bytes
+	// and verify, so one cursor would have many spellings.
+	if strings.ContainsAny(s, "\r\n") {
+		return Cursor{}, ErrMalformed
 	}
 	raw, err := base64.RawURLEncoding.Strict().DecodeString(s)
 	if err != nil || len(raw) < minLen {
