@@ -56,6 +56,7 @@ import (
 	"hash/maphash"
 	"reflect"
 	"strings"
+	"unsafe"
 
 	"github.com/Masterminds/squirrel"
 	lru "github.com/hashicorp/golang-lru/v2"
@@ -223,8 +224,8 @@ func (c *common) mapFields(t reflect.Type, m *reflectx.Mapper, fields []paginate
 	tm := m.TypeMap(t)
 	c.fields = fields
 	c.byName = make(map[string]int, len(fields))
-	c.paths = make([][]int, len(fields))
-	c.assign = make([]assignFunc, len(fields))
+	c.dests = make([]*dest, len(fields))
+	c.rowType = t
 	var errs []error
 	for i, f := range fields {
 		c.byName[f.Name] = i
@@ -233,8 +234,7 @@ func (c *common) mapFields(t reflect.Type, m *reflectx.Mapper, fields []paginate
 			errs = append(errs, fmt.Errorf("paginate/sql: field %q has no destination in %s (add a `db:%q` tag)", f.Name, t, f.Name))
 			continue
 		}
-		c.paths[i] = fi.Index
-		c.assign[i] = assignerFor(fi.Field.Type)
+		c.dests[i] = newDest(t, fi.Index)
 	}
 	return errors.Join(errs...)
 }
@@ -386,27 +386,33 @@ func (f *fetcher[T]) segment(ctx context.Context, p *stmtPlan, limit, offset, sk
 	defer release()
 	defer rows.Close()
 	s := f.s
+	rowType := f.b.c.rowType
 	var zero T
-	// A later segment's statement still asks for a whole page; reading
-	// stops when the page is full.
-	for len(f.items) < f.q.Limit && rows.Next() {
+	for rows.Next() {
 		n := len(f.items)
+		if n == f.q.Limit {
+			// A later segment's statement still asks for a whole page;
+			// reading stops when the page is full. (The first statement's
+			// LIMIT ends its rows, which lets the driver finish them
+			// cheaply.)
+			break
+		}
 		f.items = append(f.items, zero)
 		f.keys = append(f.keys, make([]any, s.nkeys)...)
-		row := reflect.ValueOf(&f.items[n]).Elem()
+		base := unsafe.Pointer(&f.items[n])
 		keys := f.keys[n*s.nkeys:]
 		for j, c := range s.cols {
 			if c.key >= 0 {
 				f.dest[j] = &keys[c.key]
 			} else {
-				f.dest[j] = fieldOf(row, c.path).Addr().Interface()
+				f.dest[j] = c.d.ptr(c.d.addr(rowType, base))
 			}
 		}
 		if err := rows.Scan(f.dest...); err != nil {
 			return skip, err
 		}
 		for _, a := range s.assigns {
-			if err := a.fn(fieldOf(row, a.path), keys[a.key]); err != nil {
+			if err := a.d.assign(a.d.addr(rowType, base), keys[a.key]); err != nil {
 				return skip, fmt.Errorf("sort column %d: %w", a.key, err)
 			}
 		}

@@ -3,6 +3,7 @@ package sql
 import (
 	"fmt"
 	"hash/maphash"
+	"reflect"
 	"strconv"
 	"strings"
 
@@ -60,17 +61,16 @@ type stmtPlan struct {
 }
 
 // column is where a selected column is scanned to: key slot k, or the
-// struct field at path.
+// struct field d.
 type column struct {
-	key  int // -1 for a struct field
-	path []int
+	key int // -1 for a struct field
+	d   *dest
 }
 
-// assign copies sort key k into the struct field at path.
+// assign copies sort key k into the struct field d.
 type assign struct {
-	key  int
-	path []int
-	fn   assignFunc
+	key int
+	d   *dest
 }
 
 // shape is a compiled request shape.
@@ -93,8 +93,8 @@ type common struct {
 	wrap      bool // DISTINCT, GROUP BY or HAVING: count over a subquery
 	fields    []paginate.Field
 	byName    map[string]int
-	paths     [][]int      // T's field index path per schema field
-	assign    []assignFunc // per schema field; nil: scan the column directly
+	dests     []*dest // per schema field, its place in T
+	rowType   reflect.Type
 	schema    *paginate.Schema
 	shapes    *lru.Cache[uint64, *shape]
 	seed      maphash.Seed
@@ -265,13 +265,13 @@ func (c *common) compileFetch(q *paginate.Query, boundLimit bool) (*shape, error
 	}
 	var list []string
 	for _, fi := range want {
-		if k := indexOf(sortIdx, fi); k >= 0 && c.assign[fi] != nil {
-			s.assigns = append(s.assigns, assign{key: k, path: c.paths[fi], fn: c.assign[fi]})
+		if k := indexOf(sortIdx, fi); k >= 0 && c.dests[fi].assign != nil {
+			s.assigns = append(s.assigns, assign{key: k, d: c.dests[fi]})
 			continue
 		}
 		f := c.fields[fi]
 		list = append(list, f.ColumnName()+" AS "+d.quote(f.Name))
-		s.cols = append(s.cols, column{key: -1, path: c.paths[fi]})
+		s.cols = append(s.cols, column{key: -1, d: c.dests[fi]})
 	}
 	for k := range q.Sort {
 		list = append(list, cols[k].column+" AS _k"+strconv.Itoa(k))

@@ -1,0 +1,106 @@
+package sql_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/Masterminds/squirrel"
+	"github.com/google/go-cmp/cmp"
+	"github.com/jmoiron/sqlx"
+
+	"github.com/go-paginate/paginate"
+	"github.com/go-paginate/paginate/internal/testdb"
+	pagesql "github.com/go-paginate/paginate/sql"
+)
+
+type (
+	label string
+	// upper is a Scanner that upper-cases text.
+	upper  string
+	IDPart struct {
+		ID int `db:"id"`
+	}
+	NotePart struct {
+		Note *string `db:"note"`
+	}
+	// shaped has the field shapes sqlx maps: an embedded struct, an
+	// embedded pointer, a named string, a Scanner and plain pointers.
+	shaped struct {
+		IDPart
+		*NotePart
+		Name  label  `db:"name"`
+		Code  upper  `db:"code"`
+		Score *int32 `db:"score"`
+	}
+)
+
+func (u *upper) Scan(v any) error {
+	switch x := v.(type) {
+	case string:
+		*u = upper(strings.ToUpper(x))
+	case []byte:
+		*u = upper(strings.ToUpper(string(x)))
+	}
+	return nil
+}
+
+// TestFieldShapes checks scanning into embedded, named, Scanner and pointer
+// fields, both as plain columns and as sort keys copied from the key slots.
+func TestFieldShapes(t *testing.T) {
+	forEachDB(t, func(t *testing.T, db *sqlx.DB) {
+		tbl := testdb.Name("shapes")
+		testdb.DropTable(t, db, tbl)
+		db.MustExec(`CREATE TABLE ` + tbl + ` (id INTEGER PRIMARY KEY, note VARCHAR(20), name VARCHAR(20) NOT NULL, code VARCHAR(20) NOT NULL, score INTEGER)`)
+		db.MustExec(db.Rebind(`INSERT INTO `+tbl+` VALUES (1, ?, 'b', 'x1', 10), (2, NULL, 'a', 'x2', NULL), (3, 'n3', 'c', 'x3', 30)`), "n1")
+		schema, err := paginate.NewSchema([]paginate.Field{
+			{Name: "id", Type: paginate.Int, Key: true, Sortable: true},
+			{Name: "note", Type: paginate.String, Sortable: true, Nullable: true},
+			{Name: "name", Type: paginate.String, Sortable: true},
+			{Name: "code", Type: paginate.String, Sortable: true},
+			{Name: "score", Type: paginate.Int, Sortable: true, Nullable: true},
+		}, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := pagesql.New[shaped](db, squirrel.Select().From(tbl), pagesql.Config{Schema: schema})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer b.Close()
+		s := func(v string) *string { return &v }
+		n := func(v int32) *int32 { return &v }
+		want := []shaped{
+			{IDPart{1}, &NotePart{s("n1")}, "b", "X1", n(10)},
+			{IDPart{2}, &NotePart{}, "a", "X2", nil},
+			{IDPart{3}, &NotePart{s("n3")}, "c", "X3", n(30)},
+		}
+		for _, sort := range []string{"id", "note", "name", "code", "score", "-score,note"} {
+			keys, err := schema.ParseSort(sort)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var orders []paginate.Order
+			for _, k := range keys {
+				f, _ := schema.Field(k.Field)
+				orders = append(orders, paginate.Order{Field: f, Dir: k.Dir})
+			}
+			if keys[len(keys)-1].Field != "id" {
+				f, _ := schema.Field("id")
+				orders = append(orders, paginate.Order{Field: f})
+			}
+			res, err := b.Fetch(context.Background(), paginate.Query{Sort: orders, Limit: 10})
+			if err != nil {
+				t.Fatalf("sort %s: %v", sort, err)
+			}
+			byID := map[int]shaped{}
+			for _, r := range res.Items {
+				byID[r.ID] = r
+			}
+			got := []shaped{byID[1], byID[2], byID[3]}
+			if diff := cmp.Diff(want, got, cmp.AllowUnexported(shaped{})); diff != "" {
+				t.Errorf("sort %s (-want +got):\n%s", sort, diff)
+			}
+		}
+	})
+}
