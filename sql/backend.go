@@ -19,10 +19,12 @@
 // name). Columns of sorted and filtered fields appear in WHERE and ORDER BY,
 // so they must be expressions valid there, not aggregates.
 //
-// Filters and positions reach the database only as bound arguments, and so
-// do LIMIT and OFFSET: the SQL text depends only on the shape of a request,
-// is built once per shape and kept, with its prepared statements, in a
-// bounded cache.
+// Filters, positions and offsets reach the database only as bound
+// arguments; the page size, a number the paginator chooses, is written into
+// LIMIT. So the SQL text depends only on the shape of a request (fields,
+// sort, filter operators, page size), is built once per shape and kept,
+// with its prepared statements and scan plan, in a bounded cache. Rows are
+// scanned straight into the fields of T, without per-row reflection.
 //
 // # Keyset predicates
 //
