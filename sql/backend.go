@@ -45,9 +45,27 @@
 // ascending order on SQLite and MySQL/MariaDB, last on PostgreSQL. Text is
 // compared by the database under the column's collation. Times are bound
 // in UTC. SQLite has no time type: github.com/mattn/go-sqlite3 stores a
-// time.Time as text with its zone offset, and text only orders times
-// correctly when they share one zone, so applications on SQLite must store
-// times in UTC.
+// time.Time as text with its zone offset ("2006-01-02
+// 15:04:05.999999999-07:00"), and text only orders times correctly when
+// they share one zone. A bound UTC time is written as the same text the
+// driver stores for one, so applications on SQLite must store times in UTC.
+//
+// # Handles and statements
+//
+// A backend runs on the handle it was built with: a *sqlx.DB, *sqlx.Tx or
+// *sqlx.Conn. Statements are prepared on that handle, once per request
+// shape, and closed by [Backend.Close]; [Backend.On] makes a backend for
+// another handle (a transaction, say) that shares the compiled SQL but
+// prepares its own statements, so a statement prepared on a pool is never
+// run inside a transaction. Config.NoPrepare turns preparing off.
+//
+// # Index check
+//
+// [Backend.Explain] runs the database's EXPLAIN on the exact statements a
+// page runs and reports whether an index serves them and whether a keyset
+// page seeks to its position. [Backend.CheckSort] does that for a sort's
+// first and later pages, and [Backend.WarnUnindexed] logs the sorts that
+// fail, for use at startup.
 package sql
 
 import (
