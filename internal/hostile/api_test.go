@@ -1,0 +1,231 @@
+package hostile
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/Masterminds/squirrel"
+	"github.com/jmoiron/sqlx"
+
+	"github.com/go-paginate/paginate"
+	"github.com/go-paginate/paginate/httpadapter"
+	"github.com/go-paginate/paginate/internal/dataset"
+	"github.com/go-paginate/paginate/internal/testdb"
+	pagesql "github.com/go-paginate/paginate/sql"
+)
+
+// The API under test is the example server's (examples/items, a main
+// package that cannot be imported): the same item type, schema and routes,
+// built here from httpadapter, the SQL backend and internal/dataset.
+
+// apiItem is one row as the API shows it.
+type apiItem struct {
+	ID        int64     `db:"id" json:"id"`
+	Name      string    `db:"name" json:"name"`
+	Category  string    `db:"category" json:"category"`
+	Price     int64     `db:"price" json:"price"`
+	CreatedAt time.Time `db:"created_at" json:"created_at"`
+}
+
+func apiSchema(tb testing.TB) *paginate.Schema {
+	tb.Helper()
+	cmpOps := []paginate.Op{paginate.Eq, paginate.Lt, paginate.Lte, paginate.Gt, paginate.Gte}
+	s, err := paginate.NewSchema([]paginate.Field{
+		{Name: "id", Type: paginate.Int, Key: true, Sortable: true},
+		{Name: "name", Type: paginate.String, Sortable: true},
+		{Name: "category", Type: paginate.String, Sortable: true, Ops: []paginate.Op{paginate.Eq, paginate.Ne, paginate.In}},
+		{Name: "price", Type: paginate.Int, Sortable: true, Ops: cmpOps},
+		{Name: "created_at", Type: paginate.Time, Sortable: true, Ops: cmpOps},
+	}, "-created_at")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return s
+}
+
+// apiKey signs the API's cursors.
+var apiKey = []byte("hostile-test-key-hostile-test-key!!")
+
+// env is one database holding a seeded items table.
+type env struct {
+	name  string
+	plain *sqlx.DB // for setup and for the writers
+	db    *sqlx.DB // the API's handle, recording every statement in log
+	log   *sqlLog
+	table string
+	rows  int
+}
+
+// openEnv returns the database called name ("sqlite" or "postgres") with
+// a fresh items table of rows rows, dropped when the test ends. PostgreSQL
+// is skipped, or failed, as internal/testdb says when it is not set up.
+func openEnv(tb testing.TB, name string, rows int) *env {
+	tb.Helper()
+	e := &env{name: name, rows: rows}
+	switch name {
+	case "sqlite":
+		path := filepath.Join(tb.TempDir(), "hostile.db")
+		e.plain = testdb.SQLiteFile(tb, path)
+		e.table = "items"
+		e.db, e.log = openCapturing(tb, "sqlite3", "file:"+path+"?_journal_mode=WAL&_busy_timeout=10000")
+	case "postgres":
+		e.plain = testdb.Postgres(tb)
+		e.table = testdb.Name("hostile")
+		e.db, e.log = openCapturing(tb, "pgx", os.Getenv(testdb.PostgresEnv))
+		e.db.SetMaxOpenConns(10)
+	default:
+		tb.Fatalf("unknown database %q", name)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	if err := dataset.Seed(ctx, e.plain, dataset.Options{Table: e.table, Rows: rows}); err != nil {
+		tb.Fatal(err)
+	}
+	if name != "sqlite" {
+		testdb.DropTable(tb, e.plain, e.table)
+	}
+	return e
+}
+
+// databases are the databases every test here runs on.
+var databases = []string{"sqlite", "postgres"}
+
+// apiConfig is what may differ between API instances.
+type apiConfig struct {
+	adapter httpadapter.Config
+	offset  paginate.OffsetConfig
+	keyset  paginate.KeysetConfig
+}
+
+type api struct {
+	mux     *http.ServeMux
+	backend *pagesql.Backend[apiItem]
+	offset  *paginate.Offset[apiItem]
+	keyset  *paginate.Keyset[apiItem]
+}
+
+// newAPI serves GET /api/items (offset pages) and GET /api/items/feed
+// (cursor pages) over e's table, as the example server does.
+func newAPI(tb testing.TB, e *env, cfg apiConfig) *api {
+	tb.Helper()
+	s := apiSchema(tb)
+	b, err := pagesql.New[apiItem](e.db, squirrel.Select().From(e.table), pagesql.Config{Schema: s})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { b.Close() })
+	o, err := paginate.NewOffset(b, s, cfg.offset)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if cfg.keyset.Keys == nil {
+		cfg.keyset.Keys = [][]byte{apiKey}
+	}
+	k, err := paginate.NewKeyset(b, s, cfg.keyset)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	items, err := httpadapter.Handler(o, s, cfg.adapter)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	feed, err := httpadapter.Handler(k, s, cfg.adapter)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	mux := http.NewServeMux()
+	mux.Handle("/api/items", items)
+	mux.Handle("/api/items/feed", feed)
+	return &api{mux: mux, backend: b, offset: o, keyset: k}
+}
+
+// envelope is a page as the API writes it.
+type envelope struct {
+	Total      *int64    `json:"total"`
+	Page       int       `json:"page"`
+	PerPage    int       `json:"per_page"`
+	Pages      *int      `json:"pages"`
+	HasNext    bool      `json:"has_next"`
+	HasPrev    bool      `json:"has_prev"`
+	NextCursor *string   `json:"next_cursor"`
+	PrevCursor *string   `json:"prev_cursor"`
+	Items      []apiItem `json:"items"`
+}
+
+// response is one answer from the API.
+type response struct {
+	status  int
+	header  http.Header
+	body    []byte
+	page    envelope            // when status is 200
+	problem httpadapter.Problem // when the body is problem+json
+}
+
+func readResponse(tb testing.TB, res *http.Response) response {
+	tb.Helper()
+	defer res.Body.Close()
+	body, err := io.ReadAll(res.Body)
+	if err != nil {
+		tb.Fatalf("reading the body: %v", err)
+	}
+	r := response{status: res.StatusCode, header: res.Header, body: body}
+	switch {
+	case res.StatusCode == http.StatusOK:
+		if err := json.Unmarshal(body, &r.page); err != nil {
+			tb.Fatalf("200 with a body that is not an envelope: %v\n%.500s", err, body)
+		}
+	case res.Header.Get("Content-Type") == httpadapter.ProblemContentType:
+		if err := json.Unmarshal(body, &r.problem); err != nil {
+			tb.Fatalf("%d with a problem body that does not decode: %v\n%.500s", res.StatusCode, err, body)
+		}
+	}
+	return r
+}
+
+// names returns the invalid_params names of a problem, sorted.
+func (r response) names() []string {
+	var out []string
+	for _, p := range r.problem.InvalidParams {
+		out = append(out, p.Name)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// expected returns the rows 1..n of the dataset that keep selects, in the
+// API's default order: created_at descending, then id descending.
+func expected(n int, keep func(dataset.Item) bool) []dataset.Item {
+	var out []dataset.Item
+	for id := int64(1); id <= int64(n); id++ {
+		it := dataset.Row(id)
+		if keep == nil || keep(it) {
+			out = append(out, it)
+		}
+	}
+	slices.SortFunc(out, func(a, b dataset.Item) int {
+		if c := b.CreatedAt.Compare(a.CreatedAt); c != 0 {
+			return c
+		}
+		switch {
+		case a.ID > b.ID:
+			return -1
+		case a.ID < b.ID:
+			return 1
+		}
+		return 0
+	})
+	return out
+}
+
+// sameItem reports whether the API's item is the dataset's row.
+func sameItem(got apiItem, want dataset.Item) bool {
+	return got.ID == want.ID && got.Name == want.Name && got.Category == want.Category &&
+		got.Price == want.Price && got.CreatedAt.Equal(want.CreatedAt)
+}
