@@ -199,3 +199,74 @@ func newHandlers(t *testing.T, db *sqlx.DB, base squirrel.SelectBuilder, s *pagi
 	}
 	return h
 }
+
+// TestCancellationSQLite is TestCancellation on SQLite, where a recursive
+// query counting to 200 million (several seconds) stands in for pg_sleep:
+// go-sqlite3 interrupts a statement whose context is done, so the
+// connection is free again long before the count could have finished.
+func TestCancellationSQLite(t *testing.T) {
+	e := openEnv(t, "sqlite", 100)
+	db := e.db
+	db.SetMaxOpenConns(maxOpen)
+	s := apiSchema(t)
+	slowBase := squirrel.Select().From(e.table + " CROSS JOIN (WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x+1 FROM c WHERE x < 200000000) SELECT max(x) AS m FROM c) AS slow")
+	slow := newHandlers(t, db, slowBase, s)
+	fast := newHandlers(t, db, squirrel.Select().From(e.table), s)
+	mux := http.NewServeMux()
+	mux.Handle("/slow/items", slow.items)
+	mux.Handle("/slow/feed", slow.feed)
+	mux.Handle("/items", fast.items)
+	mux.Handle("/timed/items", http.TimeoutHandler(slow.items, 300*time.Millisecond, "timed out"))
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+
+	for i := range 2 * maxOpen {
+		path := "/slow/items"
+		if i%2 == 1 {
+			path = "/slow/feed"
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+		start := time.Now()
+		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, srv.URL+path+"?per_page=5", nil)
+		res, err := srv.Client().Do(req)
+		cancel()
+		if err == nil {
+			res.Body.Close()
+			t.Fatalf("%s answered %d before the query could have finished", path, res.StatusCode)
+		}
+		if d := time.Since(start); d > 2*time.Second {
+			t.Errorf("%s took %v to give up", path, d)
+		}
+	}
+	res, err := srv.Client().Get(srv.URL + "/timed/items?per_page=5")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusServiceUnavailable {
+		t.Errorf("timed-out request answered %d, want 503", res.StatusCode)
+	}
+
+	// Every connection is released, seconds before the count would end.
+	st := db.Stats()
+	for deadline := time.Now().Add(2 * time.Second); st.InUse != 0 && time.Now().Before(deadline); st = db.Stats() {
+		time.Sleep(20 * time.Millisecond)
+	}
+	if st.InUse != 0 {
+		t.Fatalf("%d connections still busy 2s after their requests were canceled", st.InUse)
+	}
+	for i := range 4 * maxOpen {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, srv.URL+"/items?per_page=5", nil)
+		res, err := srv.Client().Do(req)
+		if err != nil {
+			cancel()
+			t.Fatalf("request %d after the cancellations: %v", i, err)
+		}
+		r := readResponse(t, res)
+		cancel()
+		if r.status != http.StatusOK || len(r.page.Items) != 5 {
+			t.Fatalf("request %d after the cancellations: %d %.200s", i, r.status, r.body)
+		}
+	}
+}
