@@ -10,14 +10,22 @@ package httpadapter_test
 // Fuzz longer than CI does with
 //
 //	go test -run '^$' -fuzz '^FuzzHandlerQuery$' -fuzztime 10m ./httpadapter
+//
+// Its seed corpus is in testdata/fuzz/FuzzHandlerQuery; regenerate it with
+//
+//	go test ./httpadapter -run TestHandlerQueryCorpus -update-fuzz-corpus
 
 import (
 	"context"
 	"encoding/json"
 	"errors"
+	"flag"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -27,7 +35,11 @@ import (
 	"github.com/go-paginate/paginate/httpadapter"
 )
 
-var fzKey = []byte("fuzz-key-fuzz-key-fuzz-key-fuzz!")
+var (
+	fzKey            = []byte("fuzz-key-fuzz-key-fuzz-key-fuzz!")
+	updateFuzzCorpus = flag.Bool("update-fuzz-corpus", false, "rewrite the generated seeds in testdata/fuzz")
+	fzCorpusWalks    = []string{"per_page=5", "per_page=7&sort=-price", "per_page=4&category[in]=home,toys&sort=note"}
+)
 
 type fzItem struct {
 	ID        int64     `json:"id"`
@@ -159,66 +171,70 @@ func hasEmptyName(raw string) bool {
 	return false
 }
 
+// fzBadQueries are real hostile query strings. TestHandlerQueryCorpus
+// writes them, with real cursors, into the committed seed corpus.
+var fzBadQueries = []string{
+	"",
+	"page=2&per_page=5",
+	"per_page=25",
+	"per_page=26",
+	"per_page=0",
+	"per_page=-1",
+	"page=9223372036854775808",
+	"page=-9223372036854775809",
+	"page=1e3",
+	"page=0x10",
+	"page=%2B1",
+	"page=1&page=2",
+	"sort=-price,name",
+	"sort=name;DROP%20TABLE%20items",
+	"sort=price%27%20OR%201%3D1--",
+	"sort=note,-weight",
+	"fields=id,name",
+	"fields=id,id",
+	"fields=password",
+	"category=home",
+	"category[in]=home,toys,books",
+	"category[ne]=%27%3B--",
+	"name=Zo%C3%AB",
+	"name=O%27Brien",
+	"name=%00",
+	"name=%FF%FE",
+	"name=%zz",
+	"%zz=1",
+	"price[gte]=100&price[lt]=400",
+	"price[gte]=1&price[gte]=2",
+	"price[like]=1",
+	"price[[gte]]=1",
+	"price[gte=1",
+	"price]=1",
+	"[gte]=1",
+	"price[gte][lt]=1",
+	"id[in]=" + strings.Repeat("1,", 120) + "1",
+	"created_at[gte]=2025-01-01&created_at[lt]=2025-01-02T03:00:00Z",
+	"created_at[lt]=2025-13-40",
+	"weight[lt]=NaN",
+	"weight[gte]=1e400",
+	"note=na",
+	"a=1&b=2&c=3&d=4&e=5",
+	"id=1&price=1&name=x&category=y&note=z",
+	"callback=x&page=2",
+	"after=AQ&before=AQ",
+	"after=%27%20OR%201%3D1",
+	"before=" + strings.Repeat("A", 300),
+	"&&&=&=",
+	"page",
+	"page=",
+	"=1",
+	"page=1;per_page=2",
+	"page=%E2%80%AE1",
+	"se%00rt=id",
+	strings.Repeat("p[", 60) + "=1",
+	strings.Repeat("x", 513),
+}
+
 func FuzzHandlerQuery(f *testing.F) {
-	for _, q := range []string{
-		"",
-		"page=2&per_page=5",
-		"per_page=25",
-		"per_page=26",
-		"per_page=0",
-		"per_page=-1",
-		"page=9223372036854775808",
-		"page=-9223372036854775809",
-		"page=1e3",
-		"page=0x10",
-		"page=%2B1",
-		"page=1&page=2",
-		"sort=-price,name",
-		"sort=name;DROP%20TABLE%20items",
-		"sort=price%27%20OR%201%3D1--",
-		"sort=note,-weight",
-		"fields=id,name",
-		"fields=id,id",
-		"fields=password",
-		"category=home",
-		"category[in]=home,toys,books",
-		"category[ne]=%27%3B--",
-		"name=Zo%C3%AB",
-		"name=O%27Brien",
-		"name=%00",
-		"name=%FF%FE",
-		"name=%zz",
-		"%zz=1",
-		"price[gte]=100&price[lt]=400",
-		"price[gte]=1&price[gte]=2",
-		"price[like]=1",
-		"price[[gte]]=1",
-		"price[gte=1",
-		"price]=1",
-		"[gte]=1",
-		"price[gte][lt]=1",
-		"id[in]=" + strings.Repeat("1,", 120) + "1",
-		"created_at[gte]=2025-01-01&created_at[lt]=2025-01-02T03:00:00Z",
-		"created_at[lt]=2025-13-40",
-		"weight[lt]=NaN",
-		"weight[gte]=1e400",
-		"note=na",
-		"a=1&b=2&c=3&d=4&e=5",
-		"id=1&price=1&name=x&category=y&note=z",
-		"callback=x&page=2",
-		"after=AQ&before=AQ",
-		"after=%27%20OR%201%3D1",
-		"before=" + strings.Repeat("A", 300),
-		"&&&=&=",
-		"page",
-		"page=",
-		"=1",
-		"page=1;per_page=2",
-		"page=%E2%80%AE1",
-		"se%00rt=id",
-		strings.Repeat("p[", 60) + "=1",
-		strings.Repeat("x", 513),
-	} {
+	for _, q := range []string{"", "page=2&per_page=5", "sort=-price,name&fields=id,name", "category[in]=home,toys"} {
 		f.Add(q, false)
 		f.Add(q, true)
 	}
@@ -286,4 +302,66 @@ func FuzzHandlerQuery(f *testing.F) {
 			t.Fatalf("%q: status %d, want 200 or 400\n%s", raw, rec.Code, body)
 		}
 	})
+}
+
+// TestHandlerQueryCorpus checks that the committed seed corpus of
+// FuzzHandlerQuery is current: the hostile queries of fzBadQueries in both
+// modes, and real cursors the handler hands out, each with the query it
+// belongs to, replayed under another sort, and sent to the offset
+// endpoint. With -update-fuzz-corpus it rewrites them.
+func TestHandlerQueryCorpus(t *testing.T) {
+	srv := newFzServer(t)
+	files := map[string]string{}
+	entry := func(name, q string, cursor bool) {
+		files[name] = fmt.Sprintf("go test fuzz v1\nstring(%q)\nbool(%v)\n", q, cursor)
+	}
+	for i, q := range fzBadQueries {
+		entry(fmt.Sprintf("bad-%02d-offset", i), q, false)
+		entry(fmt.Sprintf("bad-%02d-cursor", i), q, true)
+	}
+	n := 0
+	for _, walk := range fzCorpusWalks {
+		q := walk
+		for range 3 {
+			rec := httptest.NewRecorder()
+			srv.handler[1].ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/items?"+q, nil))
+			var env struct {
+				NextCursor *string `json:"next_cursor"`
+				PrevCursor *string `json:"prev_cursor"`
+			}
+			if rec.Code != http.StatusOK || json.Unmarshal(rec.Body.Bytes(), &env) != nil {
+				t.Fatalf("GET ?%s: %d %s", q, rec.Code, rec.Body)
+			}
+			if env.PrevCursor != nil {
+				entry(fmt.Sprintf("real-%02d-before", n), walk+"&before="+*env.PrevCursor, true)
+			}
+			if env.NextCursor == nil {
+				break
+			}
+			c := *env.NextCursor
+			entry(fmt.Sprintf("real-%02d-after", n), walk+"&after="+c, true)
+			entry(fmt.Sprintf("real-%02d-replayed", n), "sort=name&after="+c, true)
+			entry(fmt.Sprintf("real-%02d-offset", n), "after="+c, false)
+			n++
+			q = walk + "&after=" + c
+		}
+	}
+	if n == 0 {
+		t.Fatal("the handler handed out no cursor")
+	}
+	for name, want := range files {
+		path := filepath.Join("testdata", "fuzz", "FuzzHandlerQuery", name)
+		if *updateFuzzCorpus {
+			if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(path, []byte(want), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			continue
+		}
+		if got, err := os.ReadFile(path); err != nil || string(got) != want {
+			t.Errorf("%s is missing or stale; rewrite the corpus with go test ./httpadapter -run TestHandlerQueryCorpus -update-fuzz-corpus", path)
+		}
+	}
 }
