@@ -11,7 +11,7 @@ package paginate_test
 // Seeds live in testdata/fuzz/<Target>/. Regenerate the real cursors among
 // them with
 //
-//	go test -run TestFuzzCorpus -update-fuzz-corpus .
+//	go test . -run TestFuzzCorpus -update-fuzz-corpus
 //
 // and fuzz longer than CI does with, for example,
 //
@@ -635,7 +635,7 @@ func TestFuzzCorpus(t *testing.T) {
 		}
 		got, err := os.ReadFile(path)
 		if err != nil || string(got) != want {
-			t.Errorf("%s is missing or stale; rewrite the corpus with go test -run TestFuzzCorpus -update-fuzz-corpus .", path)
+			t.Errorf("%s is missing or stale; rewrite the corpus with go test . -run TestFuzzCorpus -update-fuzz-corpus", path)
 		}
 	}
 }
