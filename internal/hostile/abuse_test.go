@@ -319,6 +319,7 @@ func TestLimits(t *testing.T) {
 	e := openEnv(t, "sqlite", abuseRows)
 	defaults := serve(t, newAPI(t, e, apiConfig{adapter: httpadapter.Config{Ignore: []string{"pad"}}}))
 	tight := serve(t, newAPI(t, e, apiConfig{adapter: httpadapter.Config{MaxFilters: 2, MaxQueryLen: 100}}))
+	roomy := serve(t, newAPI(t, e, apiConfig{adapter: httpadapter.Config{MaxQueryLen: 1 << 20}}))
 
 	pad := func(n int) string { return "pad=" + strings.Repeat("x", n-len("pad=")) }
 	inList := func(n int) string {
@@ -348,6 +349,11 @@ func TestLimits(t *testing.T) {
 		{"filters over a configured limit", tight, "price[gte]=100&price[lt]=90000&category=books", []string{"category"}},
 		{"query at a configured length", tight, "category=" + strings.Repeat("b", 91), nil},
 		{"query over a configured length", tight, "category=" + strings.Repeat("b", 92), []string{"category"}},
+		// Under a roomy length limit, repetition is caught on its own and
+		// named once.
+		{"thousands of repeated params", roomy, strings.Repeat("page=1&", 3000) + "page=1", []string{"page"}},
+		{"thousands of repeated filters", roomy, strings.Repeat("category=books&", 3000), []string{"category"}},
+		{"50,000 brackets", roomy, "price" + strings.Repeat("%5B", 50000) + "=1", []string{"price" + strings.Repeat("[", 59) + "…"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			e.log.take()
