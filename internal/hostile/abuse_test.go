@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -83,6 +84,9 @@ const (
 )
 
 func esc(s string) string { return url.QueryEscape(s) }
+
+// digitRuns finds numbers long enough not to occur in SQL text by chance.
+var digitRuns = regexp.MustCompile(`[0-9]{6,}`)
 
 func category(name string) func(dataset.Item) bool {
 	return func(it dataset.Item) bool { return it.Category == name }
@@ -199,6 +203,12 @@ func checkAbuse(t *testing.T, e *env, tc abuseCase, res response, stmts []statem
 	t.Helper()
 	if sql, ok := mentions(stmts, marker); ok {
 		t.Errorf("a client value reached the SQL text:\n%s", sql)
+	}
+	// Numbers are bound too: no long digit run of the query is in the SQL.
+	for _, run := range digitRuns.FindAllString(tc.query, -1) {
+		if sql, ok := mentions(stmts, run); ok {
+			t.Errorf("the client's number %s reached the SQL text:\n%s", run, sql)
+		}
 	}
 	if tc.bad != nil {
 		if res.status != http.StatusBadRequest {
