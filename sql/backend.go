@@ -143,7 +143,7 @@ func New[T any](db sqlx.QueryerContext, base squirrel.SelectBuilder, cfg Config)
 	if err != nil {
 		return nil, err
 	}
-	c := &common{dialect: d, seed: maphash.MakeSeed(), cacheSize: cfg.CacheSize, schema: cfg.Schema}
+	c := &common{dialect: d, seed: maphash.MakeSeed(), cacheSize: cfg.CacheSize, schema: cfg.Schema, noPrepare: cfg.NoPrepare}
 	if err := c.setBase(base); err != nil {
 		return nil, err
 	}
@@ -273,7 +273,7 @@ func (b *Backend[T]) On(db sqlx.QueryerContext) (*Backend[T], error) {
 		}
 	}
 	nb := &Backend[T]{db: db, c: b.c}
-	if p, ok := db.(preparer); ok && b.stmts != nil {
+	if p, ok := db.(preparer); ok && !b.c.noPrepare {
 		nb.stmts = newStmtCache(p, b.c.cacheSize)
 	}
 	return nb, nil

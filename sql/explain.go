@@ -310,8 +310,9 @@ func mysqlPlan(p *Plan, doc any) {
 
 // CheckSort explains the pages of a sort, written as a sort parameter
 // ("-created_at,name") and completed by the schema's key as the keyset
-// paginator completes it: the first page, and a page after the position
-// of the first row (when the table has one). The report holds the plans
+// paginator completes it: the first page of 20 rows (21 fetched, as the
+// paginator fetches them), and a page after the position of the first row
+// (when the table has one). The report holds the plans
 // of both.
 func (b *Backend[T]) CheckSort(ctx context.Context, sort string) (Report, error) {
 	orders, err := b.c.orders(sort)

@@ -659,3 +659,25 @@ func TestEstimateCount(t *testing.T) {
 		}
 	})
 }
+
+// TestNoPrepareAndOn checks unprepared statements, and that On refuses a
+// handle of another database.
+func TestNoPrepareAndOn(t *testing.T) {
+	db := testdb.SQLite(t)
+	f := newFixture(t, db, rand.New(rand.NewPCG(1, 13)), 15)
+	b, err := pagesql.New[item](db, f.from(), pagesql.Config{Schema: f.schema, NoPrepare: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	for range 2 {
+		res, err := b.Fetch(context.Background(), paginate.Query{Sort: f.orders(t, "-created"), Limit: 100})
+		if err != nil || len(res.Items) != 15 {
+			t.Fatalf("unprepared fetch: %d rows, %v", len(res.Items), err)
+		}
+	}
+	other := sqlx.NewDb(db.DB, "pgx")
+	if _, err := b.On(other); err == nil {
+		t.Error("On accepted a PostgreSQL handle for a SQLite backend")
+	}
+}

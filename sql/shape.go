@@ -99,6 +99,7 @@ type common struct {
 	shapes    *lru.Cache[uint64, *shape]
 	seed      maphash.Seed
 	cacheSize int
+	noPrepare bool
 }
 
 // shapeKey appends the shape of q to buf. what is 'F' for a fetch with a
