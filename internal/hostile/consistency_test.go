@@ -135,12 +135,15 @@ func walkUnderWrites(t *testing.T, e *env, a *api, seed uint64) {
 	stop := make(chan struct{})
 	var writers sync.WaitGroup
 	var nextID atomic.Int64
+	var writing atomic.Int32 // writers still running
 	nextID.Store(1_000_000 * int64(seed))
 	for w := range 2 {
 		writers.Add(1)
 		wrng := rand.New(rand.NewPCG(seed, uint64(w)))
+		writing.Add(1)
 		go func() {
 			defer writers.Done()
+			defer writing.Add(-1)
 			write(ctx, t, e, wrng, []*walker{fwd, back}, initial, wl, &nextID, stop)
 		}()
 	}
@@ -171,7 +174,7 @@ func walkUnderWrites(t *testing.T, e *env, a *api, seed uint64) {
 				}
 				r.After = page.NextCursor
 			}
-			for wl.ops.Load() == before && ctx.Err() == nil {
+			for wl.ops.Load() == before && writing.Load() > 0 && ctx.Err() == nil {
 				time.Sleep(100 * time.Microsecond)
 			}
 		}
