@@ -116,6 +116,7 @@ func abuseCases() []abuseCase {
 		{name: "comment", path: items, check: true, query: "category=" + esc(marker+"'; --"), keep: none, reaches: true},
 		{name: "block comment", path: feed, query: "category=" + esc("books/**/OR/**/1=1"+marker), keep: none, reaches: true},
 		{name: "stacked statement", path: items, check: true, query: "category=" + esc(marker+"'); DROP TABLE items; --"), keep: none, reaches: true},
+		{name: "backslash quote and hash comment", path: items, check: true, query: "category=" + esc(marker+`\' OR 1=1 #`), keep: none, reaches: true},
 		{name: "double quotes and backslash", path: items, check: true, query: "category=" + esc(marker+`\" OR ""="`), keep: none, reaches: true},
 		{name: "in with a quote", path: items, check: true, query: esc("category[in]") + "=" + esc("books,"+marker+"') OR ('1'='1"), keep: category("books"), reaches: true},
 		{name: "ne with a quote", path: items, check: true, query: esc("category[ne]") + "=" + esc(marker+"' --"), reaches: true},

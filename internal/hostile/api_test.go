@@ -63,9 +63,10 @@ type env struct {
 	rows  int
 }
 
-// openEnv returns the database called name ("sqlite" or "postgres") with
-// a fresh items table of rows rows, dropped when the test ends. PostgreSQL
-// is skipped, or failed, as internal/testdb says when it is not set up.
+// openEnv returns the database called name ("sqlite", "postgres" or
+// "mysql") with a fresh items table of rows rows, dropped when the test
+// ends. PostgreSQL and MySQL are skipped, or failed, as internal/testdb
+// says when they are not set up.
 func openEnv(tb testing.TB, name string, rows int) *env {
 	tb.Helper()
 	e := &env{name: name, rows: rows}
@@ -79,6 +80,11 @@ func openEnv(tb testing.TB, name string, rows int) *env {
 		e.plain = testdb.Postgres(tb)
 		e.table = testdb.Name("hostile")
 		e.db, e.log = openCapturing(tb, "pgx", os.Getenv(testdb.PostgresEnv))
+		e.db.SetMaxOpenConns(10)
+	case "mysql":
+		e.plain = testdb.MySQL(tb)
+		e.table = testdb.Name("hostile")
+		e.db, e.log = openCapturing(tb, "mysql", os.Getenv(testdb.MySQLEnv))
 		e.db.SetMaxOpenConns(10)
 	default:
 		tb.Fatalf("unknown database %q", name)
@@ -94,8 +100,8 @@ func openEnv(tb testing.TB, name string, rows int) *env {
 	return e
 }
 
-// databases are the databases every test here runs on.
-var databases = []string{"sqlite", "postgres"}
+// databases are the databases the abuse and consistency tests run on.
+var databases = []string{"sqlite", "postgres", "mysql"}
 
 // apiConfig is what may differ between API instances.
 type apiConfig struct {

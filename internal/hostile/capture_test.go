@@ -48,8 +48,10 @@ func (l *sqlLog) take() []statement {
 // that records every statement run on it, and returns it as an sqlx
 // handle under the real driver's name, so that the SQL backend picks the
 // right dialect. The wrapper sits between database/sql and the real
-// driver's connections: what it records is exactly the text and the
-// arguments the driver sends to the server.
+// driver's connections: it records the text and the arguments database/sql
+// hands the driver, which the drivers used here send to the server as they
+// are (go-sql-driver/mysql would splice arguments into the text itself
+// only with interpolateParams=true, which these tests do not set).
 func openCapturing(tb testing.TB, driverName, dsn string) (*sqlx.DB, *sqlLog) {
 	tb.Helper()
 	probe, err := sql.Open(driverName, dsn)

@@ -1,7 +1,8 @@
 // Package hostile holds the tests that treat a pagination endpoint as the
 // internet does: injection and abuse through the HTTP layer, walks under
 // concurrent writes, load, and cancellation, on SQLite always and on
-// PostgreSQL when PAGINATE_POSTGRES_DSN is set. It has no API; everything
+// PostgreSQL and MariaDB/MySQL when PAGINATE_POSTGRES_DSN and
+// PAGINATE_MYSQL_DSN are set. It has no API; everything
 // is in its _test.go files. See SECURITY.md and docs/consistency.md for
 // what the tests establish.
 package hostile
