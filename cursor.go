@@ -44,6 +44,7 @@ type Keyset[T any] struct {
 	schema *Schema
 	cfg    KeysetConfig
 	sizes  sizes
+	prec   time.Duration // the backend's time precision; 0 for nanoseconds
 }
 
 var _ Paginator[struct{}] = (*Keyset[struct{}])(nil)
@@ -86,7 +87,7 @@ func NewKeyset[T any](b Backend[T], schema *Schema, cfg KeysetConfig) (*Keyset[T
 		return nil, err
 	}
 	cfg.PerPage, cfg.MaxPerPage = sz.perPage, sz.maxPerPage
-	return &Keyset[T]{b: b, schema: schema, cfg: cfg, sizes: sz}, nil
+	return &Keyset[T]{b: b, schema: schema, cfg: cfg, sizes: sz, prec: timePrecision(b)}, nil
 }
 
 // Config returns the paginator's configuration with defaults filled in.
@@ -100,7 +101,7 @@ func (p *Keyset[T]) Schema() *Schema { return p.schema }
 // req.Before. Page numbers are not used: req.Page must be 0 or 1.
 func (p *Keyset[T]) Paginate(ctx context.Context, req Request) (Page[T], error) {
 	var errs requestErrors
-	pl := compile(p.schema, p.sizes, req, &errs)
+	pl := compile(p.schema, p.sizes, p.prec, req, &errs)
 	if req.Page < 0 || req.Page > 1 {
 		errs.add("page", ErrInvalidPage, fmt.Errorf("%w: this endpoint pages by cursor", ErrInvalidPage))
 	}

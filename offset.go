@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"time"
 )
 
 // OffsetConfig configures an [Offset] paginator. Its zero value is usable:
@@ -39,6 +40,7 @@ type Offset[T any] struct {
 	schema *Schema
 	cfg    OffsetConfig
 	sizes  sizes
+	prec   time.Duration // the backend's time precision; 0 for nanoseconds
 }
 
 var _ Paginator[struct{}] = (*Offset[struct{}])(nil)
@@ -65,7 +67,7 @@ func NewOffset[T any](b Backend[T], schema *Schema, cfg OffsetConfig) (*Offset[T
 		return nil, err
 	}
 	cfg.PerPage, cfg.MaxPerPage = sz.perPage, sz.maxPerPage
-	return &Offset[T]{b: b, schema: schema, cfg: cfg, sizes: sz}, nil
+	return &Offset[T]{b: b, schema: schema, cfg: cfg, sizes: sz, prec: timePrecision(b)}, nil
 }
 
 // Config returns the paginator's configuration with defaults filled in.
@@ -92,7 +94,7 @@ func (p *Offset[T]) Schema() *Schema { return p.schema }
 // last: its offset plus its items.
 func (p *Offset[T]) Paginate(ctx context.Context, req Request) (Page[T], error) {
 	var errs requestErrors
-	pl := compile(p.schema, p.sizes, req, &errs)
+	pl := compile(p.schema, p.sizes, p.prec, req, &errs)
 	if req.After != "" {
 		errs.add("after", ErrInvalidCursor, fmt.Errorf("%w: this endpoint pages by number", ErrInvalidCursor))
 	}

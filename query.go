@@ -5,7 +5,28 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 )
+
+// TimePrecisioner is an optional backend interface: a backend that stores
+// times at a coarser precision than the nanosecond (microseconds on
+// PostgreSQL and MySQL) says so, and the paginators adapt time filters to
+// it. A bound between two representable times is moved to the
+// representable time that selects the same rows (lt and gte round up, lte
+// and gt round down); an eq, ne or in value that the backend cannot
+// represent is rejected with [ErrInvalidFilter] rather than silently
+// rounded by a driver into another value.
+type TimePrecisioner interface {
+	TimePrecision() time.Duration
+}
+
+// timePrecision returns b's time precision, or 0 for nanoseconds.
+func timePrecision(b any) time.Duration {
+	if tp, ok := b.(TimePrecisioner); ok && tp.TimePrecision() > time.Nanosecond {
+		return tp.TimePrecision()
+	}
+	return 0
+}
 
 // sizes holds a paginator's page-size settings, defaults filled in.
 type sizes struct {
@@ -39,7 +60,7 @@ type plan struct {
 
 // compile validates the parts of req that both strategies share, adding
 // every problem to errs.
-func compile(s *Schema, sz sizes, req Request, errs *requestErrors) plan {
+func compile(s *Schema, sz sizes, prec time.Duration, req Request, errs *requestErrors) plan {
 	var p plan
 	switch {
 	case req.PerPage < 0:
@@ -68,7 +89,7 @@ func compile(s *Schema, sz sizes, req Request, errs *requestErrors) plan {
 		p.filters = make([]Condition, 0, len(req.Filters))
 	}
 	for _, f := range req.Filters {
-		c, err := s.condition(f)
+		c, err := s.condition(f, prec)
 		if err != nil {
 			errs.add(f.Param(), ErrInvalidFilter, err)
 			continue
@@ -108,8 +129,8 @@ func sortOrders(s *Schema, keys []SortKey) []Order {
 }
 
 // condition validates one filter and converts its values to the field's
-// canonical type.
-func (s *Schema) condition(f Filter) (Condition, error) {
+// canonical type, adapting times to the backend's precision prec.
+func (s *Schema) condition(f Filter, prec time.Duration) (Condition, error) {
 	field, ok := s.Field(f.Field)
 	if !ok {
 		return Condition{}, fmt.Errorf("%w: unknown field %s", ErrInvalidFilter, quote(f.Field))
@@ -143,6 +164,18 @@ func (s *Schema) condition(f Filter) (Condition, error) {
 		if str, ok := n.(string); ok && field.Type == String {
 			if _, err := ParseValue(String, str); err != nil {
 				return Condition{}, fmt.Errorf("%w: %w", ErrInvalidFilter, err)
+			}
+		}
+		if tm, ok := n.(time.Time); ok && prec > 0 {
+			if down := tm.Truncate(prec); !down.Equal(tm) {
+				switch f.Op {
+				case Lt, Gte:
+					n = down.Add(prec)
+				case Lte, Gt:
+					n = down
+				default:
+					return Condition{}, fmt.Errorf("%w: %s is more precise than the stored times (%v)", ErrInvalidFilter, tm.Format(time.RFC3339Nano), prec)
+				}
 			}
 		}
 		vals[i] = n

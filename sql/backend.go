@@ -49,6 +49,14 @@
 // 15:04:05.999999999-07:00"), and text only orders times correctly when
 // they share one zone. A bound UTC time is written as the same text the
 // driver stores for one, so applications on SQLite must store times in UTC.
+// PostgreSQL and MySQL keep microseconds ([Backend.TimePrecision]): a time
+// filter finer than that is moved to the microsecond that selects the same
+// rows, or, for eq, ne and in, rejected as invalid input.
+//
+// SQLite has no decimal type either: a paginate.Decimal column stored
+// with NUMERIC or REAL affinity holds a double, so values that differ past
+// the 15th significant digit compare equal there. Store exact amounts in
+// SQLite as integers (cents) and declare them paginate.Int.
 //
 // # Handles and statements
 //
@@ -76,6 +84,7 @@ import (
 	"hash/maphash"
 	"reflect"
 	"strings"
+	"time"
 	"unsafe"
 
 	"github.com/Masterminds/squirrel"
@@ -102,6 +111,13 @@ type Config struct {
 	// NoPrepare runs statements without preparing them, for connection
 	// poolers that do not keep prepared statements across transactions.
 	NoPrepare bool
+	// TimePrecision is how precisely the database stores the schema's time
+	// columns; time filters finer than it are adapted or rejected by the
+	// paginators (see paginate.TimePrecisioner). If zero, the dialect's:
+	// a microsecond on PostgreSQL and MySQL (DATETIME(6), TIMESTAMP(6)),
+	// none on SQLite, which stores times as text. Set a second for MySQL
+	// DATETIME columns without fractional seconds.
+	TimePrecision time.Duration
 }
 
 // Backend runs paginated queries on an SQL database. Build it with [New].
@@ -118,6 +134,7 @@ var (
 	_ paginate.NullOrderer       = (*Backend[struct{}])(nil)
 	_ paginate.AtMostCounter     = (*Backend[struct{}])(nil)
 	_ paginate.Estimator         = (*Backend[struct{}])(nil)
+	_ paginate.TimePrecisioner   = (*Backend[struct{}])(nil)
 )
 
 // driverNamer is implemented by *sqlx.DB and *sqlx.Tx.
@@ -139,11 +156,17 @@ func New[T any](db sqlx.QueryerContext, base squirrel.SelectBuilder, cfg Config)
 	if cfg.CacheSize == 0 {
 		cfg.CacheSize = 256
 	}
+	if cfg.TimePrecision < 0 {
+		return nil, errors.New("paginate/sql: Config.TimePrecision must not be negative")
+	}
 	d, err := dialectOf(db, cfg.Dialect)
 	if err != nil {
 		return nil, err
 	}
-	c := &common{dialect: d, seed: maphash.MakeSeed(), cacheSize: cfg.CacheSize, schema: cfg.Schema, noPrepare: cfg.NoPrepare}
+	c := &common{dialect: d, seed: maphash.MakeSeed(), cacheSize: cfg.CacheSize, schema: cfg.Schema, noPrepare: cfg.NoPrepare, timePrecision: cfg.TimePrecision}
+	if c.timePrecision == 0 && d != SQLite {
+		c.timePrecision = time.Microsecond
+	}
 	if err := c.setBase(base); err != nil {
 		return nil, err
 	}
@@ -290,6 +313,11 @@ func (b *Backend[T]) Close() error {
 
 // Dialect returns the backend's dialect.
 func (b *Backend[T]) Dialect() Dialect { return b.c.dialect }
+
+// TimePrecision reports how precisely the database stores times: the
+// configured precision, else a microsecond on PostgreSQL and MySQL and 0
+// (nanoseconds) on SQLite.
+func (b *Backend[T]) TimePrecision() time.Duration { return b.c.timePrecision }
 
 // NullOrder reports where the database sorts NULL: NullsLargest on
 // PostgreSQL, NullsSmallest on SQLite and MySQL/MariaDB.

@@ -6,6 +6,7 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/Masterminds/squirrel"
 	lru "github.com/hashicorp/golang-lru/v2"
@@ -100,6 +101,8 @@ type common struct {
 	seed      maphash.Seed
 	cacheSize int
 	noPrepare bool
+	// timePrecision is how precisely the database stores times.
+	timePrecision time.Duration
 }
 
 // shapeKey appends the shape of q to buf. what is 'F' for a fetch with a

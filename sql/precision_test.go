@@ -1,0 +1,113 @@
+package sql_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/Masterminds/squirrel"
+	gocmp "github.com/google/go-cmp/cmp"
+
+	"github.com/go-paginate/paginate"
+	"github.com/go-paginate/paginate/internal/testdb"
+	pagesql "github.com/go-paginate/paginate/sql"
+)
+
+type stamped struct {
+	ID int64     `db:"id"`
+	At time.Time `db:"at"`
+}
+
+// TestTimeFilterPrecision checks time filters finer than the database
+// stores: bounds select the same rows as they would on exact times, and
+// equality with a time the database cannot hold is rejected, not rounded
+// by the driver into a match.
+func TestTimeFilterPrecision(t *testing.T) {
+	base := time.Date(2024, 1, 2, 3, 4, 5, 123456000, time.UTC)
+	rows := []stamped{{1, base.Add(-time.Microsecond)}, {2, base}, {3, base}, {4, base.Add(time.Microsecond)}}
+	types := map[string]string{"sqlite": "TIMESTAMP", "postgres": "TIMESTAMPTZ(6)", "mysql": "DATETIME(6)"}
+	for _, tb := range testdb.Backends {
+		t.Run(tb.Name, func(t *testing.T) {
+			db := tb.Open(t)
+			table := testdb.Name("stamped")
+			if _, err := db.Exec("CREATE TABLE " + table + " (id BIGINT PRIMARY KEY, at " + types[tb.Name] + " NOT NULL)"); err != nil {
+				t.Fatal(err)
+			}
+			testdb.DropTable(t, db, table)
+			for _, r := range rows {
+				if _, err := db.Exec(db.Rebind("INSERT INTO "+table+" (id, at) VALUES (?, ?)"), r.ID, r.At); err != nil {
+					t.Fatal(err)
+				}
+			}
+			schema, err := paginate.NewSchema([]paginate.Field{
+				{Name: "id", Type: paginate.Int, Key: true},
+				{Name: "at", Type: paginate.Time, Sortable: true, Ops: []paginate.Op{paginate.Eq, paginate.Ne, paginate.Lt, paginate.Lte, paginate.Gt, paginate.Gte, paginate.In}},
+			}, "id")
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, err := pagesql.New[stamped](db, squirrel.Select().From(table), pagesql.Config{Schema: schema})
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { b.Close() })
+			p, err := paginate.NewOffset(b, schema, paginate.OffsetConfig{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			half := base.Add(500 * time.Nanosecond) // between rows 2-3 and row 4
+			filter := func(op paginate.Op, v time.Time) ([]int64, error) {
+				page, err := p.Paginate(context.Background(), paginate.Request{Filters: []paginate.Filter{{Field: "at", Op: op, Values: []any{v}}}})
+				if err != nil {
+					return nil, err
+				}
+				var ids []int64
+				for _, it := range page.Items {
+					ids = append(ids, it.ID)
+				}
+				return ids, nil
+			}
+			// What each bound selects, worked out from the rows above.
+			for _, tc := range []struct {
+				op   paginate.Op
+				want []int64
+			}{
+				{paginate.Lt, []int64{1, 2, 3}},
+				{paginate.Lte, []int64{1, 2, 3}},
+				{paginate.Gt, []int64{4}},
+				{paginate.Gte, []int64{4}},
+			} {
+				got, err := filter(tc.op, half)
+				if err != nil {
+					t.Fatalf("%s %v: %v", tc.op, half, err)
+				}
+				if diff := gocmp.Diff(tc.want, got); diff != "" {
+					t.Errorf("at[%s]=%s (-want +got):\n%s", tc.op, half.Format(time.RFC3339Nano), diff)
+				}
+			}
+			for _, op := range []paginate.Op{paginate.Eq, paginate.Ne, paginate.In} {
+				got, err := filter(op, half)
+				if tb.Name == "sqlite" {
+					// SQLite keeps nanoseconds: the value is exact.
+					want := []int64(nil)
+					if op == paginate.Ne {
+						want = []int64{1, 2, 3, 4}
+					}
+					if err != nil || !gocmp.Equal(want, got) {
+						t.Errorf("at[%s]=%s: got %v, %v; want %v", op, half.Format(time.RFC3339Nano), got, err, want)
+					}
+					continue
+				}
+				if !errors.Is(err, paginate.ErrInvalidFilter) {
+					t.Errorf("at[%s]=%s: got %v, %v; want ErrInvalidFilter", op, half.Format(time.RFC3339Nano), got, err)
+				}
+			}
+			// Exact microseconds still match.
+			got, err := filter(paginate.Eq, base)
+			if err != nil || !gocmp.Equal([]int64{2, 3}, got) {
+				t.Errorf("at=%s: got %v, %v; want [2 3]", base.Format(time.RFC3339Nano), got, err)
+			}
+		})
+	}
+}
