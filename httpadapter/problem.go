@@ -66,14 +66,15 @@ func newProblem(status int, detail string) *Problem {
 
 // WriteError answers a request that failed to parse or paginate:
 //
-//   - a request whose context is done: nothing is written (the client is
-//     gone or the server is shutting down);
+//   - a request whose context was canceled: nothing is written (the
+//     client is gone or the server is shutting down);
 //   - [paginate.ErrPageOutOfRange] (a strict paginator's page past the
 //     end): 404;
 //   - a *paginate.RequestError or *paginate.ParamError: 400, naming every
 //     offending parameter as the client wrote it;
-//   - [context.DeadlineExceeded] or [context.Canceled] from inside the
-//     handler: 503 with a generic body;
+//   - a request whose context's deadline has passed (a timeout set by
+//     middleware), or [context.DeadlineExceeded] or [context.Canceled]
+//     from inside the handler: 503 with a generic body;
 //   - anything else: 500 with a generic body.
 //
 // Bodies of 500 and 503 never carry the error's text; it goes to the
@@ -82,9 +83,12 @@ func (p *Parser) WriteError(w http.ResponseWriter, r *http.Request, err error) {
 	if err == nil {
 		return
 	}
-	if r.Context().Err() != nil {
+	if ctxErr := r.Context().Err(); errors.Is(ctxErr, context.Canceled) {
 		p.logger.DebugContext(r.Context(), "httpadapter: request ended before its page", "method", r.Method, "path", r.URL.Path, "err", err)
 		return
+	} else if ctxErr != nil && !errors.Is(err, ctxErr) {
+		// The deadline passed: the client is still waiting for an answer.
+		err = errors.Join(err, ctxErr)
 	}
 	if errors.Is(err, paginate.ErrPageOutOfRange) {
 		detail := "The page is past the last page."
