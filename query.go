@@ -191,6 +191,17 @@ func binding(sort []Order, filters []Condition) [8]byte {
 	for _, o := range sort {
 		fmt.Fprintf(&b, "s%q:%d:%d;", o.Field.Name, o.Field.Type, o.Dir)
 	}
+	b.WriteString(FiltersKey(filters))
+	sum := sha256.Sum256([]byte(b.String()))
+	var out [8]byte
+	copy(out[:], sum[:])
+	return out
+}
+
+// FiltersKey returns a canonical text of filters, for keys of caches and
+// cursors: two lists of conditions have the same key exactly when they
+// hold the same conditions on the same typed values, in any order.
+func FiltersKey(filters []Condition) string {
 	fs := make([]string, len(filters))
 	for i, c := range filters {
 		var fb strings.Builder
@@ -201,12 +212,10 @@ func binding(sort []Order, filters []Condition) [8]byte {
 		fs[i] = fb.String()
 	}
 	slices.Sort(fs)
+	var b strings.Builder
 	for _, f := range fs {
 		b.WriteString(f)
 		b.WriteByte(';')
 	}
-	sum := sha256.Sum256([]byte(b.String()))
-	var out [8]byte
-	copy(out[:], sum[:])
-	return out
+	return b.String()
 }

@@ -39,12 +39,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"slices"
-	"strings"
 	"sync/atomic"
 	"time"
-
-	"github.com/go-paginate/paginate"
 )
 
 // Store holds cached values. Implementations must be safe for concurrent
@@ -204,25 +200,6 @@ type keyer struct {
 func (k keyer) key(ctx context.Context, parts string) string {
 	sum := sha256.Sum256([]byte(k.variant + "\x00" + parts))
 	return scopePrefix(k.name, k.scope(ctx)) + k.kind + ":" + hex.EncodeToString(sum[:16])
-}
-
-// filterKey writes q's filters in a canonical order: the order filters are
-// given in does not change which rows match.
-func filterKey(b *strings.Builder, filters []paginate.Condition) {
-	fs := make([]string, len(filters))
-	for i, c := range filters {
-		var fb strings.Builder
-		fmt.Fprintf(&fb, "f%q:%d:", c.Field.Name, c.Op)
-		for _, v := range c.Values {
-			fmt.Fprintf(&fb, "%T=%#v,", v, v)
-		}
-		fs[i] = fb.String()
-	}
-	slices.Sort(fs)
-	for _, f := range fs {
-		b.WriteString(f)
-		b.WriteByte(';')
-	}
 }
 
 // health reports a store's failures once per outage and skips the store

@@ -112,7 +112,7 @@ func (c *Count) lookup(ctx context.Context, key string) (paginate.Total, bool) {
 func (c *Count) key(ctx context.Context, q paginate.Query) string {
 	var b strings.Builder
 	b.WriteString(c.prefix)
-	filterKey(&b, q.Filters)
+	b.WriteString(paginate.FiltersKey(q.Filters))
 	return c.keys.key(ctx, b.String())
 }
 

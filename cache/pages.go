@@ -137,6 +137,6 @@ func requestKey(req paginate.Request) string {
 	for i, f := range req.Filters {
 		conds[i] = paginate.Condition{Field: paginate.Field{Name: f.Field}, Op: f.Op, Values: f.Values}
 	}
-	filterKey(&b, conds)
+	b.WriteString(paginate.FiltersKey(conds))
 	return b.String()
 }
