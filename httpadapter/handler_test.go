@@ -153,6 +153,28 @@ func TestHugeInput(t *testing.T) {
 	}
 }
 
+// TestManyBadParams checks that a query with thousands of different bad
+// parameters gets a bounded answer that still says how many were bad.
+func TestManyBadParams(t *testing.T) {
+	h := offsetHandler(t, paginate.OffsetConfig{}, httpadapter.Config{MaxQueryLen: 1 << 20})
+	var q strings.Builder
+	const n = 3000
+	for i := range n {
+		fmt.Fprintf(&q, "unknown%d=1&", i)
+	}
+	res := get(t, h, "/items?"+q.String())
+	p := problem(t, res, http.StatusBadRequest)
+	if len(p.InvalidParams) != httpadapter.MaxInvalidParams {
+		t.Errorf("%d invalid params listed, want %d", len(p.InvalidParams), httpadapter.MaxInvalidParams)
+	}
+	if !strings.HasPrefix(p.Detail, strconv.Itoa(n)+" query parameters are invalid, the first 20 listed: ") {
+		t.Errorf("detail %q does not give the count", p.Detail)
+	}
+	if body, _ := json.Marshal(p); len(body) > 4096 {
+		t.Errorf("%d-byte problem for %d bad parameters", len(body), n)
+	}
+}
+
 func TestCursorBoundToSortAndFilters(t *testing.T) {
 	h := cursorHandler(t, items, httpadapter.Config{})
 	first := decode(t, readBody(t, get(t, h, "/feed?sort=price&per_page=2")))

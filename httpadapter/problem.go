@@ -59,6 +59,10 @@ func WriteProblem(w http.ResponseWriter, p *Problem) {
 	w.Write(body)
 }
 
+// MaxInvalidParams is the most parameters a 400 problem lists; its detail
+// says how many were invalid in all.
+const MaxInvalidParams = 20
+
 // newProblem returns an about:blank problem for status.
 func newProblem(status int, detail string) *Problem {
 	return &Problem{Type: "about:blank", Title: http.StatusText(status), Status: status, Detail: detail}
@@ -101,13 +105,25 @@ func (p *Parser) WriteError(w http.ResponseWriter, r *http.Request, err error) {
 	}
 	if params := p.invalidParams(r, err); len(params) > 0 {
 		prob := newProblem(http.StatusBadRequest, "")
+		total := len(params)
+		if len(params) > MaxInvalidParams {
+			// A hostile query can hold thousands of bad parameters; the
+			// answer should not be larger than the question.
+			params = params[:MaxInvalidParams]
+		}
 		prob.InvalidParams = params
-		if len(params) == 1 {
+		if total == 1 {
 			prob.Detail = "The query parameter " + params[0].Name + " is invalid: " + params[0].Reason + "."
 		} else {
 			var b strings.Builder
-			b.WriteString(strconv.Itoa(len(params)))
-			b.WriteString(" query parameters are invalid: ")
+			b.WriteString(strconv.Itoa(total))
+			b.WriteString(" query parameters are invalid")
+			if total > len(params) {
+				b.WriteString(", the first ")
+				b.WriteString(strconv.Itoa(len(params)))
+				b.WriteString(" listed")
+			}
+			b.WriteString(": ")
 			for i, ip := range params {
 				if i > 0 {
 					b.WriteString("; ")
