@@ -45,6 +45,7 @@ type Keyset[T any] struct {
 	cfg    KeysetConfig
 	sizes  sizes
 	prec   time.Duration // the backend's time precision; 0 for nanoseconds
+	codec  *cursor.Codec
 }
 
 var _ Paginator[struct{}] = (*Keyset[struct{}])(nil)
@@ -87,7 +88,7 @@ func NewKeyset[T any](b Backend[T], schema *Schema, cfg KeysetConfig) (*Keyset[T
 		return nil, err
 	}
 	cfg.PerPage, cfg.MaxPerPage = sz.perPage, sz.maxPerPage
-	return &Keyset[T]{b: b, schema: schema, cfg: cfg, sizes: sz, prec: timePrecision(b)}, nil
+	return &Keyset[T]{b: b, schema: schema, cfg: cfg, sizes: sz, prec: timePrecision(b), codec: cursor.NewCodec(cfg.Keys, cfg.MaxCursorLen)}, nil
 }
 
 // Config returns the paginator's configuration with defaults filled in.
@@ -209,7 +210,7 @@ func (p *Keyset[T]) Paginate(ctx context.Context, req Request) (Page[T], error) 
 }
 
 func (p *Keyset[T]) sign(now time.Time, bind [8]byte, kind cursor.Kind, values []any) (string, error) {
-	s, err := cursor.Encode(cursor.Cursor{Kind: kind, IssuedAt: now, Binding: bind, Values: values}, p.cfg.Keys[0])
+	s, err := p.codec.Encode(cursor.Cursor{Kind: kind, IssuedAt: now, Binding: bind, Values: values})
 	if err != nil {
 		return "", fmt.Errorf("paginate: encode cursor: %w", err)
 	}
@@ -243,7 +244,7 @@ func (p *Keyset[T]) position(param, s string, pl plan, bind [8]byte, errs *reque
 		errs.add(param, ErrInvalidCursor, fmt.Errorf("%w: %s", ErrInvalidCursor, reason))
 		return 0, nil
 	}
-	c, err := cursor.Decode(s, p.cfg.Keys, p.cfg.MaxCursorLen)
+	c, err := p.codec.Decode(s)
 	switch {
 	case errors.Is(err, cursor.ErrTooLong):
 		return bad(fmt.Sprintf("longer than %d bytes", p.cfg.MaxCursorLen))

@@ -27,7 +27,9 @@ import (
 	"errors"
 	"hash"
 	"math"
+	"slices"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 )
@@ -80,9 +82,48 @@ var (
 	ErrVersion   = errors.New("unsupported cursor version")
 )
 
-// Encode signs c with key and returns its text. Values must be of the types
-// the package documents.
+// Codec signs and verifies cursors with a fixed set of keys, reusing its
+// HMAC states across calls. It is safe for concurrent use.
+type Codec struct {
+	macs   []sync.Pool // one pool of HMAC states per key
+	maxLen int
+}
+
+// NewCodec returns a codec that signs with keys[0], verifies with any of
+// keys, and rejects cursors longer than maxLen characters.
+func NewCodec(keys [][]byte, maxLen int) *Codec {
+	c := &Codec{macs: make([]sync.Pool, len(keys)), maxLen: maxLen}
+	for i, k := range keys {
+		k := slices.Clone(k)
+		c.macs[i].New = func() any { return hmac.New(sha256.New, k) }
+	}
+	return c
+}
+
+// sum appends the MAC of payload under key i to dst.
+func (c *Codec) sum(i int, dst, payload []byte) []byte {
+	m := c.macs[i].Get().(hash.Hash)
+	m.Reset()
+	m.Write(payload)
+	dst = m.Sum(dst)
+	c.macs[i].Put(m)
+	return dst
+}
+
+// Encode signs c with key and returns its text.
 func Encode(c Cursor, key []byte) (string, error) {
+	return NewCodec([][]byte{key}, 0).Encode(c)
+}
+
+// Decode verifies s against keys (any may match) and decodes it. A cursor
+// longer than maxLen characters is rejected before it is decoded.
+func Decode(s string, keys [][]byte, maxLen int) (Cursor, error) {
+	return NewCodec(keys, maxLen).Decode(s)
+}
+
+// Encode signs cur with the first key and returns its text. Values must be
+// of the types the package documents.
+func (codec *Codec) Encode(c Cursor) (string, error) {
 	buf := make([]byte, 0, 64)
 	buf = append(buf, Version, byte(c.Kind))
 	buf = binary.AppendUvarint(buf, uint64(max(c.IssuedAt.Unix(), 0)))
@@ -120,16 +161,15 @@ func Encode(c Cursor, key []byte) (string, error) {
 			return "", errors.New("cursor: unsupported value type")
 		}
 	}
-	m := hmac.New(sha256.New, key)
-	m.Write(buf)
-	buf = m.Sum(buf)
+	buf = codec.sum(0, buf, buf)
 	return base64.RawURLEncoding.EncodeToString(buf), nil
 }
 
-// Decode verifies s against keys (any may match) and decodes it. A cursor
-// longer than maxLen characters is rejected before it is decoded.
-func Decode(s string, keys [][]byte, maxLen int) (Cursor, error) {
-	if len(s) > maxLen {
+// Decode verifies s against the codec's keys (any may match) and decodes
+// it. A cursor longer than the codec's maximum length is rejected before
+// it is decoded.
+func (codec *Codec) Decode(s string) (Cursor, error) {
+	if len(s) > codec.maxLen {
 		return Cursor{}, ErrTooLong
 	}
 	// encoding/base64 skips CR and LF even in strict mode: without this
@@ -143,19 +183,18 @@ func Decode(s string, keys [][]byte, maxLen int) (Cursor, error) {
 		return Cursor{}, ErrMalformed
 	}
 	payload, mac := raw[:len(raw)-macLen], raw[len(raw)-macLen:]
-	if !verify(payload, mac, keys) {
+	if !codec.verify(payload, mac) {
 		return Cursor{}, ErrSignature
 	}
 	return parse(payload)
 }
 
-func verify(payload, mac []byte, keys [][]byte) bool {
+func (codec *Codec) verify(payload, mac []byte) bool {
 	var sum [macLen]byte
 	ok := false
-	for _, k := range keys {
-		var m hash.Hash = hmac.New(sha256.New, k)
-		m.Write(payload)
-		if hmac.Equal(m.Sum(sum[:0]), mac) {
+	for i := range codec.macs {
+		// Every key is tried, so timing does not tell which one matched.
+		if hmac.Equal(codec.sum(i, sum[:0], payload), mac) {
 			ok = true
 		}
 	}
