@@ -36,10 +36,12 @@
 //
 // A page is written as a JSON object (see [Keys] for the names):
 //
-//	{"total":57,"page":2,"per_page":10,"pages":6,"has_next":true,"has_prev":true,"items":[...]}
+//	{"total":57,"page":2,"per_page":10,"pages":6,"has_next":true,"has_prev":true,"next_page":3,"prev_page":1,"items":[...]}
 //	{"per_page":10,"has_next":true,"has_prev":false,"next_cursor":"...","prev_cursor":null,"items":[...]}
 //
-// total and pages appear only when the paginator counted; total_capped and
+// next_page and prev_page are null when there is none (past the end,
+// prev_page is the last page). total and pages appear only when the
+// paginator counted; total_capped and
 // total_estimated only when true. Items are encoded with encoding/json, so
 // T's json tags apply. With a fields parameter each item holds only the
 // requested keys: the items are copied, once per page, into values of a
@@ -52,8 +54,8 @@
 // types are written whole.
 //
 // Errors map to statuses: invalid input 400; a strict paginator's page past
-// the end 404; a request whose context is done gets nothing further
-// written; a timeout inside the handler 503; anything else 500 with a
+// the end 404; a request the client canceled gets nothing further
+// written; a request past its deadline 503; anything else 500 with a
 // generic body, the error itself going to [Config.Logger].
 package httpadapter
 
