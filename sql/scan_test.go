@@ -2,6 +2,7 @@ package sql_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -100,6 +101,62 @@ func TestFieldShapes(t *testing.T) {
 			got := []shaped{byID[1], byID[2], byID[3]}
 			if diff := cmp.Diff(want, got, cmp.AllowUnexported(shaped{})); diff != "" {
 				t.Errorf("sort %s (-want +got):\n%s", sort, diff)
+			}
+		}
+	})
+}
+
+// TestUnassignableSortKey checks a sort field of a type no assigner
+// handles (uint16): database/sql scans it into T, and its key comes from a
+// column of its own.
+func TestUnassignableSortKey(t *testing.T) {
+	type row struct {
+		ID  int64  `db:"id"`
+		Seq uint16 `db:"seq"`
+	}
+	forEachDB(t, func(t *testing.T, db *sqlx.DB) {
+		tbl := testdb.Name("seqs")
+		testdb.DropTable(t, db, tbl)
+		db.MustExec(`CREATE TABLE ` + tbl + ` (id INTEGER PRIMARY KEY, seq INTEGER NOT NULL)`)
+		db.MustExec(`INSERT INTO ` + tbl + ` VALUES (1, 30), (2, 10), (3, 20)`)
+		schema, err := paginate.NewSchema([]paginate.Field{
+			{Name: "id", Type: paginate.Int, Key: true, Sortable: true},
+			{Name: "seq", Type: paginate.Int, Sortable: true},
+		}, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := pagesql.New[row](db, squirrel.Select().From(tbl), pagesql.Config{Schema: schema})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer b.Close()
+		id, _ := schema.Field("id")
+		seq, _ := schema.Field("seq")
+		sort := []paginate.Order{{Field: seq, Dir: paginate.Desc}, {Field: id}}
+		for _, fields := range [][]paginate.Field{nil, {seq}, {id}} {
+			res, err := b.Fetch(context.Background(), paginate.Query{Sort: sort, Fields: fields, Limit: 10, Keys: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := []row{{1, 30}, {3, 20}, {2, 10}}
+			for i := range want {
+				if fields != nil && fields[0].Name != "seq" {
+					want[i].Seq = 0
+				}
+				if fields != nil && fields[0].Name != "id" {
+					want[i].ID = 0
+				}
+			}
+			if diff := cmp.Diff(want, res.Items); diff != "" {
+				t.Errorf("fields %v: items (-want +got):\n%s", fields, diff)
+			}
+			var keys []string
+			for _, k := range res.Keys {
+				keys = append(keys, fmt.Sprint(k...))
+			}
+			if diff := cmp.Diff([]string{"30 1", "20 3", "10 2"}, keys); diff != "" {
+				t.Errorf("fields %v: keys (-want +got):\n%s", fields, diff)
 			}
 		}
 	})

@@ -251,33 +251,44 @@ func (c *common) compileFetch(q *paginate.Query, boundLimit bool) (*shape, error
 		cols[k] = sortCol{column: f.ColumnName(), desc: o.Dir == paginate.Desc, nullable: f.Nullable}
 	}
 
-	// The select list: the wanted fields that are not sort fields (or whose
-	// type no assigner handles), then one column per sort key.
-	want := make([]int, 0, len(c.fields))
-	if q.Fields == nil {
-		for i := range c.fields {
-			want = append(want, i)
-		}
-	} else {
+	// The select list: the wanted fields in schema order, then a column for
+	// each sort key whose field is not wanted. A wanted sort field is
+	// scanned once, into its key slot, and copied into T by its assigner;
+	// only a field whose type no assigner handles is scanned into T and
+	// selected again for its key. Schema order lets a schema declared in
+	// table order select the table's columns as they are stored, which
+	// PostgreSQL returns without projecting each row (that matters for the
+	// rows an OFFSET skips).
+	var want []bool
+	if q.Fields != nil {
+		want = make([]bool, len(c.fields))
 		for _, f := range q.Fields {
 			fi, err := c.field(f)
 			if err != nil {
 				return nil, err
 			}
-			want = append(want, fi)
+			want[fi] = true
 		}
 	}
-	var list []string
-	for _, fi := range want {
+	list := make([]string, 0, len(c.fields)+len(q.Sort))
+	keyed := make([]bool, len(q.Sort)) // key k is scanned by a wanted field's column
+	for fi, f := range c.fields {
+		if want != nil && !want[fi] {
+			continue
+		}
+		list = append(list, f.ColumnName()+" AS "+d.quote(f.Name))
 		if k := indexOf(sortIdx, fi); k >= 0 && c.dests[fi].assign != nil {
+			keyed[k] = true
+			s.cols = append(s.cols, column{key: k})
 			s.assigns = append(s.assigns, assign{key: k, d: c.dests[fi]})
 			continue
 		}
-		f := c.fields[fi]
-		list = append(list, f.ColumnName()+" AS "+d.quote(f.Name))
 		s.cols = append(s.cols, column{key: -1, d: c.dests[fi]})
 	}
 	for k := range q.Sort {
+		if keyed[k] {
+			continue
+		}
 		list = append(list, cols[k].column+" AS _k"+strconv.Itoa(k))
 		s.cols = append(s.cols, column{key: k})
 	}
