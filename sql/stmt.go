@@ -23,6 +23,13 @@ type stmtCache struct {
 	prep   preparer
 	lru    *lru.Cache[string, *stmtEntry]
 	closed atomic.Bool
+
+	// Statements evicted while idle wait here to be closed after the
+	// cache's lock is released: closing one can take a round trip to the
+	// server, which must not hold up every other lookup.
+	mu       sync.Mutex
+	toClose  []*sql.Stmt
+	nToClose atomic.Int32
 }
 
 type stmtEntry struct {
@@ -34,18 +41,37 @@ type stmtEntry struct {
 
 func newStmtCache(p preparer, size int) *stmtCache {
 	c := &stmtCache{prep: p}
-	c.lru, _ = lru.NewWithEvict(size, func(_ string, e *stmtEntry) { e.kill() })
+	c.lru, _ = lru.NewWithEvict(size, c.evicted)
 	return c
 }
 
-// kill marks the entry evicted and closes the statement if it is idle.
-func (e *stmtEntry) kill() {
+// evicted runs under the LRU's lock: it marks the entry dead and queues
+// its statement for closing if no query uses it.
+func (c *stmtCache) evicted(_ string, e *stmtEntry) {
 	e.mu.Lock()
 	e.dead = true
 	idle := e.refs == 0
 	e.mu.Unlock()
 	if idle {
-		e.stmt.Close()
+		c.mu.Lock()
+		c.toClose = append(c.toClose, e.stmt)
+		c.nToClose.Add(1)
+		c.mu.Unlock()
+	}
+}
+
+// drain closes the statements evicted while idle.
+func (c *stmtCache) drain() {
+	if c.nToClose.Load() == 0 {
+		return
+	}
+	c.mu.Lock()
+	stmts := c.toClose
+	c.toClose = nil
+	c.nToClose.Store(0)
+	c.mu.Unlock()
+	for _, st := range stmts {
+		st.Close()
 	}
 }
 
@@ -73,6 +99,7 @@ func (e *stmtEntry) release() {
 // acquire returns the statement for query, preparing it on a miss, or nil
 // when the cache is closed. The caller releases a non-nil entry.
 func (c *stmtCache) acquire(ctx context.Context, query string) (*stmtEntry, error) {
+	defer c.drain()
 	if c.closed.Load() {
 		return nil, nil
 	}
@@ -102,4 +129,5 @@ func (c *stmtCache) acquire(ctx context.Context, query string) (*stmtEntry, erro
 func (c *stmtCache) close() {
 	c.closed.Store(true)
 	c.lru.Purge()
+	c.drain()
 }
