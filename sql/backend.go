@@ -47,8 +47,10 @@
 // in UTC. SQLite has no time type: github.com/mattn/go-sqlite3 stores a
 // time.Time as text with its zone offset ("2006-01-02
 // 15:04:05.999999999-07:00"), and text only orders times correctly when
-// they share one zone. A bound UTC time is written as the same text the
-// driver stores for one, so applications on SQLite must store times in UTC.
+// they share one zone and one layout. A time is bound as UTC text in the
+// layout go-sqlite3 writes for a time.Time, or in Config.SQLiteTimeLayout
+// (say, "2006-01-02 15:04:05" for columns filled by CURRENT_TIMESTAMP), so
+// applications on SQLite must store times in UTC, in one layout.
 // PostgreSQL and MySQL keep microseconds ([Backend.TimePrecision]): a time
 // filter finer than that is moved to the microsecond that selects the same
 // rows, or, for eq, ne and in, rejected as invalid input.
@@ -111,6 +113,16 @@ type Config struct {
 	// NoPrepare runs statements without preparing them, for connection
 	// poolers that do not keep prepared statements across transactions.
 	NoPrepare bool
+	// SQLiteTimeLayout is the text layout (as time.Time.Format takes it)
+	// of the SQLite time columns the schema sorts and filters on; times are
+	// bound as UTC text in it, because SQLite compares times as text. If
+	// empty, the layout github.com/mattn/go-sqlite3 writes for a time.Time
+	// ("2006-01-02 15:04:05.999999999-07:00"). Columns filled by SQLite's
+	// CURRENT_TIMESTAMP hold "2006-01-02 15:04:05"; columns of another
+	// layout, or of mixed layouts, misorder. A layout without fractional
+	// seconds makes TimePrecision default to a second. Ignored on other
+	// databases.
+	SQLiteTimeLayout string
 	// TimePrecision is how precisely the database stores the schema's time
 	// columns; time filters finer than it are adapted or rejected by the
 	// paginators (see paginate.TimePrecisioner). If zero, the dialect's:
@@ -163,7 +175,13 @@ func New[T any](db sqlx.QueryerContext, base squirrel.SelectBuilder, cfg Config)
 	if err != nil {
 		return nil, err
 	}
-	c := &common{dialect: d, seed: maphash.MakeSeed(), cacheSize: cfg.CacheSize, schema: cfg.Schema, noPrepare: cfg.NoPrepare, timePrecision: cfg.TimePrecision}
+	c := &common{dialect: d, seed: maphash.MakeSeed(), cacheSize: cfg.CacheSize, schema: cfg.Schema, noPrepare: cfg.NoPrepare, timePrecision: cfg.TimePrecision, timeLayout: cfg.SQLiteTimeLayout}
+	if c.timeLayout == "" {
+		c.timeLayout = sqliteDriverTimeLayout
+	}
+	if c.timePrecision == 0 && d == SQLite && !strings.Contains(c.timeLayout, ".9") && !strings.Contains(c.timeLayout, ".0") {
+		c.timePrecision = time.Second // a layout without fractional seconds
+	}
 	if c.timePrecision == 0 && d != SQLite {
 		c.timePrecision = time.Microsecond
 	}
@@ -425,8 +443,7 @@ func (f *fetcher[T]) run(ctx context.Context) error {
 // segment runs one statement, appending its rows after dropping skip of
 // them, and returns how many rows are still to be dropped.
 func (f *fetcher[T]) segment(ctx context.Context, p *stmtPlan, limit, offset, skip int64) (int64, error) {
-	d := f.b.c.dialect
-	f.args = d.bindArgs(f.args, p, f.q, limit, offset)
+	f.args = f.b.c.bindArgs(f.args, p, f.q, limit, offset)
 	rows, release, err := f.b.query(ctx, p.sql, f.args)
 	if err != nil {
 		return skip, err

@@ -90,7 +90,7 @@ func (b *Backend[T]) count(ctx context.Context, what byte, q *paginate.Query, li
 		return 0, err
 	}
 	p := &s.stmts[0]
-	args := b.c.dialect.bindArgs(make([]any, 0, s.maxArgs), p, q, limit, 0)
+	args := b.c.bindArgs(make([]any, 0, s.maxArgs), p, q, limit, 0)
 	rows, release, err := b.query(ctx, p.sql, args)
 	if err != nil {
 		return 0, err
@@ -121,7 +121,7 @@ func (b *Backend[T]) EstimateCount(ctx context.Context, q paginate.Query) (int64
 		return 0, err
 	}
 	p := &s.stmts[0]
-	args := b.c.dialect.bindArgs(nil, p, &q, 0, 0)
+	args := b.c.bindArgs(nil, p, &q, 0, 0)
 	plan, err := b.explain(ctx, p.sql, args)
 	if err != nil {
 		return 0, fmt.Errorf("paginate/sql: estimate: %w", err)

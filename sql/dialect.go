@@ -78,12 +78,18 @@ func (d Dialect) quote(name string) string {
 	return `"` + name + `"`
 }
 
+// sqliteDriverTimeLayout is the text github.com/mattn/go-sqlite3 stores
+// for a time.Time.
+const sqliteDriverTimeLayout = "2006-01-02 15:04:05.999999999-07:00"
+
 // bind converts a canonical value (int64, float64, bool, time.Time,
-// []byte, string) to the argument the driver gets. Times are bound in UTC:
-// on SQLite the driver then writes them as the same text it stores for a
-// UTC time, so that text comparison orders them.
-func (d Dialect) bind(v any) any {
+// []byte, string) to the argument the driver gets. Times are bound in UTC;
+// on SQLite, which compares times as text, as text in the columns' layout.
+func (c *common) bind(v any) any {
 	if t, ok := v.(time.Time); ok {
+		if c.dialect == SQLite {
+			return t.UTC().Format(c.timeLayout)
+		}
 		return t.UTC()
 	}
 	return v

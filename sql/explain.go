@@ -114,7 +114,7 @@ func (b *Backend[T]) Explain(ctx context.Context, q paginate.Query) (Report, err
 	}
 	for i := range s.stmts {
 		p := &s.stmts[i]
-		args := b.c.dialect.bindArgs(nil, p, &q, int64(q.Limit), q.Offset)
+		args := b.c.bindArgs(nil, p, &q, int64(q.Limit), q.Offset)
 		plan, err := b.explain(ctx, p.sql, args)
 		if err != nil {
 			return r, fmt.Errorf("paginate/sql: explain: %w", err)

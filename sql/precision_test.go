@@ -111,3 +111,65 @@ func TestTimeFilterPrecision(t *testing.T) {
 		})
 	}
 }
+
+// TestSQLiteTimeLayout checks a SQLite column filled by CURRENT_TIMESTAMP
+// ("2006-01-02 15:04:05"): with the layout configured, a keyset walk over
+// rows tied on the time sees every row, and time filters match.
+func TestSQLiteTimeLayout(t *testing.T) {
+	db := testdb.SQLite(t)
+	if _, err := db.Exec(`CREATE TABLE stamped (id INTEGER PRIMARY KEY, at TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP)`); err != nil {
+		t.Fatal(err)
+	}
+	// Five rows, four of them in the same second, written as
+	// CURRENT_TIMESTAMP writes them.
+	for i, at := range []string{"2024-01-01 00:00:00", "2024-01-01 00:00:00", "2024-01-01 00:00:00", "2024-01-01 00:00:00", "2024-01-01 00:00:01"} {
+		if _, err := db.Exec(`INSERT INTO stamped (id, at) VALUES (?, ?)`, i+1, at); err != nil {
+			t.Fatal(err)
+		}
+	}
+	schema, err := paginate.NewSchema([]paginate.Field{
+		{Name: "id", Type: paginate.Int, Key: true},
+		{Name: "at", Type: paginate.Time, Sortable: true, Ops: []paginate.Op{paginate.Gte, paginate.Lt}},
+	}, "at")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := pagesql.Config{Schema: schema, SQLiteTimeLayout: "2006-01-02 15:04:05"}
+	b, err := pagesql.New[stamped](db, squirrel.Select().From("stamped"), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { b.Close() })
+	if got := b.TimePrecision(); got != time.Second {
+		t.Errorf("TimePrecision() = %v, want a second for a layout without fractions", got)
+	}
+	p, err := paginate.NewKeyset(b, schema, paginate.KeysetConfig{Keys: [][]byte{[]byte("0123456789abcdef0123456789abcdef")}, PerPage: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var walked []int64
+	for it, err := range paginate.Walk(context.Background(), p, paginate.Request{}) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		walked = append(walked, it.ID)
+	}
+	if diff := gocmp.Diff([]int64{1, 2, 3, 4, 5}, walked); diff != "" {
+		t.Errorf("walk (-want +got):\n%s", diff)
+	}
+	for _, tc := range []struct {
+		op   paginate.Op
+		v    string
+		want int
+	}{
+		{paginate.Gte, "2024-01-01T00:00:00Z", 5},
+		{paginate.Lt, "2024-01-01T00:00:01Z", 4},
+		{paginate.Lt, "2024-01-01T00:00:00.5Z", 4},
+		{paginate.Gte, "2024-01-01T00:00:00.5Z", 1},
+	} {
+		page, err := p.Paginate(context.Background(), paginate.Request{PerPage: 10, Filters: []paginate.Filter{{Field: "at", Op: tc.op, Values: []any{tc.v}}}})
+		if err != nil || len(page.Items) != tc.want {
+			t.Errorf("at[%s]=%s: %d items, %v; want %d", tc.op, tc.v, len(page.Items), err, tc.want)
+		}
+	}
+}

@@ -103,6 +103,8 @@ type common struct {
 	noPrepare bool
 	// timePrecision is how precisely the database stores times.
 	timePrecision time.Duration
+	// timeLayout is the text layout of SQLite's time columns.
+	timeLayout string
 }
 
 // shapeKey appends the shape of q to buf. what is 'F' for a fetch with a
@@ -386,7 +388,7 @@ func toPlan(sb squirrel.Sqlizer) (stmtPlan, error) {
 }
 
 // bindArgs fills args for plan from q.
-func (d Dialect) bindArgs(args []any, p *stmtPlan, q *paginate.Query, limit, offset int64) []any {
+func (c *common) bindArgs(args []any, p *stmtPlan, q *paginate.Query, limit, offset int64) []any {
 	args = args[:0]
 	for _, r := range p.args {
 		var v any
@@ -394,9 +396,9 @@ func (d Dialect) bindArgs(args []any, p *stmtPlan, q *paginate.Query, limit, off
 		case argConst:
 			v = r.value
 		case argFilter:
-			v = d.bind(q.Filters[r.i].Values[r.j])
+			v = c.bind(q.Filters[r.i].Values[r.j])
 		case argAfter:
-			v = d.bind(q.After[r.i])
+			v = c.bind(q.After[r.i])
 		case argLimit:
 			v = limit
 		case argOffset:
