@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"slices"
 	"strings"
@@ -356,3 +357,23 @@ func walkBothWays(p paginate.Paginator[item], sort []paginate.SortKey, want []in
 }
 
 var emptyIsNil = gocmp.Comparer(func(a, b []int64) bool { return slices.Equal(a, b) })
+
+// TestKeysetInfinities walks a float sort whose values include the
+// infinities, which databases store and order.
+func TestKeysetInfinities(t *testing.T) {
+	items := numbered(9)
+	items[0].Price, items[4].Price, items[8].Price = math.Inf(1), math.Inf(-1), math.Inf(1)
+	sort := []paginate.SortKey{{Field: "price", Dir: paginate.Desc}}
+	p := keyset(t, memory(t, items), paginate.KeysetConfig{PerPage: 2})
+	if err := walkBothWays(p, sort, reference(items, sort, paginate.NullsSmallest)); err != nil {
+		t.Fatal(err)
+	}
+	_, err := p.Paginate(context.Background(), paginate.Request{Filters: []paginate.Filter{{Field: "price", Op: paginate.Lt, Values: []any{math.Inf(1)}}}})
+	if !errors.Is(err, paginate.ErrInvalidFilter) {
+		t.Errorf("filter price < +Inf: got %v, want ErrInvalidFilter", err)
+	}
+	items[3].Price = math.NaN()
+	if _, err := paginate.NewMemory(items, itemSchema(t), paginate.MemoryConfig[item]{}); err == nil {
+		t.Error("NewMemory accepted a NaN")
+	}
+}

@@ -513,6 +513,9 @@ func normalize(t Type, v any) (any, error) {
 		return nil, nil
 	}
 	if s, ok := v.(string); ok && t != String && t != Decimal {
+		if t == Time {
+			return parseDBTime(s) // RFC 3339, dates, and drivers' text forms
+		}
 		return ParseValue(t, s)
 	}
 	switch t {
@@ -559,10 +562,15 @@ func normalize(t Type, v any) (any, error) {
 	case Float:
 		switch x := v.(type) {
 		case float64:
-			if !math.IsNaN(x) && !math.IsInf(x, 0) {
-				return x, nil
+			// Infinities order as databases order them; NaN has no order.
+			if math.IsNaN(x) {
+				return nil, errors.New("NaN has no place in an order")
 			}
+			return x, nil
 		case float32:
+			if math.IsNaN(float64(x)) {
+				return nil, errors.New("NaN has no place in an order")
+			}
 			return float64(x), nil
 		case int64:
 			return float64(x), nil
@@ -591,8 +599,6 @@ func normalize(t Type, v any) (any, error) {
 		switch x := v.(type) {
 		case []byte:
 			return append([]byte(nil), x...), nil
-		case string:
-			return []byte(x), nil
 		}
 	case Decimal:
 		switch x := v.(type) {

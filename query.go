@@ -3,6 +3,7 @@ package paginate
 import (
 	"crypto/sha256"
 	"fmt"
+	"math"
 	"slices"
 	"strings"
 	"time"
@@ -160,6 +161,9 @@ func (s *Schema) condition(f Filter, prec time.Duration) (Condition, error) {
 		n, err := normalize(field.Type, v)
 		if err != nil {
 			return Condition{}, fmt.Errorf("%w: %w", ErrInvalidFilter, err)
+		}
+		if x, ok := n.(float64); ok && math.IsInf(x, 0) {
+			return Condition{}, fmt.Errorf("%w: %v is not a finite number", ErrInvalidFilter, x)
 		}
 		if str, ok := n.(string); ok && field.Type == String {
 			if _, err := ParseValue(String, str); err != nil {

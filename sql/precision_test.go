@@ -3,6 +3,7 @@ package sql_test
 import (
 	"context"
 	"errors"
+	"math"
 	"testing"
 	"time"
 
@@ -171,5 +172,63 @@ func TestSQLiteTimeLayout(t *testing.T) {
 		if err != nil || len(page.Items) != tc.want {
 			t.Errorf("at[%s]=%s: %d items, %v; want %d", tc.op, tc.v, len(page.Items), err, tc.want)
 		}
+	}
+}
+
+type scored struct {
+	ID    int64   `db:"id"`
+	Score float64 `db:"score"`
+}
+
+// TestInfiniteFloatKeys walks a float column holding the infinities, which
+// SQLite and PostgreSQL store and order (MySQL has no infinite DOUBLE).
+func TestInfiniteFloatKeys(t *testing.T) {
+	types := map[string]string{"sqlite": "REAL", "postgres": "DOUBLE PRECISION"}
+	scores := []float64{1, math.Inf(1), -2, math.Inf(-1), math.Inf(1), 0, math.Inf(-1)}
+	for _, tb := range testdb.Backends {
+		if types[tb.Name] == "" {
+			continue
+		}
+		t.Run(tb.Name, func(t *testing.T) {
+			db := tb.Open(t)
+			table := testdb.Name("scored")
+			if _, err := db.Exec("CREATE TABLE " + table + " (id BIGINT PRIMARY KEY, score " + types[tb.Name] + " NOT NULL)"); err != nil {
+				t.Fatal(err)
+			}
+			testdb.DropTable(t, db, table)
+			for i, s := range scores {
+				if _, err := db.Exec(db.Rebind("INSERT INTO "+table+" (id, score) VALUES (?, ?)"), i+1, s); err != nil {
+					t.Fatal(err)
+				}
+			}
+			schema, err := paginate.NewSchema([]paginate.Field{
+				{Name: "id", Type: paginate.Int, Key: true},
+				{Name: "score", Type: paginate.Float, Sortable: true},
+			}, "-score")
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, err := pagesql.New[scored](db, squirrel.Select().From(table), pagesql.Config{Schema: schema})
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { b.Close() })
+			p, err := paginate.NewKeyset(b, schema, paginate.KeysetConfig{Keys: [][]byte{[]byte("0123456789abcdef0123456789abcdef")}, PerPage: 2})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []int64
+			for it, err := range paginate.Walk(context.Background(), p, paginate.Request{}) {
+				if err != nil {
+					t.Fatal(err)
+				}
+				got = append(got, it.ID)
+			}
+			// score descending, id descending among ties: +Inf (5, 2), 1, 0,
+			// -2, -Inf (7, 4).
+			if diff := gocmp.Diff([]int64{5, 2, 1, 6, 3, 7, 4}, got); diff != "" {
+				t.Errorf("walk (-want +got):\n%s", diff)
+			}
+		})
 	}
 }

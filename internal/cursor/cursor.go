@@ -13,10 +13,10 @@
 //	mac      32 bytes, HMAC-SHA256 of everything before it
 //
 // Values are nil, int64 (zigzag varint), float64 (IEEE 754 bits, so every
-// float round-trips exactly), bool, string, []byte and time.Time (Unix
-// seconds and nanoseconds, UTC). Decoding checks the length before any work, verifies
-// the MAC in constant time against every key before parsing, and rejects
-// trailing bytes.
+// float round-trips exactly, infinities included; NaN is rejected), bool,
+// string, []byte and time.Time (Unix seconds and nanoseconds, UTC).
+// Decoding checks the length before any work, verifies the MAC in constant
+// time against every key before parsing, and rejects trailing bytes.
 package cursor
 
 import (
@@ -261,7 +261,7 @@ func parse(p []byte) (Cursor, error) {
 				return c, ErrMalformed
 			}
 			f := math.Float64frombits(binary.BigEndian.Uint64(p))
-			if math.IsNaN(f) || math.IsInf(f, 0) {
+			if math.IsNaN(f) {
 				return c, ErrMalformed
 			}
 			c.Values = append(c.Values, f)

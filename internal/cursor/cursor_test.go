@@ -22,7 +22,7 @@ func sample() Cursor {
 		Binding:  [8]byte{1, 2, 3, 4, 5, 6, 7, 8},
 		Values: []any{
 			nil, int64(-42), int64(math.MaxInt64), int64(math.MinInt64),
-			0.1 + 0.2, math.SmallestNonzeroFloat64, math.Copysign(0, -1), true, false,
+			0.1 + 0.2, math.SmallestNonzeroFloat64, math.Copysign(0, -1), math.Inf(1), math.Inf(-1), true, false,
 			"héllo, 世界", "", []byte{0, 255, 7},
 			time.Date(2024, 2, 29, 23, 59, 59, 123456789, time.UTC),
 			time.Date(1, 1, 1, 0, 0, 0, 0, time.UTC),
@@ -101,6 +101,16 @@ func TestEveryByteChange(t *testing.T) {
 				t.Fatalf("changed byte %d to %q: still verifies", i, r)
 			}
 		}
+	}
+}
+
+func TestNaNRejected(t *testing.T) {
+	s, err := Encode(Cursor{Kind: Position, Values: []any{math.NaN()}}, key1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Decode(s, [][]byte{key1}, 1024); !errors.Is(err, ErrMalformed) {
+		t.Errorf("a NaN value decoded: %v", err)
 	}
 }
 
