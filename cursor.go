@@ -63,6 +63,9 @@ func NewKeyset[T any](b Backend[T], schema *Schema, cfg KeysetConfig) (*Keyset[T
 	if b == nil || schema == nil {
 		return nil, errors.New("paginate: NewKeyset needs a backend and a schema")
 	}
+	if err := checkBackendSchema(b, schema); err != nil {
+		return nil, err
+	}
 	if len(cfg.Keys) == 0 {
 		return nil, errors.New("paginate: KeysetConfig.Keys is empty: cursors need a signing key")
 	}

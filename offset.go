@@ -51,6 +51,9 @@ func NewOffset[T any](b Backend[T], schema *Schema, cfg OffsetConfig) (*Offset[T
 	if b == nil || schema == nil {
 		return nil, errors.New("paginate: NewOffset needs a backend and a schema")
 	}
+	if err := checkBackendSchema(b, schema); err != nil {
+		return nil, err
+	}
 	if cfg.MaxOffset < 0 {
 		return nil, errors.New("paginate: MaxOffset must not be negative")
 	}

@@ -2,6 +2,7 @@ package paginate
 
 import (
 	"crypto/sha256"
+	"errors"
 	"fmt"
 	"math"
 	"slices"
@@ -19,6 +20,15 @@ import (
 // rounded by a driver into another value.
 type TimePrecisioner interface {
 	TimePrecision() time.Duration
+}
+
+// checkBackendSchema reports a backend built for another schema than the
+// paginator's: the two would disagree on columns and nullability.
+func checkBackendSchema(b any, s *Schema) error {
+	if bs, ok := b.(interface{ Schema() *Schema }); ok && bs.Schema() != nil && bs.Schema() != s {
+		return errors.New("paginate: the backend was built with another schema than the paginator's")
+	}
+	return nil
 }
 
 // timePrecision returns b's time precision, or 0 for nanoseconds.

@@ -332,6 +332,10 @@ func (b *Backend[T]) Close() error {
 // Dialect returns the backend's dialect.
 func (b *Backend[T]) Dialect() Dialect { return b.c.dialect }
 
+// Schema returns the schema the backend was built with. The paginators
+// check that it is the one they are given.
+func (b *Backend[T]) Schema() *paginate.Schema { return b.c.schema }
+
 // TimePrecision reports how precisely the database stores times: the
 // configured precision, else a microsecond on PostgreSQL and MySQL and 0
 // (nanoseconds) on SQLite.

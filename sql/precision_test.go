@@ -232,3 +232,32 @@ func TestInfiniteFloatKeys(t *testing.T) {
 		})
 	}
 }
+
+// TestSchemaMismatch checks that a paginator refuses a backend built with
+// another schema: the two would disagree on columns and nullability.
+func TestSchemaMismatch(t *testing.T) {
+	db := testdb.SQLite(t)
+	fields := []paginate.Field{{Name: "id", Type: paginate.Int, Key: true}, {Name: "score", Type: paginate.Float, Sortable: true}}
+	one, err := paginate.NewSchema(fields, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	other, err := paginate.NewSchema(fields, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := pagesql.New[scored](db, squirrel.Select().From("scored"), pagesql.Config{Schema: one})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { b.Close() })
+	if _, err := paginate.NewOffset(b, other, paginate.OffsetConfig{}); err == nil {
+		t.Error("NewOffset accepted a backend built with another schema")
+	}
+	if _, err := paginate.NewKeyset(b, other, paginate.KeysetConfig{Keys: [][]byte{[]byte("0123456789abcdef0123456789abcdef")}}); err == nil {
+		t.Error("NewKeyset accepted a backend built with another schema")
+	}
+	if _, err := paginate.NewOffset(b, one, paginate.OffsetConfig{}); err != nil {
+		t.Errorf("NewOffset with the backend's own schema: %v", err)
+	}
+}
