@@ -615,8 +615,8 @@ func normalize(t Type, v any) (any, error) {
 		case int:
 			return strconv.Itoa(x), nil
 		case float64:
-			if !math.IsNaN(x) && !math.IsInf(x, 0) {
-				return strconv.FormatFloat(x, 'f', -1, 64), nil
+			if d := strconv.FormatFloat(x, 'f', -1, 64); !math.IsNaN(x) && !math.IsInf(x, 0) && validDecimal(d) {
+				return d, nil
 			}
 		}
 	}
