@@ -40,12 +40,23 @@ type ConditionalConfig struct {
 // conditional. It buffers the response of the handler it wraps; when the
 // status is 200 it sets a strong ETag derived from the body (the quoted,
 // unpadded base64url SHA-256 of its bytes) unless the handler set one,
-// the configured Cache-Control unless the handler set one, and Vary. When
-// the request's If-None-Match matches the ETag — "*", or a list of entity
-// tags compared with the weak comparison RFC 9110 prescribes for GET and
-// HEAD — it answers 304 Not Modified with the same validator and caching
-// headers and no body. Other statuses, other methods and bodies larger
-// than MaxBody pass through unchanged.
+// the configured Cache-Control unless the handler set one, Vary, and
+// Content-Length unless the handler set one. When the request's
+// If-None-Match matches the ETag — "*", or a list of entity tags compared
+// with the weak comparison RFC 9110 prescribes for GET and HEAD — it
+// answers 304 Not Modified with the same validator and caching headers and
+// no body.
+//
+// A HEAD request is served to the wrapped handler as a GET, and the body
+// it writes is dropped: so a HEAD response carries the ETag and
+// Content-Length of the GET response, and If-None-Match works on HEAD as
+// on GET. A handler that writes nothing at all (no status, no body, as
+// [Handler] does for a request the client canceled) gets nothing written
+// by the middleware either.
+//
+// Other statuses and other methods pass through unchanged. A body larger
+// than MaxBody is streamed as the handler writes it, without an ETag;
+// with status 200 it still gets Cache-Control and Vary.
 func Conditional(cfg ConditionalConfig) func(http.Handler) http.Handler {
 	if cfg.CacheControl == "" {
 		cfg.CacheControl = DefaultCacheControl
@@ -62,21 +73,30 @@ func Conditional(cfg ConditionalConfig) func(http.Handler) http.Handler {
 				next.ServeHTTP(w, r)
 				return
 			}
-			bw := &bufferedWriter{w: w, max: cfg.MaxBody}
-			next.ServeHTTP(bw, r)
+			bw := &bufferedWriter{w: w, cfg: &cfg, head: r.Method == http.MethodHead}
+			inner := r
+			if bw.head {
+				// The handler writes the body a GET gets, from which the
+				// ETag and Content-Length come; it is not sent.
+				inner = new(http.Request)
+				*inner = *r
+				inner.Method = http.MethodGet
+			}
+			next.ServeHTTP(bw, inner)
 			if bw.passed {
 				return
 			}
-			bw.finish(r, cfg)
+			bw.finish(r)
 		})
 	}
 }
 
 // bufferedWriter holds a response until the handler returns, or until it
-// grows past max and is passed through.
+// grows past cfg.MaxBody and is passed through.
 type bufferedWriter struct {
 	w      http.ResponseWriter
-	max    int
+	cfg    *ConditionalConfig
+	head   bool // the request is HEAD: no body is sent
 	status int
 	buf    bytes.Buffer
 	passed bool // the response went straight to w
@@ -98,33 +118,57 @@ func (b *bufferedWriter) Write(p []byte) (int, error) {
 	if b.status == 0 {
 		b.status = http.StatusOK
 	}
-	if b.passed {
-		return b.w.Write(p)
-	}
-	if b.buf.Len()+len(p) > b.max {
+	if !b.passed && b.buf.Len()+len(p) > b.cfg.MaxBody {
+		// Too large to buffer: send what there is, and the rest as it
+		// comes.
 		b.passed = true
+		if b.status == http.StatusOK {
+			b.cachingHeaders()
+		}
 		b.w.WriteHeader(b.status)
-		if _, err := b.w.Write(b.buf.Bytes()); err != nil {
-			return 0, err
+		if !b.head {
+			if _, err := b.w.Write(b.buf.Bytes()); err != nil {
+				return 0, err
+			}
 		}
 		b.buf = bytes.Buffer{}
-		return b.w.Write(p)
 	}
-	return b.buf.Write(p)
+	if !b.passed {
+		return b.buf.Write(p)
+	}
+	if b.head {
+		return len(p), nil
+	}
+	return b.w.Write(p)
 }
 
 // Unwrap returns the underlying ResponseWriter, for http.ResponseController.
 func (b *bufferedWriter) Unwrap() http.ResponseWriter { return b.w }
 
-// finish sends the buffered response, or a 304 in its place.
-func (b *bufferedWriter) finish(r *http.Request, cfg ConditionalConfig) {
+// cachingHeaders sets the Cache-Control and Vary of a 200 response.
+func (b *bufferedWriter) cachingHeaders() {
 	h := b.w.Header()
+	if h.Get("Cache-Control") == "" {
+		h.Set("Cache-Control", b.cfg.CacheControl)
+	}
+	addVary(h, b.cfg.Vary)
+}
+
+// finish sends the buffered response, or a 304 in its place.
+func (b *bufferedWriter) finish(r *http.Request) {
 	if b.status == 0 {
+		if b.buf.Len() == 0 {
+			return // nothing written, nothing to add
+		}
 		b.status = http.StatusOK
 	}
+	h := b.w.Header()
 	if b.status != http.StatusOK {
+		if b.head && b.buf.Len() > 0 && h.Get("Content-Length") == "" {
+			h.Set("Content-Length", strconv.Itoa(b.buf.Len()))
+		}
 		b.w.WriteHeader(b.status)
-		_, _ = b.w.Write(b.buf.Bytes()) // an error means the client is gone
+		b.body()
 		return
 	}
 	etag := h.Get("ETag")
@@ -133,10 +177,7 @@ func (b *bufferedWriter) finish(r *http.Request, cfg ConditionalConfig) {
 		etag = `"` + base64.RawURLEncoding.EncodeToString(sum[:]) + `"`
 		h.Set("ETag", etag)
 	}
-	if h.Get("Cache-Control") == "" {
-		h.Set("Cache-Control", cfg.CacheControl)
-	}
-	addVary(h, cfg.Vary)
+	b.cachingHeaders()
 	if noneMatch(r.Header.Values("If-None-Match"), etag) {
 		// RFC 9110 section 15.4.5: the headers a 200 would have carried
 		// for caching, and no content.
@@ -150,7 +191,14 @@ func (b *bufferedWriter) finish(r *http.Request, cfg ConditionalConfig) {
 		h.Set("Content-Length", strconv.Itoa(b.buf.Len()))
 	}
 	b.w.WriteHeader(http.StatusOK)
-	_, _ = b.w.Write(b.buf.Bytes()) // an error means the client is gone
+	b.body()
+}
+
+// body sends the buffered body, unless the request is HEAD.
+func (b *bufferedWriter) body() {
+	if !b.head {
+		_, _ = b.w.Write(b.buf.Bytes()) // an error means the client is gone
+	}
 }
 
 // addVary adds names to the Vary header, once each.

@@ -73,9 +73,29 @@ func TestConditional(t *testing.T) {
 	})
 
 	t.Run("HEAD gets the same ETag", func(t *testing.T) {
-		res, _ := serve(t, h, "HEAD", "/items", nil)
-		if res.StatusCode != 200 || res.Header.Get("ETag") != etag {
-			t.Errorf("status %d, ETag %q", res.StatusCode, res.Header.Get("ETag"))
+		// Through the page handler, which writes no body for HEAD.
+		h := httpadapter.Conditional(httpadapter.ConditionalConfig{})(offsetHandler(t, paginate.OffsetConfig{PerPage: 2}, httpadapter.Config{}))
+		getRes, body := serve(t, h, "GET", "/items?page=1", nil)
+		etag := getRes.Header.Get("ETag")
+		if getRes.StatusCode != 200 || etag != strongTag(body) {
+			t.Fatalf("GET: status %d, ETag %q, want %q", getRes.StatusCode, etag, strongTag(body))
+		}
+		headRes, headBody := serve(t, h, "HEAD", "/items?page=1", nil)
+		if headRes.StatusCode != 200 || headBody != "" {
+			t.Fatalf("HEAD: status %d, body %q", headRes.StatusCode, headBody)
+		}
+		for _, k := range []string{"ETag", "Content-Length", "Content-Type", "Link", "X-Total-Count", "Cache-Control", "Vary"} {
+			if g, hd := getRes.Header.Get(k), headRes.Header.Get(k); g != hd {
+				t.Errorf("%s: GET %q, HEAD %q", k, g, hd)
+			}
+		}
+		res, b := serve(t, h, "HEAD", "/items?page=1", http.Header{"If-None-Match": {etag}})
+		if res.StatusCode != 304 || b != "" || res.Header.Get("ETag") != etag {
+			t.Errorf("HEAD with If-None-Match: status %d, body %q, ETag %q", res.StatusCode, b, res.Header.Get("ETag"))
+		}
+		res, b = serve(t, h, "HEAD", "/items?page=0", nil)
+		if res.StatusCode != 400 || b != "" || res.Header.Get("ETag") != "" {
+			t.Errorf("HEAD of a bad request: status %d, body %q, ETag %q", res.StatusCode, b, res.Header.Get("ETag"))
 		}
 	})
 

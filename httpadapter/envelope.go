@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/go-paginate/paginate"
 )
@@ -351,9 +352,13 @@ func (p *Parser) baseOf(r *http.Request) string {
 	return scheme + "://" + host + path
 }
 
-// keptQuery returns the raw query without the parameters a Link replaces
-// (the page number or the cursors) and without empty segments, keeping
-// every other parameter as the client encoded it.
+// keptQuery returns the query without the parameters a Link replaces (the
+// page number or the cursors) and without empty segments. Every other
+// parameter is kept, in order and with its repeats, decoded and encoded
+// again with url.QueryEscape: the client's own encoding could carry
+// characters such as > and , that end a URL in a Link header. A
+// parameter with malformed percent-encoding, which url.ParseQuery would
+// drop too, is left out.
 func (p *Parser) keptQuery(raw string) string {
 	if raw == "" {
 		return ""
@@ -363,16 +368,26 @@ func (p *Parser) keptQuery(raw string) string {
 		if seg == "" {
 			continue
 		}
-		rawKey, _, _ := strings.Cut(seg, "=")
-		if key, err := url.QueryUnescape(rawKey); err == nil {
-			if std, ok := p.byName[key]; ok && (std == pPage || std == pAfter || std == pBefore) {
-				continue
-			}
+		rawKey, rawVal, hasVal := strings.Cut(seg, "=")
+		key, err := url.QueryUnescape(rawKey)
+		if err != nil {
+			continue
+		}
+		if std, ok := p.byName[key]; ok && (std == pPage || std == pAfter || std == pBefore) {
+			continue
+		}
+		val, err := url.QueryUnescape(rawVal)
+		if err != nil {
+			continue
 		}
 		if b.Len() > 0 {
 			b.WriteByte('&')
 		}
-		b.WriteString(seg)
+		b.WriteString(url.QueryEscape(key))
+		if hasVal {
+			b.WriteByte('=')
+			b.WriteString(url.QueryEscape(val))
+		}
 	}
 	return b.String()
 }
@@ -386,8 +401,9 @@ type itemEncoder struct {
 	// bySchema maps a schema field name to its index in fields.
 	bySchema map[string]int
 
-	mu    sync.RWMutex
-	types map[string]reflect.Type // sparse struct type per field set
+	mu     sync.RWMutex
+	types  map[string]reflect.Type // sparse struct type per field set
+	single []reflect.Type          // one-field struct type per field
 }
 
 // jsonField is one field encoding/json writes for a struct.
@@ -400,8 +416,13 @@ type jsonField struct {
 	gonm  string // the Go field name
 }
 
-// maxSparseTypes bounds the cache of sparse struct types.
+// maxSparseTypes bounds the cache of sparse struct types, and so the
+// number built: field sets past it are encoded field by field.
 const maxSparseTypes = 256
+
+// sparseTypesBuilt counts the struct types built for sparse items, for
+// tests: reflect keeps every type it builds.
+var sparseTypesBuilt atomic.Int64
 
 func newItemEncoder(t reflect.Type, s *paginate.Schema) *itemEncoder {
 	e := &itemEncoder{}
@@ -510,7 +531,12 @@ func (e *itemEncoder) encode(pb *pageBuffer, items any, fields []string) error {
 	if fields != nil {
 		switch e.kind {
 		case reflect.Struct:
-			items = e.sparseStructs(v, fields)
+			picked := e.pick(fields)
+			st, ok := e.sparseType(picked)
+			if !ok {
+				return e.encodeByField(pb, v, picked)
+			}
+			items = e.sparseStructs(v, picked, st)
 		case reflect.Map:
 			items = e.sparseMaps(v, fields)
 		}
@@ -522,22 +548,26 @@ func (e *itemEncoder) encode(pb *pageBuffer, items any, fields []string) error {
 	return nil
 }
 
-// sparseStructs copies the requested fields of each item into a slice of a
-// struct type holding only those fields.
-func (e *itemEncoder) sparseStructs(v reflect.Value, fields []string) any {
+// pick returns the indexes in e.fields of the requested schema fields, in
+// declaration order, so the keys come out as in a full item.
+func (e *itemEncoder) pick(fields []string) []int {
 	picked := make([]int, 0, len(fields))
 	for _, name := range fields {
 		if i, ok := e.bySchema[name]; ok {
 			picked = append(picked, i)
 		}
 	}
-	// Declaration order, so the keys come out as in a full item.
 	for i := 1; i < len(picked); i++ {
 		for j := i; j > 0 && picked[j] < picked[j-1]; j-- {
 			picked[j], picked[j-1] = picked[j-1], picked[j]
 		}
 	}
-	st := e.sparseType(picked)
+	return picked
+}
+
+// sparseStructs copies the picked fields of each item into a slice of st,
+// a struct type holding only those fields.
+func (e *itemEncoder) sparseStructs(v reflect.Value, picked []int, st reflect.Type) any {
 	elem := st
 	if e.ptr {
 		elem = reflect.PointerTo(st)
@@ -566,9 +596,12 @@ func (e *itemEncoder) sparseStructs(v reflect.Value, fields []string) any {
 	return out.Interface()
 }
 
-// sparseType returns (and caches) the struct type holding the picked
-// fields with their JSON tags.
-func (e *itemEncoder) sparseType(picked []int) reflect.Type {
+// sparseType returns the struct type holding the picked fields with their
+// JSON tags, building and caching it while the cache has room. Once it is
+// full, ok is false and no type is built: reflect keeps every type it
+// builds, so building one per field set a client asks for would grow
+// memory without bound.
+func (e *itemEncoder) sparseType(picked []int) (t reflect.Type, ok bool) {
 	var kb strings.Builder
 	for _, i := range picked {
 		kb.WriteString(strconv.Itoa(i))
@@ -576,27 +609,109 @@ func (e *itemEncoder) sparseType(picked []int) reflect.Type {
 	}
 	k := kb.String()
 	e.mu.RLock()
-	t, ok := e.types[k]
+	t, ok = e.types[k]
 	e.mu.RUnlock()
 	if ok {
-		return t
+		return t, true
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if t, ok = e.types[k]; ok {
+		return t, true
+	}
+	if len(e.types) >= maxSparseTypes {
+		return nil, false
 	}
 	sfs := make([]reflect.StructField, len(picked))
 	for j, i := range picked {
-		f := e.fields[i]
-		sfs[j] = reflect.StructField{
-			Name: "F" + strconv.Itoa(j),
-			Type: f.typ,
-			Tag:  reflect.StructTag(`json:` + strconv.Quote(f.tag)),
-		}
+		sfs[j] = e.structField(i, j)
 	}
 	t = reflect.StructOf(sfs)
-	e.mu.Lock()
-	if len(e.types) < maxSparseTypes {
-		e.types[k] = t
+	sparseTypesBuilt.Add(1)
+	e.types[k] = t
+	return t, true
+}
+
+// structField is field i of the item, as field j of a sparse struct.
+func (e *itemEncoder) structField(i, j int) reflect.StructField {
+	f := e.fields[i]
+	return reflect.StructField{
+		Name: "F" + strconv.Itoa(j),
+		Type: f.typ,
+		Tag:  reflect.StructTag(`json:` + strconv.Quote(f.tag)),
 	}
-	e.mu.Unlock()
-	return t
+}
+
+// singleType returns the struct type holding only field i, built once per
+// field.
+func (e *itemEncoder) singleType(i int) reflect.Type {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.single == nil {
+		e.single = make([]reflect.Type, len(e.fields))
+	}
+	if e.single[i] == nil {
+		e.single[i] = reflect.StructOf([]reflect.StructField{e.structField(i, 0)})
+		sparseTypesBuilt.Add(1)
+	}
+	return e.single[i]
+}
+
+// encodeByField writes the picked fields of each item without a struct
+// type for the set: each field is encoded on its own, as the only field
+// of a struct, and the members are joined into one object. encoding/json
+// encodes a struct's fields independently, so the result is the same as
+// sparseStructs gives.
+func (e *itemEncoder) encodeByField(pb *pageBuffer, v reflect.Value, picked []int) error {
+	holders := make([]reflect.Value, len(picked))
+	for j, fi := range picked {
+		holders[j] = reflect.New(e.singleType(fi)).Elem()
+	}
+	b := &pb.buf
+	b.WriteByte('[')
+	for i := range v.Len() {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		src := v.Index(i)
+		if e.ptr {
+			if src.IsNil() {
+				b.WriteString("null")
+				continue
+			}
+			src = src.Elem()
+		}
+		open := false
+		for j, fi := range picked {
+			hf := holders[j].Field(0)
+			if f, err := src.FieldByIndexErr(e.fields[fi].index); err == nil {
+				hf.Set(f)
+			} else {
+				hf.SetZero() // through a nil embedded pointer
+			}
+			start := b.Len()
+			if err := pb.enc.Encode(holders[j].Interface()); err != nil {
+				return err
+			}
+			// {"key":value}\n, or {}\n when the field is omitted. The first
+			// member keeps the brace; the others turn it into a comma.
+			if b.Len()-start == len("{}\n") {
+				b.Truncate(start)
+				continue
+			}
+			if open {
+				b.Bytes()[start] = ','
+			}
+			open = true
+			b.Truncate(b.Len() - len("}\n"))
+		}
+		if !open {
+			b.WriteByte('{')
+		}
+		b.WriteByte('}')
+	}
+	b.WriteByte(']')
+	return nil
 }
 
 // sparseMaps copies the requested keys of each map item.

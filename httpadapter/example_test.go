@@ -48,7 +48,7 @@ func ExampleHandler() {
 	}
 
 	rec := httptest.NewRecorder()
-	h.ServeHTTP(rec, httptest.NewRequest("GET", "/books?year[gte]=1960&per_page=1&page=2&fields=title", nil))
+	h.ServeHTTP(rec, httptest.NewRequest("GET", "/books?year%5Bgte%5D=1960&per_page=1&page=2&fields=title", nil))
 	fmt.Println(rec.Code)
 	fmt.Println(rec.Header().Get("X-Total-Count"))
 	fmt.Println(rec.Header().Get("Link"))
@@ -56,7 +56,7 @@ func ExampleHandler() {
 	// Output:
 	// 200
 	// 3
-	// <http://example.com/books?year[gte]=1960&per_page=1&fields=title&page=1>; rel="first", <http://example.com/books?year[gte]=1960&per_page=1&fields=title&page=1>; rel="prev", <http://example.com/books?year[gte]=1960&per_page=1&fields=title&page=3>; rel="next", <http://example.com/books?year[gte]=1960&per_page=1&fields=title&page=3>; rel="last"
+	// <http://example.com/books?year%5Bgte%5D=1960&per_page=1&fields=title&page=1>; rel="first", <http://example.com/books?year%5Bgte%5D=1960&per_page=1&fields=title&page=1>; rel="prev", <http://example.com/books?year%5Bgte%5D=1960&per_page=1&fields=title&page=3>; rel="next", <http://example.com/books?year%5Bgte%5D=1960&per_page=1&fields=title&page=3>; rel="last"
 	// {"total":3,"page":2,"per_page":1,"pages":3,"has_next":true,"has_prev":true,"next_page":3,"prev_page":1,"items":[{"title":"Neuromancer"}]}
 }
 

@@ -16,21 +16,38 @@ import (
 // cfg.Mode is set from p when p says how it pages: a paginator with a
 // Config method returning [paginate.KeysetConfig] serves cursors, one
 // returning [paginate.OffsetConfig] page numbers; otherwise cfg.Mode
-// stands. The handler answers GET and HEAD; other methods get 405.
+// stands. A wrapper that hides these methods, such as a cache, is seen
+// through when it has an Unwrap method returning the paginator it wraps
+// (as cache.Pages does): the schema and the mode come from the first
+// paginator down the chain that has them. The handler answers GET and
+// HEAD; other methods get 405.
 func Handler[T any](p paginate.Paginator[T], s *paginate.Schema, cfg Config) (http.Handler, error) {
 	if p == nil {
 		return nil, errors.New("httpadapter: Handler needs a paginator")
 	}
-	if s == nil {
-		if sp, ok := p.(interface{ Schema() *paginate.Schema }); ok {
-			s = sp.Schema()
+	moded := false
+	q := p
+	for range maxUnwrap {
+		if s == nil {
+			if sp, ok := q.(interface{ Schema() *paginate.Schema }); ok {
+				s = sp.Schema()
+			}
 		}
-	}
-	switch p.(type) {
-	case interface{ Config() paginate.KeysetConfig }:
-		cfg.Mode = CursorMode
-	case interface{ Config() paginate.OffsetConfig }:
-		cfg.Mode = OffsetMode
+		if !moded {
+			switch q.(type) {
+			case interface{ Config() paginate.KeysetConfig }:
+				cfg.Mode, moded = CursorMode, true
+			case interface{ Config() paginate.OffsetConfig }:
+				cfg.Mode, moded = OffsetMode, true
+			}
+		}
+		u, ok := q.(interface{ Unwrap() paginate.Paginator[T] })
+		if (s != nil && moded) || !ok {
+			break
+		}
+		if q = u.Unwrap(); q == nil {
+			break
+		}
 	}
 	parser, err := NewParser(s, cfg)
 	if err != nil {
@@ -42,6 +59,9 @@ func Handler[T any](p paginate.Paginator[T], s *paginate.Schema, cfg Config) (ht
 	}
 	return &handler[T]{p: p, w: w}, nil
 }
+
+// maxUnwrap bounds the chain of wrappers Handler looks through.
+const maxUnwrap = 32
 
 type handler[T any] struct {
 	p paginate.Paginator[T]

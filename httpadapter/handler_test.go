@@ -223,10 +223,10 @@ func TestClampingAndPastTheEnd(t *testing.T) {
 
 func TestLinkHeader(t *testing.T) {
 	h := offsetHandler(t, paginate.OffsetConfig{}, httpadapter.Config{})
-	// Other parameters stay as the client wrote them, in order; the page
-	// is replaced.
+	// Other parameters keep their order and values, encoded again; the
+	// page is replaced.
 	res := get(t, h, "/v1/items?category[in]=home%2Ctoys&page=2&sort=-price&per_page=1&fields=id")
-	const base = "http://example.com/v1/items?category[in]=home%2Ctoys&sort=-price&per_page=1&fields=id&page="
+	const base = "http://example.com/v1/items?category%5Bin%5D=home%2Ctoys&sort=-price&per_page=1&fields=id&page="
 	want := `<` + base + `1>; rel="first", <` + base + `1>; rel="prev", <` + base + `3>; rel="next", <` + base + `3>; rel="last"`
 	if got := res.Header.Get("Link"); got != want {
 		t.Errorf("Link:\n got %s\nwant %s", got, want)
@@ -262,7 +262,7 @@ func TestLinkHeader(t *testing.T) {
 	res = get(t, c, "/feed?sort=id&per_page=2&category[ne]=zzz")
 	m := decode(t, readBody(t, res))
 	next := m["next_cursor"].(string)
-	wantNext := `<http://example.com/feed?sort=id&per_page=2&category[ne]=zzz&after=` + next + `>; rel="next"`
+	wantNext := `<http://example.com/feed?sort=id&per_page=2&category%5Bne%5D=zzz&after=` + next + `>; rel="next"`
 	if got := res.Header.Get("Link"); got != wantNext {
 		t.Errorf("cursor Link:\n got %s\nwant %s", got, wantNext)
 	}

@@ -48,10 +48,17 @@
 // struct type built (and cached) for that set of fields, holding just those
 // fields with their original types and tags, and encoded in one pass; so
 // omitempty, string options and custom marshalers behave exactly as in a
-// full item. A schema field is found in T as [paginate.Memory] finds it:
+// full item. Since reflect keeps every type it builds, only the first 256
+// sets of fields a writer sees get a type; items with other sets are
+// encoded field by field, with the same result. A schema field is found in T as [paginate.Memory] finds it:
 // the field whose db tag, else json tag, else Go name (ignoring case)
 // matches. Map items with string keys are filtered by key; items of other
 // types are written whole.
+//
+// The Link header's URLs keep the request's other query parameters, in
+// order and with their repeats, each name and value decoded and encoded
+// again (so category[in]=a,b comes back as category%5Bin%5D=a%2Cb): no
+// value can end a URL or add a link.
 //
 // Errors map to statuses: invalid input 400; a strict paginator's page past
 // the end 404; a request the client canceled gets nothing further
