@@ -21,6 +21,33 @@
 // count or page never answers another's, and starts with [Config].Name,
 // so that [Invalidate] drops a table's entries after a write.
 //
+// A cache fails closed: when [Config].Scope is nil, a request whose
+// context carries no scope is not cached at all (it is counted or fetched
+// as if the cache were not there, and the first such request is logged at
+// level Warn), unless [Config].Shared says that every caller sees the
+// same rows.
+//
+// # Invalidation
+//
+// Every key also holds the current generation of its Name and of its
+// scope, which the store keeps under keys of their own. [Invalidate] and
+// [InvalidateScope] replace the generation with a new random one, so that
+// every entry stored under the old one can no longer be found (it is also
+// deleted, to free its space, but need not be). A count or page fetch
+// that began before the invalidation stores its result under the
+// generation it began with, where no later request looks, and requests
+// after the invalidation do not wait for it: concurrent identical misses
+// share a count only within one generation.
+//
+// Reading the generations would cost a store call per request, so each
+// cache keeps the ones it read for [GenerationRefresh]. An invalidation
+// reaches the caches of the process that makes it at once. A process that
+// shares the store (through Redis) sees it when its copy is next read, at
+// most GenerationRefresh after the invalidation returned: until then it
+// may still serve entries of the old generation, and what it stores is
+// never served once it has read the new one. Call Invalidate after the
+// write has committed.
+//
 // # Failures
 //
 // The cache never fails a request. A store that errors, or is slower than
@@ -39,6 +66,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strconv"
 	"sync/atomic"
 	"time"
 )
@@ -60,6 +88,9 @@ const (
 	DefaultTTL     = time.Minute
 	DefaultTimeout = 100 * time.Millisecond
 	DefaultBackoff = 5 * time.Second
+	// MaxTTL is the longest TTL accepted: shorter than the week for
+	// which a store keeps a generation after an invalidation.
+	MaxTTL = 24 * time.Hour
 )
 
 // Config configures a count cache ([NewCount]) or a page cache
@@ -76,13 +107,19 @@ type Config struct {
 	// it is part of every key but not of the invalidation prefix. If
 	// empty, none: caches with the same Name and Store share entries.
 	Variant string
-	// TTL is how long a value is kept. If zero, DefaultTTL.
+	// TTL is how long a value is kept. If zero, DefaultTTL; at most
+	// MaxTTL.
 	TTL time.Duration
 	// Scope returns the caller's scope, a tenant or user ID, which is
 	// part of every key so that callers who see different rows never
-	// share a count or a page. If nil, [ScopeFrom]: the scope set with
-	// [WithScope], or "" — shared by every caller — when none was set.
+	// share a count or a page. If nil, the scope set with [WithScope];
+	// a request without one is not cached, unless Shared is set.
 	Scope func(ctx context.Context) string
+	// Shared says that every caller sees the same rows, as with public
+	// data: when Scope is nil, a request without a scope is then cached
+	// under the empty scope, shared by every such caller, instead of not
+	// being cached. Requests with a scope are still cached per scope.
+	Shared bool
 	// Timeout bounds each store call; a slower call counts as a miss.
 	// If zero, DefaultTimeout.
 	Timeout time.Duration
@@ -93,6 +130,9 @@ type Config struct {
 	// Logger receives the store's failures and recoveries. If nil,
 	// slog.Default().
 	Logger *slog.Logger
+	// Now returns the current time, for how long the generations read
+	// from the store are kept (see GenerationRefresh). If nil, time.Now.
+	Now func() time.Time
 }
 
 // maxNameLen is the longest Name accepted.
@@ -109,6 +149,9 @@ func (c Config) withDefaults(what string) (Config, error) {
 	if c.TTL < 0 || c.Timeout < 0 || c.Backoff < 0 {
 		return c, errors.New("paginate/cache: TTL, Timeout and Backoff must not be negative")
 	}
+	if c.TTL > MaxTTL {
+		return c, fmt.Errorf("paginate/cache: TTL %v is longer than MaxTTL", c.TTL)
+	}
 	if c.Backoff == 0 {
 		c.Backoff = DefaultBackoff
 	}
@@ -118,8 +161,8 @@ func (c Config) withDefaults(what string) (Config, error) {
 	if c.Timeout == 0 {
 		c.Timeout = DefaultTimeout
 	}
-	if c.Scope == nil {
-		c.Scope = ScopeFrom
+	if c.Now == nil {
+		c.Now = time.Now
 	}
 	if c.Logger == nil {
 		c.Logger = slog.Default()
@@ -144,62 +187,125 @@ func checkName(name string) error {
 type scopeKey struct{}
 
 // WithScope returns a context that carries the caller's scope, a tenant or
-// user ID, for caches whose Config.Scope is nil.
+// user ID, for caches whose Config.Scope is nil. The empty string is a
+// scope like any other.
 func WithScope(ctx context.Context, scope string) context.Context {
 	return context.WithValue(ctx, scopeKey{}, scope)
 }
 
-// ScopeFrom returns the scope set with [WithScope], or "".
+// ScopeFrom returns the scope set with [WithScope], or "" when none was
+// set.
 func ScopeFrom(ctx context.Context) string {
-	s, _ := ctx.Value(scopeKey{}).(string)
+	s, _ := scopeOf(ctx)
 	return s
 }
 
+// scopeOf returns the scope set with WithScope, and whether one was.
+func scopeOf(ctx context.Context) (string, bool) {
+	s, ok := ctx.Value(scopeKey{}).(string)
+	return s, ok
+}
+
 // Invalidate drops every count and page cached in store under name, as an
-// application does after writing to the table name stands for. Unlike a
-// lookup, it returns the store's error: a failed invalidation leaves
-// entries that live until their TTL ends.
+// application does after writing to the table name stands for: it gives
+// name a new generation, so that no entry cached before can be found
+// again, and then deletes those entries to free their space. It returns
+// the store's error when the generation could not be replaced — the
+// entries then live until their TTL ends — and not when only the
+// deletion failed.
 func Invalidate(ctx context.Context, store Store, name string) error {
 	if err := checkName(name); err != nil {
 		return err
 	}
-	if err := store.DeletePrefix(ctx, name+":"); err != nil {
+	if err := bumpGeneration(ctx, store, name, generationKey(name, nil)); err != nil {
 		return fmt.Errorf("paginate/cache: invalidate %s: %w", name, err)
 	}
+	_ = store.DeletePrefix(ctx, name+":")
 	return nil
 }
 
 // InvalidateScope drops the counts and pages cached in store under name
 // for one scope only, as after a write that only that tenant or user can
-// see.
+// see. It fails as [Invalidate] does.
 func InvalidateScope(ctx context.Context, store Store, name, scope string) error {
 	if err := checkName(name); err != nil {
 		return err
 	}
-	if err := store.DeletePrefix(ctx, scopePrefix(name, scope)); err != nil {
+	h := scopeHash(scope)
+	if err := bumpGeneration(ctx, store, name, generationKey(name, &h)); err != nil {
 		return fmt.Errorf("paginate/cache: invalidate %s: %w", name, err)
 	}
+	_ = store.DeletePrefix(ctx, name+":"+h+":")
 	return nil
 }
 
-// Keys are name:scope:kind:hash, with the scope and the rest hashed so
-// that client text never reaches the store's key space and no scope's
-// prefix is another's.
-func scopePrefix(name, scope string) string {
+// Keys are name:scope:kind:hash, with the scope and the rest (the
+// variant, the generations and the request) hashed so that client text
+// never reaches the store's key space and no scope's prefix is another's.
+func scopeHash(scope string) string {
 	sum := sha256.Sum256([]byte(scope))
-	return name + ":" + hex.EncodeToString(sum[:12]) + ":"
+	return hex.EncodeToString(sum[:12])
 }
 
 // keyer builds the keys of one cache.
 type keyer struct {
 	name, variant string
 	kind          string // "c" for counts, "p" for pages
-	scope         func(context.Context) string
+	scope         func(context.Context) (string, bool)
+	gens          *generations
+	log           *slog.Logger
+	warned        atomic.Bool
 }
 
-func (k keyer) key(ctx context.Context, parts string) string {
-	sum := sha256.Sum256([]byte(k.variant + "\x00" + parts))
-	return scopePrefix(k.name, k.scope(ctx)) + k.kind + ":" + hex.EncodeToString(sum[:16])
+func newKeyer(cfg Config, kind string, h *health) *keyer {
+	k := &keyer{name: cfg.Name, variant: cfg.Variant, kind: kind, gens: newGenerations(cfg, h), log: cfg.Logger}
+	switch {
+	case cfg.Scope != nil:
+		scope := cfg.Scope
+		k.scope = func(ctx context.Context) (string, bool) { return scope(ctx), true }
+	case cfg.Shared:
+		k.scope = func(ctx context.Context) (string, bool) { return ScopeFrom(ctx), true }
+	default:
+		k.scope = scopeOf
+	}
+	return k
+}
+
+// use says what a request may do with the store.
+type use int
+
+const (
+	// useNone: neither the store nor another request's result, as for
+	// a request without a scope.
+	useNone use = iota
+	// useFlight: share a concurrent identical request's result, but
+	// leave the store alone, which is failing.
+	useFlight
+	// useStore: look the key up and store what is computed.
+	useStore
+)
+
+// key returns the key of a request for parts, and what the request may do
+// with it.
+func (k *keyer) key(ctx context.Context, parts string) (string, use) {
+	scope, ok := k.scope(ctx)
+	if !ok {
+		if k.warned.CompareAndSwap(false, true) {
+			k.log.LogAttrs(ctx, slog.LevelWarn, "paginate/cache: a request without a scope is not cached; set one with cache.WithScope, or Config.Shared if every caller sees the same rows",
+				slog.String("cache", k.name))
+		}
+		return "", useNone
+	}
+	sh := scopeHash(scope)
+	u := useStore
+	gen, ok := k.gens.current(ctx, sh)
+	if !ok {
+		// Without the generations, results are shared only among the
+		// requests that began since this process last invalidated.
+		gen, u = "?"+strconv.FormatUint(epochOf(k.name).Load(), 10), useFlight
+	}
+	sum := sha256.Sum256([]byte(k.variant + "\x00" + gen + "\x00" + parts))
+	return k.name + ":" + sh + ":" + k.kind + ":" + hex.EncodeToString(sum[:16]), u
 }
 
 // health reports a store's failures once per outage and skips the store
@@ -248,8 +354,15 @@ type getResult struct {
 
 // get looks key up, treating every failure as a miss.
 func (h *health) get(ctx context.Context, store Store, key string) ([]byte, bool) {
+	v, ok, _ := h.read(ctx, store, key)
+	return v, ok
+}
+
+// read looks key up and reports whether the store failed (or is being
+// left alone).
+func (h *health) read(ctx context.Context, store Store, key string) (val []byte, ok, failed bool) {
 	if h.skip() {
-		return nil, false
+		return nil, false, true
 	}
 	r := bounded(ctx, h.timeout, store, func(ctx context.Context) getResult {
 		v, ok, err := store.Get(ctx, key)
@@ -257,10 +370,10 @@ func (h *health) get(ctx context.Context, store Store, key string) ([]byte, bool
 	})
 	if r.err != nil {
 		h.failed(ctx, "get", r.err)
-		return nil, false
+		return nil, false, true
 	}
 	h.ok(ctx)
-	return r.val, r.ok
+	return r.val, r.ok, false
 }
 
 // set stores val, logging a failure.

@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"reflect"
 	"strings"
 
 	"golang.org/x/sync/singleflight"
@@ -20,12 +21,23 @@ import (
 //	p, err := paginate.NewOffset(backend, schema, paginate.OffsetConfig{Count: counts})
 //
 // A total is cached per query filters and per scope for Config.TTL; see
-// the package documentation for keys, scopes and failures. Totals that are
-// not known (from [paginate.NoCount]) are not cached.
+// the package documentation for keys, scopes, invalidation and failures.
+// Totals that are not known (from [paginate.NoCount]) are not cached.
+//
+// Every key also describes the strategy, so that strategies with other
+// settings never share a total, and caches of equal strategies do, in
+// every process that shares the store. A strategy that is a plain value
+// (no pointers, interfaces, functions or channels in it, as with the
+// strategies of package paginate) is described by its type and fields,
+// printed with %#v, and by its String method if it has one. Any other
+// strategy, such as one used through a pointer, must implement
+// fmt.Stringer with a String method that returns a stable description of
+// every setting that changes its totals — the same in every process —
+// and is described by its type and that; NewCount rejects it otherwise.
 type Count struct {
 	cfg      Config
 	strategy paginate.CountStrategy
-	keys     keyer
+	keys     *keyer
 	prefix   string // the strategy, first in every key
 	health   *health
 	group    singleflight.Group
@@ -46,13 +58,60 @@ func NewCount(strategy paginate.CountStrategy, cfg Config) (*Count, error) {
 	if _, nested := strategy.(*Count); nested {
 		return nil, errors.New("paginate/cache: NewCount: the strategy is already cached")
 	}
+	prefix, err := describe(strategy)
+	if err != nil {
+		return nil, err
+	}
+	h := newHealth(cfg)
 	return &Count{
 		cfg:      cfg,
 		strategy: strategy,
-		keys:     keyer{name: cfg.Name, variant: cfg.Variant, kind: "c", scope: cfg.Scope},
-		prefix:   fmt.Sprintf("%T%+v|", strategy, strategy),
-		health:   newHealth(cfg),
+		keys:     newKeyer(cfg, "c", h),
+		prefix:   prefix + "|",
+		health:   h,
 	}, nil
+}
+
+// describe returns what keys say of a strategy: the same for equal
+// strategies in every process. Printing a pointer, or a value with one
+// inside, would give its address instead.
+func describe(s paginate.CountStrategy) (string, error) {
+	str, stringer := s.(fmt.Stringer)
+	if plain(reflect.TypeOf(s)) {
+		d := fmt.Sprintf("%#v", s)
+		if stringer {
+			d += "|" + str.String()
+		}
+		return d, nil
+	}
+	if !stringer {
+		return "", fmt.Errorf("paginate/cache: NewCount: strategy %T is not a plain value and has no String method to describe its settings in cache keys", s)
+	}
+	return fmt.Sprintf("%T|%s", s, str.String()), nil
+}
+
+// plain reports whether %#v prints a value of type t the same way in
+// every process: without pointers.
+func plain(t reflect.Type) bool {
+	switch t.Kind() {
+	case reflect.Bool, reflect.String,
+		reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64,
+		reflect.Float32, reflect.Float64, reflect.Complex64, reflect.Complex128:
+		return true
+	case reflect.Array, reflect.Slice:
+		return plain(t.Elem())
+	case reflect.Map:
+		return plain(t.Key()) && plain(t.Elem())
+	case reflect.Struct:
+		for i := range t.NumField() {
+			if !plain(t.Field(i).Type) {
+				return false
+			}
+		}
+		return true
+	}
+	return false
 }
 
 // Config returns the configuration with defaults filled in.
@@ -71,22 +130,29 @@ func (c *Count) String() string {
 // scope, or runs the strategy — once for all concurrent callers asking
 // for the same key — and caches what it returns.
 func (c *Count) CountTotal(ctx context.Context, counter paginate.Counter, q paginate.Query) (paginate.Total, error) {
-	key := c.key(ctx, q)
-	if t, ok := c.lookup(ctx, key); ok {
-		return t, nil
+	key, use := c.key(ctx, q)
+	if use == useNone {
+		return c.strategy.CountTotal(ctx, counter, q)
+	}
+	if use == useStore {
+		if t, ok := c.lookup(ctx, key); ok {
+			return t, nil
+		}
 	}
 	count := func(ctx context.Context) func() (any, error) {
 		return func() (any, error) {
 			// A caller that missed just as another finished finds the
 			// value here instead of counting again.
-			if t, ok := c.lookup(ctx, key); ok {
-				return t, nil
+			if use == useStore {
+				if t, ok := c.lookup(ctx, key); ok {
+					return t, nil
+				}
 			}
 			t, err := c.strategy.CountTotal(ctx, counter, q)
 			if err != nil {
 				return paginate.Total{}, err
 			}
-			if t.Known {
+			if t.Known && use == useStore {
 				c.health.set(ctx, c.cfg.Store, key, encodeTotal(t), c.cfg.TTL)
 			}
 			return t, nil
@@ -109,7 +175,7 @@ func (c *Count) lookup(ctx context.Context, key string) (paginate.Total, bool) {
 
 // key is derived from the strategy and the filters alone: sort, fields,
 // offset and limit do not change a count.
-func (c *Count) key(ctx context.Context, q paginate.Query) string {
+func (c *Count) key(ctx context.Context, q paginate.Query) (string, use) {
 	var b strings.Builder
 	b.WriteString(c.prefix)
 	b.WriteString(paginate.FiltersKey(q.Filters))

@@ -18,7 +18,7 @@ func TestCountCaches(t *testing.T) {
 	clk := newClock()
 	store := newLRU(t, cache.LRUConfig{Now: clk.Now})
 	b := newCounting(t, numbered(25))
-	p := offset(t, b, newCount(t, nil, cache.Config{Store: store, Name: "items", TTL: time.Minute}))
+	p := offset(t, b, newCount(t, nil, cache.Config{Store: store, Name: "items", Shared: true, TTL: time.Minute}))
 
 	steps := []struct {
 		name       string
@@ -135,8 +135,8 @@ func TestCountScopes(t *testing.T) {
 	t.Run("variants", func(t *testing.T) {
 		all := newCounting(t, numbered(9))
 		some := newCounting(t, numbered(2))
-		pAll := offset(t, all, newCount(t, nil, cache.Config{Store: store, Name: "items", Variant: "all"}))
-		pSome := offset(t, some, newCount(t, nil, cache.Config{Store: store, Name: "items", Variant: "published"}))
+		pAll := offset(t, all, newCount(t, nil, cache.Config{Store: store, Name: "items", Shared: true, Variant: "all"}))
+		pSome := offset(t, some, newCount(t, nil, cache.Config{Store: store, Name: "items", Shared: true, Variant: "published"}))
 		ctx := context.Background()
 		if got := paginateOK(t, ctx, pAll, paginate.Request{}).Total; got != 9 {
 			t.Errorf("all: total %d, want 9", got)
@@ -163,7 +163,7 @@ func TestCountWrapsStrategies(t *testing.T) {
 
 	t.Run("capped", func(t *testing.T) {
 		b := newCounting(t, numbered(25))
-		p := offset(t, b, newCount(t, paginate.CappedCount{Max: 12}, cache.Config{Store: store, Name: "capped"}))
+		p := offset(t, b, newCount(t, paginate.CappedCount{Max: 12}, cache.Config{Store: store, Name: "capped", Shared: true}))
 		want := meta{IDs: span(1, 10), Total: 12, Pages: 2, Counted: true, TotalCapped: true, HasNext: true}
 		for i := range 2 {
 			if diff := cmp.Diff(want, metaOf(paginateOK(t, ctx, p, paginate.Request{}))); diff != "" {
@@ -174,7 +174,7 @@ func TestCountWrapsStrategies(t *testing.T) {
 			t.Errorf("%d capped counts ran, want 1", n)
 		}
 		// An exact count under the same name is a different entry.
-		exact := offset(t, b, newCount(t, nil, cache.Config{Store: store, Name: "capped"}))
+		exact := offset(t, b, newCount(t, nil, cache.Config{Store: store, Name: "capped", Shared: true}))
 		if got := paginateOK(t, ctx, exact, paginate.Request{}); got.Total != 25 || got.TotalCapped {
 			t.Errorf("exact count after a capped one: total %d, capped %t", got.Total, got.TotalCapped)
 		}
@@ -182,7 +182,7 @@ func TestCountWrapsStrategies(t *testing.T) {
 
 	t.Run("none", func(t *testing.T) {
 		b := newCounting(t, numbered(25))
-		counts := newCount(t, paginate.NoCount{}, cache.Config{Store: store, Name: "none"})
+		counts := newCount(t, paginate.NoCount{}, cache.Config{Store: store, Name: "none", Shared: true})
 		p := offset(t, b, counts)
 		got := paginateOK(t, ctx, p, paginate.Request{})
 		if got.Counted || !got.HasNext {
@@ -199,7 +199,7 @@ func TestCountSingleflight(t *testing.T) {
 	const n = 20
 	b := newCounting(t, numbered(25))
 	b.delay = 50 * time.Millisecond
-	p := offset(t, b, newCount(t, nil, cache.Config{Store: newLRU(t, cache.LRUConfig{}), Name: "items"}))
+	p := offset(t, b, newCount(t, nil, cache.Config{Store: newLRU(t, cache.LRUConfig{}), Name: "items", Shared: true}))
 
 	var wg sync.WaitGroup
 	start := make(chan struct{})
@@ -231,7 +231,7 @@ func TestCountSingleflight(t *testing.T) {
 func TestCountSingleflightCancel(t *testing.T) {
 	b := newCounting(t, numbered(25))
 	b.delay = 100 * time.Millisecond
-	p := offset(t, b, newCount(t, nil, cache.Config{Store: newLRU(t, cache.LRUConfig{}), Name: "items"}))
+	p := offset(t, b, newCount(t, nil, cache.Config{Store: newLRU(t, cache.LRUConfig{}), Name: "items", Shared: true}))
 
 	ctx, cancel := context.WithCancel(context.Background())
 	leaderDone := make(chan error, 1)
@@ -264,22 +264,23 @@ func TestCountConfig(t *testing.T) {
 	}{
 		{"no store", cache.Config{Name: "items"}},
 		{"no name", cache.Config{Store: store}},
-		{"colon in name", cache.Config{Store: store, Name: "a:b"}},
+		{"colon in name", cache.Config{Store: store, Name: "a:b", Shared: true}},
 		{"long name", cache.Config{Store: store, Name: string(make([]byte, 65))}},
-		{"negative TTL", cache.Config{Store: store, Name: "items", TTL: -1}},
-		{"negative timeout", cache.Config{Store: store, Name: "items", Timeout: -1}},
+		{"negative TTL", cache.Config{Store: store, Name: "items", Shared: true, TTL: -1}},
+		{"negative timeout", cache.Config{Store: store, Name: "items", Shared: true, Timeout: -1}},
+		{"TTL over MaxTTL", cache.Config{Store: store, Name: "items", TTL: cache.MaxTTL + 1}},
 	}
 	for _, tc := range bad {
 		if _, err := cache.NewCount(nil, tc.cfg); err == nil {
 			t.Errorf("%s: NewCount accepted %+v", tc.name, tc.cfg)
 		}
 	}
-	c := newCount(t, nil, cache.Config{Store: store, Name: "items.v2-x_y"})
-	if _, err := cache.NewCount(c, cache.Config{Store: store, Name: "items"}); err == nil {
+	c := newCount(t, nil, cache.Config{Store: store, Name: "items.v2-x_y", Shared: true})
+	if _, err := cache.NewCount(c, cache.Config{Store: store, Name: "items", Shared: true}); err == nil {
 		t.Error("NewCount accepted a cached strategy")
 	}
 	cfg := c.Config()
-	if cfg.TTL != cache.DefaultTTL || cfg.Timeout != cache.DefaultTimeout || cfg.Scope == nil || cfg.Logger == nil {
+	if cfg.TTL != cache.DefaultTTL || cfg.Timeout != cache.DefaultTimeout || cfg.Now == nil || cfg.Logger == nil {
 		t.Errorf("defaults not filled in: %+v", cfg)
 	}
 	if s := c.String(); s != "cached exact" {

@@ -67,7 +67,8 @@ func ExampleNewPages() {
 	if err != nil {
 		panic(err)
 	}
-	p, err := cache.NewPages(bookPaginator(nil), cache.Config{Store: store, Name: "books"})
+	// Every caller sees the same books, so no request needs a scope.
+	p, err := cache.NewPages(bookPaginator(nil), cache.Config{Store: store, Name: "books", Shared: true})
 	if err != nil {
 		panic(err)
 	}

@@ -17,7 +17,11 @@ import (
 // request and per scope, for Config.TTL: an identical request — same page
 // or cursors, page size, sort, filters (in any order) and fields — from
 // the same scope is answered from the store, and concurrent identical
-// misses run the paginator once. Failed requests are not cached.
+// misses run the paginator once. Failed requests are not cached, and
+// neither are requests without a scope unless Config.Shared is set: a
+// page holds rows, which one caller must never be shown from another's
+// request. See the package documentation for keys, scopes, invalidation
+// and failures.
 //
 // Pages are stored as JSON, so a page served from the cache is what
 // encoding/json makes of the original: T must survive json.Marshal and
@@ -32,7 +36,7 @@ import (
 type Pages[T any] struct {
 	p      paginate.Paginator[T]
 	cfg    Config
-	keys   keyer
+	keys   *keyer
 	kind   string
 	health *health
 	group  singleflight.Group
@@ -49,36 +53,50 @@ func NewPages[T any](p paginate.Paginator[T], cfg Config) (*Pages[T], error) {
 	if err != nil {
 		return nil, err
 	}
+	h := newHealth(cfg)
 	return &Pages[T]{
 		p:      p,
 		cfg:    cfg,
-		keys:   keyer{name: cfg.Name, variant: cfg.Variant, kind: "p", scope: cfg.Scope},
+		keys:   newKeyer(cfg, "p", h),
 		kind:   fmt.Sprintf("%T", p),
-		health: newHealth(cfg),
+		health: h,
 	}, nil
 }
 
 // Config returns the configuration with defaults filled in.
 func (c *Pages[T]) Config() Config { return c.cfg }
 
-// Unwrap returns the paginator whose pages are cached.
+// Unwrap returns the paginator whose pages are cached. Code that looks at
+// a paginator's concrete type sees through the cache with it:
+// httpadapter.Handler uses it to find the pagination mode (offset or
+// keyset) and the schema of the paginator it serves.
 func (c *Pages[T]) Unwrap() paginate.Paginator[T] { return c.p }
 
 // Paginate returns the cached page for req and the caller's scope, or asks
 // the wrapped paginator and caches its page.
 func (c *Pages[T]) Paginate(ctx context.Context, req paginate.Request) (paginate.Page[T], error) {
-	key := c.keys.key(ctx, c.kind+"|"+requestKey(req))
-	if pg, ok := c.lookup(ctx, key); ok {
-		return pg, nil
+	key, use := c.keys.key(ctx, c.kind+"|"+requestKey(req))
+	if use == useNone {
+		return c.p.Paginate(ctx, req)
+	}
+	if use == useStore {
+		if pg, ok := c.lookup(ctx, key); ok {
+			return pg, nil
+		}
 	}
 	fetch := func(ctx context.Context) func() (any, error) {
 		return func() (any, error) {
-			if pg, ok := c.lookup(ctx, key); ok {
-				return pg, nil
+			if use == useStore {
+				if pg, ok := c.lookup(ctx, key); ok {
+					return pg, nil
+				}
 			}
 			pg, err := c.p.Paginate(ctx, req)
 			if err != nil {
 				return paginate.Page[T]{}, err
+			}
+			if use != useStore {
+				return pg, nil
 			}
 			if b, err := json.Marshal(pg); err == nil {
 				c.health.set(ctx, c.cfg.Store, key, b, c.cfg.TTL)

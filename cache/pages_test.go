@@ -31,7 +31,7 @@ func TestPages(t *testing.T) {
 	items[4].Tags = []string{}
 	b := newCounting(t, items)
 	inner := offset(t, b, nil)
-	p := newPages(t, inner, cache.Config{Store: store, Name: "items", TTL: time.Minute})
+	p := newPages(t, inner, cache.Config{Store: store, Name: "items", Shared: true, TTL: time.Minute})
 
 	first, err := inner.Paginate(ctx, paginate.Request{})
 	if err != nil {
@@ -105,7 +105,7 @@ func TestPages(t *testing.T) {
 	})
 	t.Run("scopes", func(t *testing.T) {
 		small := newCounting(t, numbered(3))
-		ps := newPages(t, offset(t, small, nil), cache.Config{Store: store, Name: "items"})
+		ps := newPages(t, offset(t, small, nil), cache.Config{Store: store, Name: "items", Shared: true})
 		got := paginateOK(t, cache.WithScope(ctx, "tenant-b"), ps, paginate.Request{})
 		if got.Total != 3 {
 			t.Errorf("tenant B sees total %d, want its own 3", got.Total)
@@ -121,9 +121,9 @@ func TestPagesKeyset(t *testing.T) {
 		t.Fatal(err)
 	}
 	store := newLRU(t, cache.LRUConfig{})
-	p := newPages(t, ks, cache.Config{Store: store, Name: "items"})
+	p := newPages(t, ks, cache.Config{Store: store, Name: "items", Shared: true})
 	// An offset paginator under the same name does not share keyset pages.
-	op := newPages(t, offset(t, b, nil), cache.Config{Store: store, Name: "items"})
+	op := newPages(t, offset(t, b, nil), cache.Config{Store: store, Name: "items", Shared: true})
 
 	first := paginateOK(t, ctx, p, paginate.Request{})
 	if got := paginateOK(t, ctx, op, paginate.Request{}); !got.Counted || got.NextCursor != "" {
@@ -143,7 +143,7 @@ func TestPagesSingleflight(t *testing.T) {
 	const n = 20
 	b := newCounting(t, numbered(25))
 	b.delay = 50 * time.Millisecond
-	p := newPages(t, offset(t, b, nil), cache.Config{Store: newLRU(t, cache.LRUConfig{}), Name: "items"})
+	p := newPages(t, offset(t, b, nil), cache.Config{Store: newLRU(t, cache.LRUConfig{}), Name: "items", Shared: true})
 
 	var wg sync.WaitGroup
 	start := make(chan struct{})

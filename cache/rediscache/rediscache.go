@@ -11,6 +11,14 @@
 //	client := redis.NewClient(&redis.Options{Addr: addr, ContextTimeoutEnabled: true})
 //	store := rediscache.New(client, rediscache.Config{Prefix: "myapp:paginate:"})
 //	counts, err := cache.NewCount(nil, cache.Config{Store: store, Name: "items"})
+//	// Each request's context names its tenant or user:
+//	ctx = cache.WithScope(ctx, tenantID)
+//
+// Besides the cached values, Redis holds the generation of each Name and
+// scope that has been invalidated (see package cache), under Prefix and
+// "!gen:", for a week after the invalidation. Every process reads them
+// again at most cache.GenerationRefresh after it last did, so an
+// invalidation made by one process reaches the others within that time.
 package rediscache
 
 import (

@@ -183,8 +183,8 @@ func TestCountsAcrossProcesses(t *testing.T) {
 	ctx := context.Background()
 	s1, prefix := store(t, client(t))
 	s2 := rediscache.New(client(t), rediscache.Config{Prefix: prefix})
-	p1, b1 := offset(t, 25, newCount(t, cache.Config{Store: s1, Name: "items"}))
-	p2, b2 := offset(t, 25, newCount(t, cache.Config{Store: s2, Name: "items"}))
+	p1, b1 := offset(t, 25, newCount(t, cache.Config{Store: s1, Name: "items", Shared: true}))
+	p2, b2 := offset(t, 25, newCount(t, cache.Config{Store: s2, Name: "items", Shared: true}))
 
 	for _, p := range []*paginate.Offset[item]{p1, p2, p1} {
 		pg, err := p.Paginate(ctx, paginate.Request{Page: 2})
@@ -229,7 +229,7 @@ func TestCountsAcrossProcesses(t *testing.T) {
 
 	t.Run("pages", func(t *testing.T) {
 		inner, b := offset(t, 25, nil)
-		p, err := cache.NewPages[item](inner, cache.Config{Store: s1, Name: "items"})
+		p, err := cache.NewPages[item](inner, cache.Config{Store: s1, Name: "items", Shared: true})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -318,6 +318,7 @@ func TestStoreDown(t *testing.T) {
 			counts := newCount(t, cache.Config{
 				Store:   rediscache.New(c, rediscache.Config{}),
 				Name:    "items",
+				Shared:  true,
 				Timeout: 50 * time.Millisecond,
 				Logger:  slog.New(slog.NewTextHandler(&logs, nil)),
 			})
@@ -352,7 +353,7 @@ func TestStoreRecovers(t *testing.T) {
 	c := client(t)
 	s, prefix := store(t, c)
 	var logs syncBuffer
-	counts := newCount(t, cache.Config{Store: s, Name: "items", Backoff: time.Nanosecond, Logger: slog.New(slog.NewTextHandler(&logs, nil))})
+	counts := newCount(t, cache.Config{Store: s, Name: "items", Shared: true, Backoff: time.Nanosecond, Logger: slog.New(slog.NewTextHandler(&logs, nil))})
 	p, _ := offset(t, 5, counts)
 	ctx := context.Background()
 	if _, err := p.Paginate(ctx, paginate.Request{}); err != nil {
@@ -417,7 +418,7 @@ func BenchmarkCountHit(b *testing.B) {
 	ctx := context.Background()
 	s, _ := store(b, client(b))
 	_, m := offset(b, 100, nil)
-	c := newCount(b, cache.Config{Store: s, Name: "items"})
+	c := newCount(b, cache.Config{Store: s, Name: "items", Shared: true})
 	if _, err := c.CountTotal(ctx, m, paginate.Query{}); err != nil {
 		b.Fatal(err)
 	}

@@ -1,12 +1,18 @@
 package main
 
 import (
+	"context"
+	"fmt"
+	"log/slog"
 	"net/http"
 	"os"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	gocmp "github.com/google/go-cmp/cmp"
 
+	"github.com/go-paginate/paginate"
 	"github.com/go-paginate/paginate/internal/testdb"
 )
 
@@ -87,5 +93,48 @@ func TestNotModified(t *testing.T) {
 		if res.StatusCode != http.StatusOK {
 			t.Errorf("GET %s with a stale ETag: status %d, want 200", path, res.StatusCode)
 		}
+	}
+}
+
+// countingDB counts the COUNTs it is asked for.
+type countingDB struct{ n atomic.Int64 }
+
+func (c *countingDB) Count(context.Context, paginate.Query) (int64, error) {
+	c.n.Add(1)
+	return 42, nil
+}
+
+// The items are public, so -count cached shares counts between requests
+// that carry no scope, in process and in Redis.
+func TestCachedCountsShared(t *testing.T) {
+	table := fmt.Sprintf("items_shared_%d", time.Now().UnixNano())
+	for _, redisAddr := range []string{"", testdb.Env(t, testdb.RedisEnv)} {
+		name := "in process"
+		if redisAddr != "" {
+			name = "redis"
+		}
+		t.Run(name, func(t *testing.T) {
+			counts, release, err := countStrategy(config{count: "cached", redis: redisAddr}, table, slog.New(slog.DiscardHandler))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer release()
+			db := &countingDB{}
+			for range 3 {
+				tot, err := counts.CountTotal(context.Background(), db, paginate.Query{})
+				if err != nil || tot.N != 42 {
+					t.Fatalf("total %d, err %v", tot.N, err)
+				}
+			}
+			if n := db.n.Load(); n != 1 {
+				t.Errorf("3 requests ran %d counts, want 1", n)
+			}
+		})
+	}
+}
+
+func TestRedisOptions(t *testing.T) {
+	if o := redisOptions("127.0.0.1:6379"); !o.ContextTimeoutEnabled || o.Addr != "127.0.0.1:6379" {
+		t.Errorf("Addr %q, ContextTimeoutEnabled %t: want the address, and ContextTimeoutEnabled, which the cache's deadlines need", o.Addr, o.ContextTimeoutEnabled)
 	}
 }

@@ -274,7 +274,7 @@ func countStrategy(cfg config, table string, logger *slog.Logger) (paginate.Coun
 		var store cache.Store
 		release := nothing
 		if cfg.redis != "" {
-			client := redis.NewClient(&redis.Options{Addr: cfg.redis})
+			client := redis.NewClient(redisOptions(cfg.redis))
 			store, release = rediscache.New(client, rediscache.Config{}), func() { client.Close() }
 		} else {
 			lru, err := cache.NewLRU(cache.LRUConfig{})
@@ -283,7 +283,9 @@ func countStrategy(cfg config, table string, logger *slog.Logger) (paginate.Coun
 			}
 			store = lru
 		}
-		counts, err := cache.NewCount(nil, cache.Config{Store: store, Name: table, Logger: logger})
+		// The items are public: every caller sees the same rows and
+		// counts, so requests carry no scope.
+		counts, err := cache.NewCount(nil, cache.Config{Store: store, Name: table, Shared: true, Logger: logger})
 		if err != nil {
 			release()
 			return nil, nil, err
@@ -291,6 +293,12 @@ func countStrategy(cfg config, table string, logger *slog.Logger) (paginate.Coun
 		return counts, release, nil
 	}
 	return paginate.ExactCount{}, nothing, nil
+}
+
+// redisOptions are the Redis client's options. ContextTimeoutEnabled
+// makes the client honour the deadline the cache puts on each call.
+func redisOptions(addr string) *redis.Options {
+	return &redis.Options{Addr: addr, ContextTimeoutEnabled: true}
 }
 
 // newMux builds the routes over the items table.
