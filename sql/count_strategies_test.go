@@ -103,7 +103,7 @@ func TestCountStrategies(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			cached, err := cache.NewCount(nil, cache.Config{Store: store, Name: "counts"})
+			cached, err := cache.NewCount(nil, cache.Config{Store: store, Name: "counts", Shared: true})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -120,7 +120,7 @@ func TestCountStrategies(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				got, err := paginate.NewOffset(backend, csSchema(t), cfg)
+				got, err := paginate.NewOffset(backend, backend.Schema(), cfg)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -142,7 +142,7 @@ func TestCountStrategies(t *testing.T) {
 			}
 
 			// A capped count says so on the first page.
-			p, err := paginate.NewOffset(backend, csSchema(t), paginate.OffsetConfig{Count: paginate.CappedCount{Max: 12}})
+			p, err := paginate.NewOffset(backend, backend.Schema(), paginate.OffsetConfig{Count: paginate.CappedCount{Max: 12}})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -172,7 +172,7 @@ func TestEstimatedCount(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			p, err := paginate.NewOffset(backend, csSchema(t), paginate.OffsetConfig{Count: paginate.EstimatedCount{Threshold: 1}})
+			p, err := paginate.NewOffset(backend, backend.Schema(), paginate.OffsetConfig{Count: paginate.EstimatedCount{Threshold: 1}})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -297,7 +297,7 @@ func TestCachedCountSingleflight(t *testing.T) {
 	}{
 		{"exact", func(*testing.T) paginate.CountStrategy { return paginate.ExactCount{} }, n},
 		{"cached", func(t *testing.T) paginate.CountStrategy {
-			c, err := cache.NewCount(nil, cache.Config{Store: store, Name: "counts"})
+			c, err := cache.NewCount(nil, cache.Config{Store: store, Name: "counts", Shared: true})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -306,7 +306,7 @@ func TestCachedCountSingleflight(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			conn.counts.Store(0)
-			p, err := paginate.NewOffset(backend, csSchema(t), paginate.OffsetConfig{PerPage: 5, Count: tc.count(t)})
+			p, err := paginate.NewOffset(backend, backend.Schema(), paginate.OffsetConfig{PerPage: 5, Count: tc.count(t)})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -60,7 +60,7 @@ func BenchmarkCountStrategy(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			cached, err := cache.NewCount(paginate.ExactCount{}, cache.Config{Store: store, Name: "items", Variant: d.name})
+			cached, err := cache.NewCount(paginate.ExactCount{}, cache.Config{Store: store, Name: "items", Variant: d.name, Shared: true})
 			if err != nil {
 				b.Fatal(err)
 			}
