@@ -1,6 +1,8 @@
 // Command items is the example API of go-paginate: it creates and seeds an
 // items table and serves it over HTTP, with offset pages, cursor pages and
-// a small infinite-scroll page.
+// a small infinite-scroll page. The API itself is internal/itemsapi; this
+// program opens and seeds the database, picks the count strategy and
+// serves it.
 //
 //	go run ./examples/items                       # SQLite in a fresh temporary file, 1,000 rows
 //	go run ./examples/items -rows 1000000 -db /tmp/items.db
@@ -47,7 +49,6 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/Masterminds/squirrel"
 	"github.com/jmoiron/sqlx"
 	"github.com/redis/go-redis/v9"
 
@@ -59,9 +60,8 @@ import (
 	"github.com/go-paginate/paginate"
 	"github.com/go-paginate/paginate/cache"
 	"github.com/go-paginate/paginate/cache/rediscache"
-	"github.com/go-paginate/paginate/httpadapter"
 	"github.com/go-paginate/paginate/internal/dataset"
-	pagesql "github.com/go-paginate/paginate/sql"
+	"github.com/go-paginate/paginate/internal/itemsapi"
 )
 
 // devCursorKey signs cursors when no key is configured. It is public, so
@@ -73,15 +73,6 @@ const cursorKeyEnv = "PAGINATE_CURSOR_KEY"
 
 //go:embed index.html
 var indexHTML []byte
-
-// Item is one row of the items table as the API shows it.
-type Item struct {
-	ID        int64     `db:"id" json:"id"`
-	Name      string    `db:"name" json:"name"`
-	Category  string    `db:"category" json:"category"`
-	Price     int64     `db:"price" json:"price"`
-	CreatedAt time.Time `db:"created_at" json:"created_at"`
-}
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -164,17 +155,23 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		return err
 	}
 	defer closeCounter()
-	mux, err := newMux(db, table, []byte(key), counter, logger)
+	api, err := itemsapi.New(db, table, itemsapi.Config{
+		CursorKey: []byte(key),
+		Count:     counter,
+		Logger:    logger,
+		Index:     http.HandlerFunc(index),
+	})
 	if err != nil {
 		return err
 	}
+	defer api.Close()
 
 	ln, err := net.Listen("tcp", cfg.addr)
 	if err != nil {
 		return err
 	}
 	srv := &http.Server{
-		Handler:           mux,
+		Handler:           api.Handler(),
 		ReadHeaderTimeout: 5 * time.Second,
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
 	}
@@ -247,18 +244,6 @@ func openDB(ctx context.Context, cfg config) (*sqlx.DB, string, func(), error) {
 	return nil, "", nil, fmt.Errorf("unknown -driver %q: want sqlite, postgres or mysql", cfg.driver)
 }
 
-// schema declares the API's fields.
-func schema() (*paginate.Schema, error) {
-	cmpOps := []paginate.Op{paginate.Eq, paginate.Lt, paginate.Lte, paginate.Gt, paginate.Gte}
-	return paginate.NewSchema([]paginate.Field{
-		{Name: "id", Type: paginate.Int, Key: true, Sortable: true},
-		{Name: "name", Type: paginate.String, Sortable: true},
-		{Name: "category", Type: paginate.String, Sortable: true, Ops: []paginate.Op{paginate.Eq, paginate.Ne, paginate.In}},
-		{Name: "price", Type: paginate.Int, Sortable: true, Ops: cmpOps},
-		{Name: "created_at", Type: paginate.Time, Sortable: true, Ops: cmpOps},
-	}, "-created_at")
-}
-
 // countStrategy returns the strategy -count names, and a function that
 // releases what it holds.
 func countStrategy(cfg config, table string, logger *slog.Logger) (paginate.CountStrategy, func(), error) {
@@ -301,43 +286,9 @@ func redisOptions(addr string) *redis.Options {
 	return &redis.Options{Addr: addr, ContextTimeoutEnabled: true}
 }
 
-// newMux builds the routes over the items table.
-func newMux(db *sqlx.DB, table string, key []byte, counter paginate.CountStrategy, logger *slog.Logger) (*http.ServeMux, error) {
-	s, err := schema()
-	if err != nil {
-		return nil, err
-	}
-	backend, err := pagesql.New[Item](db, squirrel.Select().From(table), pagesql.Config{Schema: s})
-	if err != nil {
-		return nil, err
-	}
-	offset, err := paginate.NewOffset(backend, s, paginate.OffsetConfig{Count: counter})
-	if err != nil {
-		return nil, err
-	}
-	keyset, err := paginate.NewKeyset(backend, s, paginate.KeysetConfig{Keys: [][]byte{key}})
-	if err != nil {
-		return nil, err
-	}
-	acfg := httpadapter.Config{Logger: logger}
-	items, err := httpadapter.Handler(offset, s, acfg)
-	if err != nil {
-		return nil, err
-	}
-	feed, err := httpadapter.Handler(keyset, s, acfg)
-	if err != nil {
-		return nil, err
-	}
-	// ETag and 304 Not Modified; the pages are public, so they vary on no
-	// request header.
-	conditional := httpadapter.Conditional(httpadapter.ConditionalConfig{Vary: []string{}})
-	mux := http.NewServeMux()
-	mux.Handle("/api/items", conditional(items))
-	mux.Handle("/api/items/feed", conditional(feed))
-	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		w.Header().Set("Content-Security-Policy", "default-src 'self'; script-src 'unsafe-inline'; style-src 'unsafe-inline'")
-		w.Write(indexHTML)
-	})
-	return mux, nil
+// index serves the infinite-scroll page.
+func index(w http.ResponseWriter, _ *http.Request) {
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Content-Security-Policy", "default-src 'self'; script-src 'unsafe-inline'; style-src 'unsafe-inline'")
+	w.Write(indexHTML)
 }

@@ -20,6 +20,7 @@ import (
 	gocmp "github.com/google/go-cmp/cmp"
 
 	"github.com/go-paginate/paginate/internal/dataset"
+	"github.com/go-paginate/paginate/internal/itemsapi"
 	"github.com/go-paginate/paginate/internal/testdb"
 )
 
@@ -95,15 +96,15 @@ func start(t *testing.T, args ...string) *server {
 
 // envelope is the JSON of both endpoints.
 type envelope struct {
-	Total      *int64  `json:"total"`
-	Page       *int    `json:"page"`
-	PerPage    int     `json:"per_page"`
-	Pages      *int    `json:"pages"`
-	HasNext    bool    `json:"has_next"`
-	HasPrev    bool    `json:"has_prev"`
-	NextCursor *string `json:"next_cursor"`
-	PrevCursor *string `json:"prev_cursor"`
-	Items      []Item  `json:"items"`
+	Total      *int64          `json:"total"`
+	Page       *int            `json:"page"`
+	PerPage    int             `json:"per_page"`
+	Pages      *int            `json:"pages"`
+	HasNext    bool            `json:"has_next"`
+	HasPrev    bool            `json:"has_prev"`
+	NextCursor *string         `json:"next_cursor"`
+	PrevCursor *string         `json:"prev_cursor"`
+	Items      []itemsapi.Item `json:"items"`
 	raw        []map[string]json.RawMessage
 	keys       []string
 }
@@ -142,22 +143,22 @@ func (s *server) fetch(t *testing.T, path string) (envelope, *http.Response) {
 }
 
 // model returns the table's rows as the API should show them.
-func model(n int) []Item {
-	out := make([]Item, n)
+func model(n int) []itemsapi.Item {
+	out := make([]itemsapi.Item, n)
 	for i := range out {
 		r := dataset.Row(int64(i + 1))
-		out[i] = Item{ID: r.ID, Name: r.Name, Category: r.Category, Price: r.Price, CreatedAt: r.CreatedAt}
+		out[i] = itemsapi.Item{ID: r.ID, Name: r.Name, Category: r.Category, Price: r.Price, CreatedAt: r.CreatedAt}
 	}
 	return out
 }
 
 // sorted orders items as a sort parameter says, id breaking ties in the
 // direction of the last key.
-func sorted(items []Item, sort string) []Item {
+func sorted(items []itemsapi.Item, sort string) []itemsapi.Item {
 	out := slices.Clone(items)
 	keys := strings.Split(sort, ",")
 	lastDesc := strings.HasPrefix(keys[len(keys)-1], "-")
-	slices.SortStableFunc(out, func(a, b Item) int {
+	slices.SortStableFunc(out, func(a, b itemsapi.Item) int {
 		for _, k := range keys {
 			desc := strings.HasPrefix(k, "-")
 			var c int
@@ -188,7 +189,7 @@ func sorted(items []Item, sort string) []Item {
 	return out
 }
 
-func ids(items []Item) []int64 {
+func ids(items []itemsapi.Item) []int64 {
 	out := make([]int64, len(items))
 	for i, it := range items {
 		out[i] = it.ID
@@ -248,23 +249,23 @@ func TestOffsetEndpoint(t *testing.T) {
 	// Every sort, with filters and fields.
 	for _, tc := range []struct {
 		query, sort string
-		keep        func(Item) bool
+		keep        func(itemsapi.Item) bool
 	}{
 		{"sort=price&page=3", "price", nil},
 		{"sort=-name,category&page=2", "-name,category", nil},
 		{"sort=category,-price", "category,-price", nil},
-		{"sort=id&category[in]=books,toys", "id", func(it Item) bool { return it.Category == "books" || it.Category == "toys" }},
-		{"sort=-id&category[ne]=books&price[lt]=50000", "-id", func(it Item) bool { return it.Category != "books" && it.Price < 50000 }},
+		{"sort=id&category[in]=books,toys", "id", func(it itemsapi.Item) bool { return it.Category == "books" || it.Category == "toys" }},
+		{"sort=-id&category[ne]=books&price[lt]=50000", "-id", func(it itemsapi.Item) bool { return it.Category != "books" && it.Price < 50000 }},
 		{"sort=created_at&created_at[gte]=2024-01-01T00:30:00Z&created_at[lt]=2024-01-01T01:00:00Z", "created_at",
-			func(it Item) bool {
+			func(it itemsapi.Item) bool {
 				return !it.CreatedAt.Before(time.Date(2024, 1, 1, 0, 30, 0, 0, time.UTC)) && it.CreatedAt.Before(time.Date(2024, 1, 1, 1, 0, 0, 0, time.UTC))
 			}},
-		{"category=toys&price[gte]=10099&price[lte]=60099", "-created_at", func(it Item) bool { return it.Category == "toys" && it.Price >= 10099 && it.Price <= 60099 }},
+		{"category=toys&price[gte]=10099&price[lte]=60099", "-created_at", func(it itemsapi.Item) bool { return it.Category == "toys" && it.Price >= 10099 && it.Price <= 60099 }},
 	} {
 		t.Run(tc.query, func(t *testing.T) {
 			want := all
 			if tc.keep != nil {
-				want = slices.DeleteFunc(slices.Clone(all), func(it Item) bool { return !tc.keep(it) })
+				want = slices.DeleteFunc(slices.Clone(all), func(it itemsapi.Item) bool { return !tc.keep(it) })
 			}
 			want = sorted(want, tc.sort)
 			page := 1
@@ -304,26 +305,26 @@ func TestFeedWalk(t *testing.T) {
 	all := model(testRows)
 	for _, tc := range []struct {
 		query, sort string
-		keep        func(Item) bool
+		keep        func(itemsapi.Item) bool
 	}{
 		{"", "-created_at", nil},
 		{"sort=price", "price", nil},
 		{"sort=-name", "-name", nil},
 		{"sort=category,-created_at", "category,-created_at", nil},
-		{"sort=-price&category[in]=home,garden", "-price", func(it Item) bool { return it.Category == "home" || it.Category == "garden" }},
-		{"sort=created_at&price[gt]=20000", "created_at", func(it Item) bool { return it.Price > 20000 }},
+		{"sort=-price&category[in]=home,garden", "-price", func(it itemsapi.Item) bool { return it.Category == "home" || it.Category == "garden" }},
+		{"sort=created_at&price[gt]=20000", "created_at", func(it itemsapi.Item) bool { return it.Price > 20000 }},
 	} {
 		t.Run(tc.sort+"?"+tc.query, func(t *testing.T) {
 			want := all
 			if tc.keep != nil {
-				want = slices.DeleteFunc(slices.Clone(all), func(it Item) bool { return !tc.keep(it) })
+				want = slices.DeleteFunc(slices.Clone(all), func(it itemsapi.Item) bool { return !tc.keep(it) })
 			}
 			want = sorted(want, tc.sort)
 			q := "/api/items/feed?per_page=17"
 			if tc.query != "" {
 				q += "&" + tc.query
 			}
-			var forward []Item
+			var forward []itemsapi.Item
 			var lastPrev *string
 			var lastLen int
 			for u, n := q, 0; ; n++ {
@@ -350,7 +351,7 @@ func TestFeedWalk(t *testing.T) {
 			if diff := gocmp.Diff(ids(want), ids(forward)); diff != "" {
 				t.Fatalf("forward walk (-want +got):\n%s", diff)
 			}
-			var backward []Item
+			var backward []itemsapi.Item
 			for c := lastPrev; c != nil; {
 				env, res := s.fetch(t, q+"&before="+url.QueryEscape(*c))
 				if res.StatusCode != 200 {

@@ -11,44 +11,14 @@ import (
 	"testing"
 	"time"
 
-	"github.com/Masterminds/squirrel"
 	"github.com/jmoiron/sqlx"
 
 	"github.com/go-paginate/paginate"
 	"github.com/go-paginate/paginate/httpadapter"
 	"github.com/go-paginate/paginate/internal/dataset"
+	"github.com/go-paginate/paginate/internal/itemsapi"
 	"github.com/go-paginate/paginate/internal/testdb"
-	pagesql "github.com/go-paginate/paginate/sql"
 )
-
-// The API under test is the example server's (examples/items, a main
-// package that cannot be imported): the same item type, schema and routes,
-// built here from httpadapter, the SQL backend and internal/dataset.
-
-// apiItem is one row as the API shows it.
-type apiItem struct {
-	ID        int64     `db:"id" json:"id"`
-	Name      string    `db:"name" json:"name"`
-	Category  string    `db:"category" json:"category"`
-	Price     int64     `db:"price" json:"price"`
-	CreatedAt time.Time `db:"created_at" json:"created_at"`
-}
-
-func apiSchema(tb testing.TB) *paginate.Schema {
-	tb.Helper()
-	cmpOps := []paginate.Op{paginate.Eq, paginate.Lt, paginate.Lte, paginate.Gt, paginate.Gte}
-	s, err := paginate.NewSchema([]paginate.Field{
-		{Name: "id", Type: paginate.Int, Key: true, Sortable: true},
-		{Name: "name", Type: paginate.String, Sortable: true},
-		{Name: "category", Type: paginate.String, Sortable: true, Ops: []paginate.Op{paginate.Eq, paginate.Ne, paginate.In}},
-		{Name: "price", Type: paginate.Int, Sortable: true, Ops: cmpOps},
-		{Name: "created_at", Type: paginate.Time, Sortable: true, Ops: cmpOps},
-	}, "-created_at")
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return s
-}
 
 // apiKey signs the API's cursors.
 var apiKey = []byte("hostile-test-key-hostile-test-key!!")
@@ -110,59 +80,41 @@ type apiConfig struct {
 	keyset  paginate.KeysetConfig
 }
 
+// api is the example's API (internal/itemsapi) over a test's table.
 type api struct {
-	mux     *http.ServeMux
-	backend *pagesql.Backend[apiItem]
-	offset  *paginate.Offset[apiItem]
-	keyset  *paginate.Keyset[apiItem]
+	mux    http.Handler
+	offset *paginate.Offset[itemsapi.Item]
+	keyset *paginate.Keyset[itemsapi.Item]
 }
 
-// newAPI serves GET /api/items (offset pages) and GET /api/items/feed
-// (cursor pages) over e's table, as the example server does.
+// newAPI serves the example's API (internal/itemsapi) over e's table,
+// through e's capturing handle, with cfg's configurations; cursors are
+// signed with apiKey unless cfg.keyset has keys.
 func newAPI(tb testing.TB, e *env, cfg apiConfig) *api {
 	tb.Helper()
-	s := apiSchema(tb)
-	b, err := pagesql.New[apiItem](e.db, squirrel.Select().From(e.table), pagesql.Config{Schema: s})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { b.Close() })
-	o, err := paginate.NewOffset(b, s, cfg.offset)
-	if err != nil {
-		tb.Fatal(err)
-	}
+	icfg := itemsapi.Config{Adapter: cfg.adapter, Offset: cfg.offset, Keyset: cfg.keyset}
 	if cfg.keyset.Keys == nil {
-		cfg.keyset.Keys = [][]byte{apiKey}
+		icfg.CursorKey = apiKey
 	}
-	k, err := paginate.NewKeyset(b, s, cfg.keyset)
+	a, err := itemsapi.New(e.db, e.table, icfg)
 	if err != nil {
 		tb.Fatal(err)
 	}
-	items, err := httpadapter.Handler(o, s, cfg.adapter)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	feed, err := httpadapter.Handler(k, s, cfg.adapter)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	mux := http.NewServeMux()
-	mux.Handle("/api/items", items)
-	mux.Handle("/api/items/feed", feed)
-	return &api{mux: mux, backend: b, offset: o, keyset: k}
+	tb.Cleanup(func() { a.Close() })
+	return &api{mux: a.Handler(), offset: a.Offset(), keyset: a.Keyset()}
 }
 
 // envelope is a page as the API writes it.
 type envelope struct {
-	Total      *int64    `json:"total"`
-	Page       int       `json:"page"`
-	PerPage    int       `json:"per_page"`
-	Pages      *int      `json:"pages"`
-	HasNext    bool      `json:"has_next"`
-	HasPrev    bool      `json:"has_prev"`
-	NextCursor *string   `json:"next_cursor"`
-	PrevCursor *string   `json:"prev_cursor"`
-	Items      []apiItem `json:"items"`
+	Total      *int64          `json:"total"`
+	Page       int             `json:"page"`
+	PerPage    int             `json:"per_page"`
+	Pages      *int            `json:"pages"`
+	HasNext    bool            `json:"has_next"`
+	HasPrev    bool            `json:"has_prev"`
+	NextCursor *string         `json:"next_cursor"`
+	PrevCursor *string         `json:"prev_cursor"`
+	Items      []itemsapi.Item `json:"items"`
 }
 
 // response is one answer from the API.
@@ -231,7 +183,7 @@ func expected(n int, keep func(dataset.Item) bool) []dataset.Item {
 }
 
 // sameItem reports whether the API's item is the dataset's row.
-func sameItem(got apiItem, want dataset.Item) bool {
+func sameItem(got itemsapi.Item, want dataset.Item) bool {
 	return got.ID == want.ID && got.Name == want.Name && got.Category == want.Category &&
 		got.Price == want.Price && got.CreatedAt.Equal(want.CreatedAt)
 }

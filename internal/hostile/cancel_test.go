@@ -9,17 +9,15 @@ import (
 	"testing"
 	"time"
 
-	"github.com/Masterminds/squirrel"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgconn/ctxwatch"
 	"github.com/jackc/pgx/v5/stdlib"
 	"github.com/jmoiron/sqlx"
 
-	"github.com/go-paginate/paginate"
 	"github.com/go-paginate/paginate/httpadapter"
+	"github.com/go-paginate/paginate/internal/itemsapi"
 	"github.com/go-paginate/paginate/internal/testdb"
-	pagesql "github.com/go-paginate/paginate/sql"
 )
 
 // sleepSeconds is how long the slow query would run if nothing stopped
@@ -72,10 +70,9 @@ func TestCancellation(t *testing.T) {
 			e := openEnv(t, "postgres", 100)
 			db := openPool(t, tc.cancelRequest)
 			tag := testdb.Name("slow")
-			s := apiSchema(t)
-			slowBase := squirrel.Select().From(fmt.Sprintf("%s CROSS JOIN (SELECT pg_sleep(%d) AS %s) AS slow", e.table, sleepSeconds, tag))
-			slow := newHandlers(t, db, slowBase, s)
-			fast := newHandlers(t, db, squirrel.Select().From(e.table), s)
+			slowFrom := fmt.Sprintf("%s CROSS JOIN (SELECT pg_sleep(%d) AS %s) AS slow", e.table, sleepSeconds, tag)
+			slow := newHandlers(t, db, slowFrom)
+			fast := newHandlers(t, db, e.table)
 
 			mux := http.NewServeMux()
 			mux.Handle("/slow/items", slow.items)
@@ -175,26 +172,21 @@ func TestCancellation(t *testing.T) {
 
 type handlers struct{ items, feed http.Handler }
 
-func newHandlers(t *testing.T, db *sqlx.DB, base squirrel.SelectBuilder, s *paginate.Schema) handlers {
+// newHandlers returns the API's offset and keyset handlers, without its
+// routes and middleware, over from: the items table, or a FROM expression
+// that joins it with something slow.
+func newHandlers(t *testing.T, db *sqlx.DB, from string) handlers {
 	t.Helper()
-	b, err := pagesql.New[apiItem](db, base, pagesql.Config{Schema: s})
+	a, err := itemsapi.New(db, from, itemsapi.Config{CursorKey: apiKey})
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { b.Close() })
-	o, err := paginate.NewOffset(b, s, paginate.OffsetConfig{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	k, err := paginate.NewKeyset(b, s, paginate.KeysetConfig{Keys: [][]byte{apiKey}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	t.Cleanup(func() { a.Close() })
 	var h handlers
-	if h.items, err = httpadapter.Handler(o, s, httpadapter.Config{}); err != nil {
+	if h.items, err = httpadapter.Handler(a.Offset(), a.Schema(), httpadapter.Config{}); err != nil {
 		t.Fatal(err)
 	}
-	if h.feed, err = httpadapter.Handler(k, s, httpadapter.Config{}); err != nil {
+	if h.feed, err = httpadapter.Handler(a.Keyset(), a.Schema(), httpadapter.Config{}); err != nil {
 		t.Fatal(err)
 	}
 	return h
@@ -208,10 +200,9 @@ func TestCancellationSQLite(t *testing.T) {
 	e := openEnv(t, "sqlite", 100)
 	db := e.db
 	db.SetMaxOpenConns(maxOpen)
-	s := apiSchema(t)
-	slowBase := squirrel.Select().From(e.table + " CROSS JOIN (WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x+1 FROM c WHERE x < 200000000) SELECT max(x) AS m FROM c) AS slow")
-	slow := newHandlers(t, db, slowBase, s)
-	fast := newHandlers(t, db, squirrel.Select().From(e.table), s)
+	slowFrom := e.table + " CROSS JOIN (WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x+1 FROM c WHERE x < 200000000) SELECT max(x) AS m FROM c) AS slow"
+	slow := newHandlers(t, db, slowFrom)
+	fast := newHandlers(t, db, e.table)
 	mux := http.NewServeMux()
 	mux.Handle("/slow/items", slow.items)
 	mux.Handle("/slow/feed", slow.feed)

@@ -14,6 +14,7 @@ import (
 
 	"github.com/go-paginate/paginate"
 	"github.com/go-paginate/paginate/internal/dataset"
+	"github.com/go-paginate/paginate/internal/itemsapi"
 )
 
 var (
@@ -65,14 +66,14 @@ func TestKeysetWalkUnderWrites(t *testing.T) {
 // them, and its latest row for the writers to aim at.
 type walker struct {
 	backward bool
-	pages    [][]apiItem
+	pages    [][]itemsapi.Item
 	err      error
-	last     atomic.Pointer[apiItem]
+	last     atomic.Pointer[itemsapi.Item]
 	mu       sync.Mutex
-	seen     []apiItem // a sample of the rows seen so far
+	seen     []itemsapi.Item // a sample of the rows seen so far
 }
 
-func (w *walker) saw(items []apiItem) {
+func (w *walker) saw(items []itemsapi.Item) {
 	w.pages = append(w.pages, items)
 	if len(items) == 0 {
 		return
@@ -88,8 +89,8 @@ func (w *walker) saw(items []apiItem) {
 }
 
 // order returns the walk's rows in sort order.
-func (w *walker) order() []apiItem {
-	var out []apiItem
+func (w *walker) order() []itemsapi.Item {
+	var out []itemsapi.Item
 	if w.backward {
 		for i := len(w.pages) - 1; i >= 0; i-- {
 			out = append(out, w.pages[i]...)
@@ -263,12 +264,12 @@ func write(ctx context.Context, t *testing.T, e *env, rng *rand.Rand, ws []*walk
 		w := ws[rng.IntN(len(ws))]
 		last := w.last.Load()
 		region := rng.IntN(3)
-		var ref apiItem
+		var ref itemsapi.Item
 		switch {
 		case last == nil || region == 2:
 			region = 2
 			r := dataset.Row(initial[rng.IntN(len(initial))])
-			ref = apiItem{ID: r.ID, Name: r.Name, Category: r.Category, Price: r.Price, CreatedAt: r.CreatedAt}
+			ref = itemsapi.Item{ID: r.ID, Name: r.Name, Category: r.Category, Price: r.Price, CreatedAt: r.CreatedAt}
 		case region == 1:
 			ref = *last
 		default:
@@ -323,7 +324,7 @@ func endCursor(t *testing.T, a *api, req paginate.Request) string {
 	ctx := context.Background()
 	r := req
 	r.PerPage = 200
-	var lastPage paginate.Page[apiItem]
+	var lastPage paginate.Page[itemsapi.Item]
 	var after string
 	for {
 		page, err := a.keyset.Paginate(ctx, r)
@@ -367,7 +368,7 @@ func endCursor(t *testing.T, a *api, req paginate.Request) string {
 
 // compareItems compares two rows in the order keys give, the id breaking
 // ties in the direction of the last key.
-func compareItems(keys []paginate.SortKey, a, b apiItem) int {
+func compareItems(keys []paginate.SortKey, a, b itemsapi.Item) int {
 	dir := paginate.Asc
 	for _, k := range keys {
 		var c int

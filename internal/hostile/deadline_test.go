@@ -7,8 +7,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/Masterminds/squirrel"
-
 	"github.com/go-paginate/paginate/httpadapter"
 )
 
@@ -18,9 +16,8 @@ import (
 // answer is a prompt 503 problem, not an empty 200, and the query stops.
 func TestServerDeadline(t *testing.T) {
 	e := openEnv(t, "sqlite", 100)
-	s := apiSchema(t)
-	slowBase := squirrel.Select().From(e.table + " CROSS JOIN (WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x+1 FROM c WHERE x < 200000000) SELECT max(x) AS m FROM c) AS slow")
-	slow := newHandlers(t, e.db, slowBase, s)
+	slowFrom := e.table + " CROSS JOIN (WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x+1 FROM c WHERE x < 200000000) SELECT max(x) AS m FROM c) AS slow"
+	slow := newHandlers(t, e.db, slowFrom)
 	mux := http.NewServeMux()
 	mux.Handle("/items", withDeadline(300*time.Millisecond, slow.items))
 	mux.Handle("/feed", withDeadline(300*time.Millisecond, slow.feed))

@@ -2,7 +2,8 @@
 // internet does: injection and abuse through the HTTP layer, walks under
 // concurrent writes, load, and cancellation, on SQLite always and on
 // PostgreSQL and MariaDB/MySQL when PAGINATE_POSTGRES_DSN and
-// PAGINATE_MYSQL_DSN are set. It has no API; everything
+// PAGINATE_MYSQL_DSN are set. The endpoint under test is the example
+// server's API, internal/itemsapi. It has no API of its own; everything
 // is in its _test.go files. See SECURITY.md and docs/consistency.md for
 // what the tests establish.
 package hostile

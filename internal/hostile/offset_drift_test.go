@@ -7,6 +7,7 @@ import (
 
 	"github.com/go-paginate/paginate"
 	"github.com/go-paginate/paginate/internal/dataset"
+	"github.com/go-paginate/paginate/internal/itemsapi"
 )
 
 // TestOffsetDriftsUnderWrites shows why cursors exist. Under one fixed
@@ -57,7 +58,7 @@ func driftWalk(t *testing.T, e *env, a *api, mode string) []int64 {
 	t.Helper()
 	ctx := context.Background()
 	req := paginate.Request{Sort: []paginate.SortKey{{Field: "id"}}, PerPage: 20}
-	var p paginate.Paginator[apiItem] = a.keyset
+	var p paginate.Paginator[itemsapi.Item] = a.keyset
 	if mode == "offset" {
 		p = a.offset
 		req.Page = 1
@@ -95,8 +96,8 @@ func driftWalk(t *testing.T, e *env, a *api, mode string) []int64 {
 }
 
 // dataset0 is a row with id 0, sorting before every other by id.
-func dataset0() apiItem {
-	r := apiItem{ID: 0, Name: "Zero Row", Category: "books", Price: 99}
+func dataset0() itemsapi.Item {
+	r := itemsapi.Item{ID: 0, Name: "Zero Row", Category: "books", Price: 99}
 	r.CreatedAt = dataset.Row(1).CreatedAt
 	return r
 }

@@ -1,0 +1,174 @@
+// Package itemsapi is the API of the example server in examples/items,
+// kept here so that the tests can import it: examples/items serves it, and
+// internal/hostile attacks, loads and walks the same handlers rather than a
+// copy of them. It imports no database driver; the program and the tests
+// open the databases.
+//
+// The API serves an items table (see internal/dataset) with two routes:
+//
+//	/api/items        offset pages (page, per_page), counted as Config.Count says
+//	/api/items/feed   cursor pages (after, before, per_page), signed with Config.CursorKey
+//
+// Both sort by id, name, category, price and created_at (default
+// -created_at, id breaking ties), filter on category (eq, ne, in), price
+// and created_at (eq, lt, lte, gt, gte), take fields, and answer
+// If-None-Match with 304 Not Modified.
+package itemsapi
+
+import (
+	"errors"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/Masterminds/squirrel"
+	"github.com/jmoiron/sqlx"
+
+	"github.com/go-paginate/paginate"
+	"github.com/go-paginate/paginate/httpadapter"
+	pagesql "github.com/go-paginate/paginate/sql"
+)
+
+// Item is one row of the items table as the API shows it. Prices are
+// integer cents.
+type Item struct {
+	ID        int64     `db:"id" json:"id"`
+	Name      string    `db:"name" json:"name"`
+	Category  string    `db:"category" json:"category"`
+	Price     int64     `db:"price" json:"price"`
+	CreatedAt time.Time `db:"created_at" json:"created_at"`
+}
+
+// Schema declares the API's fields: what clients may sort on, filter on
+// with which operators, and select.
+func Schema() (*paginate.Schema, error) {
+	cmpOps := []paginate.Op{paginate.Eq, paginate.Lt, paginate.Lte, paginate.Gt, paginate.Gte}
+	return paginate.NewSchema([]paginate.Field{
+		{Name: "id", Type: paginate.Int, Key: true, Sortable: true},
+		{Name: "name", Type: paginate.String, Sortable: true},
+		{Name: "category", Type: paginate.String, Sortable: true, Ops: []paginate.Op{paginate.Eq, paginate.Ne, paginate.In}},
+		{Name: "price", Type: paginate.Int, Sortable: true, Ops: cmpOps},
+		{Name: "created_at", Type: paginate.Time, Sortable: true, Ops: cmpOps},
+	}, "-created_at")
+}
+
+// Config is what may differ between instances of the API. CursorKey,
+// Count and Logger are the example's settings; Adapter, Offset and Keyset
+// are the full configurations they go into, for callers (the tests) that
+// need more. Setting both a shortcut and the field it fills is an error.
+type Config struct {
+	// CursorKey signs and verifies the feed's cursors; it becomes
+	// Keyset.Keys. One of the two must be set.
+	CursorKey []byte
+	// Count is how /api/items counts the matching rows; it becomes
+	// Offset.Count. Nil means an exact COUNT per request.
+	Count paginate.CountStrategy
+	// Logger receives the handlers' reports of failed requests; it
+	// becomes Adapter.Logger.
+	Logger *slog.Logger
+	// Index, when not nil, serves GET / (and nothing else under /).
+	Index http.Handler
+
+	// Adapter configures both HTTP handlers.
+	Adapter httpadapter.Config
+	// Offset configures the offset paginator behind /api/items.
+	Offset paginate.OffsetConfig
+	// Keyset configures the keyset paginator behind /api/items/feed.
+	Keyset paginate.KeysetConfig
+}
+
+// API is the example's API over one items table.
+type API struct {
+	schema  *paginate.Schema
+	backend *pagesql.Backend[Item]
+	offset  *paginate.Offset[Item]
+	keyset  *paginate.Keyset[Item]
+	mux     *http.ServeMux
+}
+
+// New builds the API over table in db. table goes into the queries' FROM
+// clause as written (a table name, or any FROM expression), so it must
+// come from the program, never from a request.
+func New(db *sqlx.DB, table string, cfg Config) (*API, error) {
+	if cfg.CursorKey != nil {
+		if cfg.Keyset.Keys != nil {
+			return nil, errors.New("itemsapi: both CursorKey and Keyset.Keys are set")
+		}
+		cfg.Keyset.Keys = [][]byte{cfg.CursorKey}
+	}
+	if cfg.Count != nil {
+		if cfg.Offset.Count != nil {
+			return nil, errors.New("itemsapi: both Count and Offset.Count are set")
+		}
+		cfg.Offset.Count = cfg.Count
+	}
+	if cfg.Logger != nil {
+		if cfg.Adapter.Logger != nil {
+			return nil, errors.New("itemsapi: both Logger and Adapter.Logger are set")
+		}
+		cfg.Adapter.Logger = cfg.Logger
+	}
+
+	s, err := Schema()
+	if err != nil {
+		return nil, err
+	}
+	backend, err := pagesql.New[Item](db, squirrel.Select().From(table), pagesql.Config{Schema: s})
+	if err != nil {
+		return nil, err
+	}
+	a := &API{schema: s, backend: backend}
+	if err := a.build(cfg); err != nil {
+		backend.Close()
+		return nil, err
+	}
+	return a, nil
+}
+
+// build makes the paginators and the routes over a's backend.
+func (a *API) build(cfg Config) error {
+	var err error
+	if a.offset, err = paginate.NewOffset(a.backend, a.schema, cfg.Offset); err != nil {
+		return err
+	}
+	if a.keyset, err = paginate.NewKeyset(a.backend, a.schema, cfg.Keyset); err != nil {
+		return err
+	}
+	items, err := httpadapter.Handler(a.offset, a.schema, cfg.Adapter)
+	if err != nil {
+		return err
+	}
+	feed, err := httpadapter.Handler(a.keyset, a.schema, cfg.Adapter)
+	if err != nil {
+		return err
+	}
+	// ETag and 304 Not Modified; the pages are public, so they vary on no
+	// request header.
+	conditional := httpadapter.Conditional(httpadapter.ConditionalConfig{Vary: []string{}})
+	a.mux = http.NewServeMux()
+	a.mux.Handle("/api/items", conditional(items))
+	a.mux.Handle("/api/items/feed", conditional(feed))
+	if cfg.Index != nil {
+		a.mux.Handle("GET /{$}", cfg.Index)
+	}
+	return nil
+}
+
+// Handler returns the API's routes.
+func (a *API) Handler() http.Handler { return a.mux }
+
+// Schema returns the schema the API was built with.
+func (a *API) Schema() *paginate.Schema { return a.schema }
+
+// Backend returns the SQL backend both paginators read through.
+func (a *API) Backend() *pagesql.Backend[Item] { return a.backend }
+
+// Offset returns the paginator behind /api/items.
+func (a *API) Offset() *paginate.Offset[Item] { return a.offset }
+
+// Keyset returns the paginator behind /api/items/feed.
+func (a *API) Keyset() *paginate.Keyset[Item] { return a.keyset }
+
+// Close closes the backend's prepared statements. The API still works
+// after Close, without preparing.
+func (a *API) Close() error { return a.backend.Close() }
