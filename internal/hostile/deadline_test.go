@@ -33,7 +33,9 @@ func TestServerDeadline(t *testing.T) {
 		if r.status != http.StatusServiceUnavailable || r.header.Get("Content-Type") != httpadapter.ProblemContentType {
 			t.Errorf("%s past its deadline: %d %q %q, want a 503 problem", path, r.status, r.header.Get("Content-Type"), r.body)
 		}
-		if d := time.Since(start); d > 2*time.Second {
+		// Generous for a loaded machine under -race; the query alone runs
+		// for many seconds.
+		if d := time.Since(start); d > 5*time.Second {
 			t.Errorf("%s took %v", path, d)
 		}
 	}
