@@ -256,3 +256,36 @@ func TestFiltersKey(t *testing.T) {
 		}
 	}
 }
+
+func TestSchemaOrder(t *testing.T) {
+	s := itemSchema(t)
+	names := func(orders []paginate.Order) []string {
+		var out []string
+		for _, o := range orders {
+			out = append(out, o.Field.Name+" "+o.Dir.String())
+		}
+		return out
+	}
+	for _, tc := range []struct {
+		keys []paginate.SortKey
+		want []string
+	}{
+		{[]paginate.SortKey{{Field: "price", Dir: paginate.Desc}}, []string{"price desc", "id desc"}},
+		{[]paginate.SortKey{{Field: "name"}, {Field: "price", Dir: paginate.Desc}}, []string{"name asc", "price desc", "id desc"}},
+		{[]paginate.SortKey{{Field: "id"}, {Field: "name"}}, []string{"id asc"}},
+		{[]paginate.SortKey{{Field: "name"}, {Field: "id", Dir: paginate.Desc}, {Field: "price"}}, []string{"name asc", "id desc"}},
+	} {
+		got, err := s.Order(tc.keys)
+		if err != nil {
+			t.Fatalf("Order(%v): %v", tc.keys, err)
+		}
+		if diff := cmp.Diff(tc.want, names(got)); diff != "" {
+			t.Errorf("Order(%v) (-want +got):\n%s", tc.keys, diff)
+		}
+	}
+	for _, bad := range [][]paginate.SortKey{nil, {{Field: "nope"}}, {{Field: "name"}, {Field: "name"}}} {
+		if _, err := s.Order(bad); !errors.Is(err, paginate.ErrInvalidSort) {
+			t.Errorf("Order(%v): %v, want ErrInvalidSort", bad, err)
+		}
+	}
+}

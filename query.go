@@ -88,12 +88,10 @@ func compile(s *Schema, sz sizes, prec time.Duration, req Request, errs *request
 	if keys == nil {
 		keys = s.defaultSort
 	}
-	if err := s.checkSort(keys); err != nil {
+	if orders, err := s.Order(keys); err != nil {
 		errs.add("sort", ErrInvalidSort, err)
-	} else if len(keys) == 0 {
-		errs.add("sort", ErrInvalidSort, fmt.Errorf("%w: empty", ErrInvalidSort))
 	} else {
-		p.sort = sortOrders(s, keys)
+		p.sort = orders
 	}
 
 	if len(req.Filters) > 0 {
@@ -123,20 +121,28 @@ func compile(s *Schema, sz sizes, prec time.Duration, req Request, errs *request
 	return p
 }
 
-// sortOrders turns checked sort keys into a total order: everything after
-// the key is dropped (it cannot change the order), and the key is appended,
-// in the direction of the last key, when it is missing.
-func sortOrders(s *Schema, keys []SortKey) []Order {
+// Order returns the complete order the paginators ask a backend for, for
+// a sort: the keys checked against the schema, everything after the key
+// field dropped (it cannot change the order), and the key appended, in the
+// direction of the last key, when it is missing, so that the order is
+// total. Errors wrap [ErrInvalidSort].
+func (s *Schema) Order(keys []SortKey) ([]Order, error) {
+	if len(keys) == 0 {
+		return nil, fmt.Errorf("%w: empty", ErrInvalidSort)
+	}
+	if err := s.checkSort(keys); err != nil {
+		return nil, err
+	}
 	key := s.fields[s.key]
 	orders := make([]Order, 0, len(keys)+1)
 	for _, k := range keys {
 		f := s.fields[s.byName[k.Field]]
 		orders = append(orders, Order{Field: f, Dir: k.Dir})
 		if f.Key {
-			return orders
+			return orders, nil
 		}
 	}
-	return append(orders, Order{Field: key, Dir: keys[len(keys)-1].Dir})
+	return append(orders, Order{Field: key, Dir: keys[len(keys)-1].Dir}), nil
 }
 
 // condition validates one filter and converts its values to the field's

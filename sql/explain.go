@@ -376,13 +376,5 @@ func (c *common) orders(sort string) ([]paginate.Order, error) {
 	if err != nil {
 		return nil, err
 	}
-	out := make([]paginate.Order, 0, len(keys)+1)
-	for _, k := range keys {
-		f, _ := c.schema.Field(k.Field)
-		out = append(out, paginate.Order{Field: f, Dir: k.Dir})
-		if f.Key {
-			return out, nil
-		}
-	}
-	return append(out, paginate.Order{Field: c.schema.Key(), Dir: keys[len(keys)-1].Dir}), nil
+	return c.schema.Order(keys)
 }
