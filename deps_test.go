@@ -7,24 +7,26 @@ import (
 )
 
 // TestDependencyBoundaries pins which packages may import what: the core
-// only the standard library, no library package a database driver, and
-// only the Redis cache package the Redis client.
+// and the client only the standard library, no library package a
+// database driver, and only the Redis cache package the Redis client.
 func TestDependencyBoundaries(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs go list")
 	}
 	const module = "github.com/go-paginate/paginate"
-	out, err := exec.Command("go", "list", "-deps", "-f", "{{.ImportPath}} {{.Standard}} {{.Module}}", module).CombinedOutput()
-	if err != nil {
-		t.Fatalf("go list: %v\n%s", err, out)
-	}
-	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
-		f := strings.Fields(line)
-		if f[1] == "true" {
-			continue
+	for _, pkg := range []string{module, module + "/client"} {
+		out, err := exec.Command("go", "list", "-deps", "-f", "{{.ImportPath}} {{.Standard}} {{.Module}}", pkg).CombinedOutput()
+		if err != nil {
+			t.Fatalf("go list: %v\n%s", err, out)
 		}
-		if f[0] != module && !strings.HasPrefix(f[0], module+"/internal/") {
-			t.Errorf("core package imports %s; it may import only the standard library", f[0])
+		for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+			f := strings.Fields(line)
+			if f[1] == "true" {
+				continue
+			}
+			if f[0] != pkg && !strings.HasPrefix(f[0], module+"/internal/") {
+				t.Errorf("%s imports %s; it may import only the standard library", pkg, f[0])
+			}
 		}
 	}
 
