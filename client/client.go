@@ -1,7 +1,8 @@
 // Package client walks paginated JSON APIs: [Items] returns an iterator
 // over every item of every page, following each page's next link, so a
-// program that consumes GitHub's, Stripe's or this module's API does not
-// write the follow-the-next-link loop by hand.
+// program that consumes GitHub's API, this module's, or any other that
+// names its next page does not write the follow-the-next-link loop by
+// hand.
 //
 //	for repo, err := range client.Items[Repo](ctx, "https://api.github.com/orgs/golang/repos?per_page=100", client.Config{
 //		Header: http.Header{"Authorization": {"Bearer " + token}},
@@ -24,8 +25,10 @@
 //     relation types in one rel ("next last"), rel in any case, and commas
 //     inside quoted strings or inside <URI> are all understood. A relative
 //     link is resolved against the URL of the response (after redirects,
-//     the URL that answered). A malformed header is a [*LinkError], not a
-//     walk that silently ends early.
+//     the URL that answered). A link whose anchor parameter names another
+//     resource is not about this page and is ignored. A malformed header,
+//     or two rel="next" links to different pages, is a [*LinkError], not a
+//     walk that silently ends early or skips pages.
 //   - [Config.Next]: the path to the next page's URL in the body, such as
 //     "links.next" (JSON:API) or "next".
 //   - [Config.Cursor]: the path to the next page's cursor, such as
@@ -34,7 +37,9 @@
 //
 // The walk ends at the page without a next page: no rel="next" link, or a
 // next URL or cursor that is null, "" or absent; and, with
-// [Config.StopOnEmpty], at the first page without items.
+// [Config.StopOnEmpty], at the first page without items. When a page's
+// next page is wrong (a malformed Link header, a loop, another host), the
+// page's items are yielded before the error.
 //
 // # Paths
 //
@@ -118,9 +123,11 @@ type Config struct {
 	Next string
 	// Cursor is the path to the next page's cursor in the body, such as
 	// "next_cursor"; the cursor (a string or a number) replaces
-	// CursorParam in the first URL's query. CursorParam is required with
-	// Cursor and is an error without it.
-	Cursor      string
+	// CursorParam in the first URL's query. If empty, see Next.
+	Cursor string
+	// CursorParam is the query parameter the cursor goes in, such as
+	// "after" or "page". It is required with Cursor and an error without
+	// it.
 	CursorParam string
 	// StopOnEmpty ends the walk at the first page without items, for
 	// APIs that always name a next page. If false, an empty page with a

@@ -77,26 +77,11 @@ func parseLinkValue(s string, i int) (link, int, error) {
 		if s[i] != ';' {
 			return l, 0, &LinkError{Value: s, Offset: i, Reason: fmt.Sprintf("expected ';' or ',' after a link or parameter, found %q", s[i])}
 		}
-		i = skipOWS(s, i+1)
-		start := i
-		for i < len(s) && isTchar(s[i]) {
-			i++
+		name, value, n, err := parseParam(s, i+1)
+		if err != nil {
+			return l, 0, err
 		}
-		if i == start {
-			if i == len(s) || s[i] == ';' || s[i] == ',' {
-				continue // an empty parameter
-			}
-			return l, 0, &LinkError{Value: s, Offset: i, Reason: fmt.Sprintf("expected a parameter name, found %q", s[i])}
-		}
-		name := strings.ToLower(s[start:i])
-		i = skipOWS(s, i)
-		var value string
-		if i < len(s) && s[i] == '=' {
-			var err error
-			if value, i, err = paramValue(s, skipOWS(s, i+1)); err != nil {
-				return l, 0, err
-			}
-		}
+		i = n
 		switch {
 		case name == "rel" && !sawRel:
 			sawRel = true
@@ -105,6 +90,31 @@ func parseLinkValue(s string, i int) (link, int, error) {
 			l.hasAnchor, l.anchor = true, value
 		}
 	}
+}
+
+// parseParam parses the link-param after a ';' at s[i:] and returns its
+// name in lower case, its value ("" when it has none) and the offset
+// after it. An empty parameter (";;", or a ';' at the end) has the name "".
+func parseParam(s string, i int) (name, value string, next int, err error) {
+	i = skipOWS(s, i)
+	start := i
+	for i < len(s) && isTchar(s[i]) {
+		i++
+	}
+	if i == start {
+		if i == len(s) || s[i] == ';' || s[i] == ',' {
+			return "", "", i, nil
+		}
+		return "", "", 0, &LinkError{Value: s, Offset: i, Reason: fmt.Sprintf("expected a parameter name, found %q", s[i])}
+	}
+	name = strings.ToLower(s[start:i])
+	i = skipOWS(s, i)
+	if i < len(s) && s[i] == '=' {
+		if value, i, err = paramValue(s, skipOWS(s, i+1)); err != nil {
+			return "", "", 0, err
+		}
+	}
+	return name, value, i, nil
 }
 
 // paramValue parses the token or quoted-string at s[i:] and returns its
