@@ -69,12 +69,7 @@ func TestBodyNext(t *testing.T) {
 		"/linksnotabove": okBody(`{"data":[1],"links":{"next":"%zz"}}`),
 	})
 	cfg := client.Config{Items: "data", Next: "links.next"}
-	tests := []struct {
-		name, path string
-		cfg        client.Config
-		want       []int
-		err        string
-	}{
+	runWalks(t, s.URL, []walkCase{
 		{"relative links, empty string ends", "/posts", cfg, []int{1, 2, 3, 4, 5}, ""},
 		{"null ends", "/a", cfg, []int{1, 2}, ""},
 		{"absent last key ends", "/b", cfg, []int{1, 2}, ""},
@@ -84,19 +79,36 @@ func TestBodyNext(t *testing.T) {
 		{"number is an error", "/wrongtype", cfg, []int{1}, "is a JSON number, not a URL string"},
 		{"string object is an error", "/linksnotobj", cfg, []int{1}, `"links" is a JSON string, not an object`},
 		{"bad URL is an error", "/linksnotabove", cfg, []int{1}, `"%zz" is not a URL`},
-	}
+	}, func(t *testing.T, err error) {
+		var pe *client.PathError
+		if err != nil && (!errors.As(err, &pe) || pe.Field != "Next") {
+			t.Errorf("error %v is not a *PathError for Next", err)
+		}
+	})
+}
+
+// walkCase is a walk from path and what it should yield: the items, then
+// no error ("") or one containing err.
+type walkCase struct {
+	name, path string
+	cfg        client.Config
+	want       []int
+	err        string
+}
+
+// runWalks runs each walk against the server at base as a subtest, and
+// check, if not nil, on each error.
+func runWalks(t *testing.T, base string, tests []walkCase, check func(*testing.T, error)) {
+	t.Helper()
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := collect[int](t.Context(), s.URL+tt.path, tt.cfg)
+			got, err := collect[int](t.Context(), base+tt.path, tt.cfg)
 			if diff := cmp.Diff(tt.want, got); diff != "" {
 				t.Errorf("items (-want +got):\n%s", diff)
 			}
 			checkErr(t, err, tt.err)
-			if tt.err != "" {
-				var pe *client.PathError
-				if !errors.As(err, &pe) || pe.Field != "Next" {
-					t.Errorf("error %v is not a *PathError for Next", err)
-				}
+			if check != nil {
+				check(t, err)
 			}
 		})
 	}
@@ -127,26 +139,12 @@ func TestCursor(t *testing.T) {
 		"/same":                               okBody(`{"next":"x","items":[1]}`),
 		"/same?c=x":                           okBody(`{"next":"x","items":[2]}`),
 	})
-	tests := []struct {
-		name, path string
-		cfg        client.Config
-		want       []int
-		err        string
-	}{
+	runWalks(t, s.URL, []walkCase{
 		{"string cursors", "/feed?limit=2", client.Config{Items: "items", Cursor: "meta.next_cursor", CursorParam: "after"}, []int{1, 2, 3, 4, 5}, ""},
 		{"page numbers, exactly", "/pages", client.Config{Items: "items", Cursor: "next_page", CursorParam: "page"}, []int{1, 2, 3}, ""},
 		{"boolean is an error", "/bool", client.Config{Items: "items", Cursor: "next_page", CursorParam: "page"}, []int{1}, "is a JSON boolean, not a string or a number"},
 		{"same cursor twice is a loop", "/same", client.Config{Items: "items", Cursor: "next", CursorParam: "c"}, []int{1, 2}, "client: next page was already fetched"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			got, err := collect[int](t.Context(), s.URL+tt.path, tt.cfg)
-			if diff := cmp.Diff(tt.want, got); diff != "" {
-				t.Errorf("items (-want +got):\n%s", diff)
-			}
-			checkErr(t, err, tt.err)
-		})
-	}
+	}, nil)
 }
 
 func TestLoops(t *testing.T) {
