@@ -205,11 +205,11 @@ func Items[T any](ctx context.Context, rawURL string, cfg Config) iter.Seq2[T, e
 					return
 				}
 			}
+			if len(items) == 0 && cfg.StopOnEmpty {
+				return // the next page does not matter, even a wrong one
+			}
 			if pg.nextErr != nil {
 				yield(zero, pg.nextErr)
-				return
-			}
-			if len(items) == 0 && cfg.StopOnEmpty {
 				return
 			}
 			u = pg.next

@@ -214,11 +214,17 @@ func TestStopOnEmpty(t *testing.T) {
 		"/f?c=b": okBody(`{"items":[2],"next":"c"}`),
 		"/f?c=c": okBody(`{"items":[],"next":"d"}`),
 		"/f?c=d": okBody(`{"items":[],"next":"e"}`),
+		"/g":     okBody(`{"items":[1],"next":"a"}`),
+		"/g?c=a": okBody(`{"items":[],"next":{}}`), // a wrong cursor on an empty page
 	})
 	cfg := client.Config{Items: "items", Cursor: "next", CursorParam: "c", StopOnEmpty: true}
 	got, err := collect[int](t.Context(), s.URL+"/f", cfg)
 	if err != nil || !cmp.Equal([]int{1}, got) {
 		t.Errorf("StopOnEmpty: %v, %v; want [1]", got, err)
+	}
+	got, err = collect[int](t.Context(), s.URL+"/g", cfg)
+	if err != nil || !cmp.Equal([]int{1}, got) {
+		t.Errorf("StopOnEmpty with a wrong cursor on the empty page: %v, %v; want [1]", got, err)
 	}
 	cfg.StopOnEmpty, cfg.MaxPages = false, 5
 	got, err = collect[int](t.Context(), s.URL+"/f", cfg)
