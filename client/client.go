@@ -92,6 +92,7 @@ package client
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"iter"
@@ -290,13 +291,13 @@ func (w *walker) paths() error {
 	c := &w.cfg
 	switch {
 	case c.Next != "" && c.Cursor != "":
-		return fmt.Errorf("client: Config.Next and Config.Cursor are both set; the next page is found in one place")
+		return errors.New("client: Config.Next and Config.Cursor are both set; the next page is found in one place")
 	case c.Cursor != "" && c.CursorParam == "":
-		return fmt.Errorf("client: Config.Cursor is set without Config.CursorParam, the query parameter it goes in")
+		return errors.New("client: Config.Cursor is set without Config.CursorParam, the query parameter it goes in")
 	case c.Cursor == "" && c.CursorParam != "":
-		return fmt.Errorf("client: Config.CursorParam is set without Config.Cursor, the path to the cursor")
+		return errors.New("client: Config.CursorParam is set without Config.Cursor, the path to the cursor")
 	case c.Items == "" && (c.Next != "" || c.Cursor != ""):
-		return fmt.Errorf("client: Config.Next or Config.Cursor is set, so the body is an object, but Config.Items (the path to its items) is empty")
+		return errors.New("client: Config.Next or Config.Cursor is set, so the body is an object, but Config.Items (the path to its items) is empty")
 	}
 	var err error
 	for _, p := range []struct {
@@ -333,7 +334,7 @@ func (w *walker) page(ctx context.Context, u *url.URL) (page, error) {
 	if pg.nextErr != nil {
 		pg.nextErr = fmt.Errorf("client: GET %s: %w", u.Redacted(), pg.nextErr)
 	} else if pg.next != nil {
-		pg.nextErr = w.check(pg.next)
+		pg.nextErr = w.check(pg.next, u)
 	}
 	return pg, nil
 }
@@ -438,16 +439,16 @@ func (w *walker) cursorNext(top map[string]json.RawMessage) (*url.URL, error) {
 	return &u, nil
 }
 
-// check refuses a next page the walk must not fetch: one already fetched,
-// or one on another host.
-func (w *walker) check(next *url.URL) error {
+// check refuses a next page the walk must not fetch, named by the page at
+// u: one already fetched, or one on another host.
+func (w *walker) check(next, u *url.URL) error {
 	if (next.Scheme != "http" && next.Scheme != "https") ||
 		!strings.EqualFold(next.Hostname(), w.first.Hostname()) ||
 		(w.first.Scheme == "https" && next.Scheme != "https") {
-		return fmt.Errorf("%w: %s after %s", ErrOtherHost, next.Redacted(), w.first.Redacted())
+		return fmt.Errorf("%w: %s, named by %s in a walk that started at %s", ErrOtherHost, next.Redacted(), u.Redacted(), w.first.Redacted())
 	}
 	if w.seen[urlKey(next)] {
-		return fmt.Errorf("%w: %s", ErrLoop, next.Redacted())
+		return fmt.Errorf("%w: %s, named by %s", ErrLoop, next.Redacted(), u.Redacted())
 	}
 	return nil
 }
@@ -484,12 +485,12 @@ func (w *walker) get(ctx context.Context, u *url.URL) (*http.Response, []byte, e
 			return nil, nil, fmt.Errorf("client: %w", err)
 		}
 		if res.StatusCode >= 200 && res.StatusCode < 300 {
-			body, err := w.read(res)
+			body, err := w.read(res, u)
 			if err != nil {
 				if ctx.Err() != nil {
 					return nil, nil, ctx.Err()
 				}
-				return nil, nil, fmt.Errorf("client: GET %s: %w", u.Redacted(), err)
+				return nil, nil, err
 			}
 			return res, body, nil
 		}
@@ -503,20 +504,21 @@ func (w *walker) get(ctx context.Context, u *url.URL) (*http.Response, []byte, e
 	}
 }
 
-// read reads and closes a response body of at most MaxBodyBytes.
-func (w *walker) read(res *http.Response) ([]byte, error) {
+// read reads and closes the body of res, the answer to GET u, of at most
+// MaxBodyBytes.
+func (w *walker) read(res *http.Response, u *url.URL) ([]byte, error) {
 	defer res.Body.Close()
 	limit := w.cfg.MaxBodyBytes
 	if res.ContentLength > limit {
-		return nil, fmt.Errorf("%w: Content-Length %d, limit %d", ErrBodyTooLarge, res.ContentLength, limit)
+		return nil, fmt.Errorf("%w: GET %s: Content-Length %d, limit %d", ErrBodyTooLarge, u.Redacted(), res.ContentLength, limit)
 	}
 	r := io.LimitReader(res.Body, min(limit, math.MaxInt64-1)+1)
 	body, err := io.ReadAll(r)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("client: GET %s: read body: %w", u.Redacted(), err)
 	}
 	if int64(len(body)) > limit {
-		return nil, fmt.Errorf("%w: limit %d", ErrBodyTooLarge, limit)
+		return nil, fmt.Errorf("%w: GET %s: limit %d", ErrBodyTooLarge, u.Redacted(), limit)
 	}
 	return body, nil
 }

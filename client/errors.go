@@ -67,7 +67,8 @@ func (e *StatusError) Error() string {
 }
 
 // LinkError is a Link header that does not follow RFC 8288, or whose
-// next link is ambiguous or not a URL.
+// next link is ambiguous or not a URL. It comes wrapped with the URL of
+// the page: "client: GET URL: malformed Link header: ...".
 type LinkError struct {
 	// Value is the header's value.
 	Value string
@@ -77,18 +78,19 @@ type LinkError struct {
 	Reason string
 }
 
-// Error returns "client: malformed Link header: reason at byte N of
-// "value"", the value cut at 200 bytes.
+// Error returns "malformed Link header: reason at byte N of "value"", the
+// value cut at 200 bytes.
 func (e *LinkError) Error() string {
 	v := e.Value
 	if len(v) > 200 {
 		v = v[:200] + "..."
 	}
-	return fmt.Sprintf("client: malformed Link header: %s at byte %d of %q", e.Reason, e.Offset, v)
+	return fmt.Sprintf("malformed Link header: %s at byte %d of %q", e.Reason, e.Offset, v)
 }
 
 // PathError is a response body without what a configured path names: no
-// such key, or a value of the wrong JSON type.
+// such key, or a value of the wrong JSON type. It comes wrapped with the
+// URL of the page: "client: GET URL: Config.Items path ...".
 type PathError struct {
 	// Field is the Config field holding the path: "Items", "Next" or
 	// "Cursor".
@@ -99,7 +101,7 @@ type PathError struct {
 	Reason string
 }
 
-// Error returns "client: Config.Items path "data": reason".
+// Error returns "Config.Items path "data": reason".
 func (e *PathError) Error() string {
-	return fmt.Sprintf("client: Config.%s path %q: %s", e.Field, e.Path, e.Reason)
+	return fmt.Sprintf("Config.%s path %q: %s", e.Field, e.Path, e.Reason)
 }

@@ -117,7 +117,7 @@ func TestNextLinkMalformed(t *testing.T) {
 			if tt.offset >= 0 && le.Offset != tt.offset {
 				t.Errorf("offset %d, want %d (%q)", le.Offset, tt.offset, le.Error())
 			}
-			if !strings.HasPrefix(err.Error(), "client: malformed Link header: ") {
+			if !strings.HasPrefix(err.Error(), "malformed Link header: ") {
 				t.Errorf("message %q", err)
 			}
 		})

@@ -96,8 +96,8 @@ func TestPathLookup(t *testing.T) {
 		{"a.b.d", "", false, ""},
 		{"missing", "", false, ""},
 		{"a.n.x.y", "null", true, ""},
-		{"a.x.c", "", false, `client: Config.Next path "a.x.c": no key "a.x"`},
-		{"a.s.c", "", false, `client: Config.Next path "a.s.c": "a.s" is a JSON string, not an object`},
+		{"a.x.c", "", false, `Config.Next path "a.x.c": no key "a.x"`},
+		{"a.s.c", "", false, `Config.Next path "a.s.c": "a.s" is a JSON string, not an object`},
 		{"z.c", "", false, `"z" is a JSON number, not an object`},
 		{"a.b.c.d", "", false, `"a.b.c" is a JSON array, not an object`},
 	}
