@@ -98,9 +98,9 @@ type embeds struct {
 	*Audit
 	hidden
 	Title   string `json:"title"`
-	ID      int64  `json:"-"`       // excluded: Base.ID backs "id"
-	Skipped string `db:"-"`         // excluded
-	Named   Audit  `json:"named"`   // a named struct field, not promoted
+	ID      int64  `json:"-"`     // excluded: Base.ID backs "id"
+	Skipped string `db:"-"`       // excluded
+	Named   Audit  `json:"named"` // a named struct field, not promoted
 	private string // unexported: backs nothing
 }
 
