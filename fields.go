@@ -161,9 +161,10 @@ type SortKey struct {
 }
 
 // Filter is one requested filter: a field name, an operator and its values.
-// Values are typed as the field's [Type] says (int, int32 and int64 are all
-// accepted for Int; float32 and float64 for Float), or strings to be parsed
-// as a query-string value would be.
+// Values are typed as the field's [Type] says (any Go integer type for
+// Int, float32 and float64 for Float), or strings to be parsed as a
+// query-string value would be; the package documentation's section
+// "Filter values" says which values are accepted.
 type Filter struct {
 	Field  string
 	Op     Op
