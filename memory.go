@@ -174,47 +174,46 @@ func (m *Memory[T]) Fetch(ctx context.Context, q Query) (Result[T], error) {
 	if err != nil {
 		return Result[T]{}, err
 	}
-	type row struct {
-		i   int
-		key []any // the item's values of the sort fields
-	}
-	var rows []row
+	var rows []int
 	for i := range m.items {
-		if !m.matches(i, conds) {
-			continue
-		}
-		r := row{i, m.pick(m.vals[i], cols)}
-		if after == nil || m.compareKeys(r.key, after, cols) > 0 {
-			rows = append(rows, r)
+		if m.matches(i, conds) && (after == nil || m.compareRows(m.vals[i], after, cols) > 0) {
+			rows = append(rows, i)
 		}
 	}
-	slices.SortStableFunc(rows, func(a, b row) int { return m.compareKeys(a.key, b.key, cols) })
+	slices.SortStableFunc(rows, func(a, b int) int { return m.compareRows(m.vals[a], m.vals[b], cols) })
 	rows = rows[min(q.Offset, int64(len(rows))):]
 	rows = rows[:min(q.Limit, len(rows))]
 	res := Result[T]{Items: make([]T, len(rows))}
 	if q.Keys {
 		res.Keys = make([][]any, len(rows))
 	}
-	for n, r := range rows {
-		res.Items[n] = m.project(m.items[r.i], q.Fields)
+	for n, i := range rows {
+		res.Items[n] = m.project(m.items[i], q.Fields)
 		if q.Keys {
-			res.Keys[n] = r.key
+			res.Keys[n] = m.pick(m.vals[i], cols)
 		}
 	}
 	return res, nil
 }
 
-// order resolves q's sort against the schema and checks q's position: one
-// canonical value, or nil in a nullable field, per sort key.
+// order resolves q's sort against the schema, each field at most once,
+// and checks q's position: one canonical value, or nil in a nullable
+// field, per sort key. It returns the position as a row, its values in
+// the sort fields' places, so that rows compare with it as with each
+// other.
 func (m *Memory[T]) order(q Query) ([]column, []any, error) {
 	if q.After != nil && len(q.After) != len(q.Sort) {
 		return nil, nil, fmt.Errorf("paginate: memory: position has %d values for %d sort fields", len(q.After), len(q.Sort))
 	}
 	cols := make([]column, len(q.Sort))
+	var pos []any
+	if q.After != nil {
+		pos = make([]any, len(m.schema.fields))
+	}
 	for k, o := range q.Sort {
 		j, ok := m.schema.byName[o.Field.Name]
-		if !ok {
-			return nil, nil, fmt.Errorf("paginate: memory: unknown sort field %q", o.Field.Name)
+		if !ok || slices.ContainsFunc(cols[:k], func(c column) bool { return c.j == j }) {
+			return nil, nil, fmt.Errorf("paginate: memory: unknown or repeated sort field %q", o.Field.Name)
 		}
 		f := m.schema.fields[j]
 		cols[k] = column{j: j, kind: f.Type.kind(), desc: o.Dir == Desc}
@@ -224,8 +223,9 @@ func (m *Memory[T]) order(q Query) ([]column, []any, error) {
 		if v := q.After[k]; (v == nil && !f.Nullable) || (v != nil && !value.Canonical(f.Type.kind(), v)) {
 			return nil, nil, fmt.Errorf("paginate: memory: position value %d (%T) does not fit field %q", k, v, f.Name)
 		}
+		pos[j] = q.After[k]
 	}
-	return cols, q.After, nil
+	return cols, pos, nil
 }
 
 // conditions checks that every filter names a schema field and holds
@@ -283,11 +283,11 @@ func (m *Memory[T]) project(item T, fields []Field) T {
 	return out
 }
 
-// compareKeys compares two lists of sort-key values in the order cols
-// give.
-func (m *Memory[T]) compareKeys(a, b []any, cols []column) int {
-	for k, c := range cols {
-		r := m.compare(c.kind, a[k], b[k])
+// compareRows compares two rows of values (an item's, or a position's)
+// in the order cols give.
+func (m *Memory[T]) compareRows(a, b []any, cols []column) int {
+	for _, c := range cols {
+		r := m.compare(c.kind, a[c.j], b[c.j])
 		if c.desc {
 			r = -r
 		}

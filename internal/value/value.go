@@ -171,8 +171,13 @@ func Quote(s string) string {
 // for times). Unlike [Parse], it keeps NaN and the infinities: a database
 // stores and orders them.
 func Normalize(k Kind, v any) (any, error) {
-	if v == nil {
+	switch x := v.(type) {
+	case nil:
 		return nil, nil
+	case int64:
+		if k == Int {
+			return x, nil // the common case, without reflection
+		}
 	}
 	var (
 		out any
