@@ -211,22 +211,3 @@ func (s EstimatedCount) CountTotal(ctx context.Context, c Counter, q Query) (Tot
 
 // String returns "estimated".
 func (EstimatedCount) String() string { return "estimated" }
-
-var _ AtMostCounter = (*Memory[struct{}])(nil)
-
-// CountAtMost returns how many items match q.Filters, stopping at limit.
-func (m *Memory[T]) CountAtMost(ctx context.Context, q Query, limit int64) (int64, error) {
-	if err := ctx.Err(); err != nil {
-		return 0, err
-	}
-	var n int64
-	for i := range m.items {
-		if n >= limit {
-			break
-		}
-		if m.matches(i, q.Filters) {
-			n++
-		}
-	}
-	return n, nil
-}

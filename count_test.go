@@ -280,3 +280,89 @@ func TestCountErrors(t *testing.T) {
 		}
 	}
 }
+
+// TestCappedCountBoundary counts Max-1, Max and Max+1 matching rows: up
+// to Max the total is exact, past it capped at Max, with and without an
+// AtMostCounter.
+func TestCappedCountBoundary(t *testing.T) {
+	const max = 12
+	b, c := newPlain(t, 30)
+	for _, tc := range []struct {
+		name    string
+		backend paginate.Backend[item]
+	}{
+		{"AtMostCounter", atMostBackend{b}},
+		{"count in full", b},
+	} {
+		for _, n := range []int64{max - 1, max, max + 1} {
+			t.Run(fmt.Sprintf("%s/%d rows", tc.name, n), func(t *testing.T) {
+				c.lastLimit.Store(0)
+				// PerPage 5: the page is never the last one, so the
+				// total is the count's.
+				p := offsetOver(t, tc.backend, paginate.OffsetConfig{PerPage: 5, Count: paginate.CappedCount{Max: max}})
+				page, err := p.Paginate(context.Background(), paginate.Request{Filters: []paginate.Filter{{Field: "id", Op: paginate.In, Values: inValues(n)}}})
+				if err != nil {
+					t.Fatal(err)
+				}
+				want := pageMeta{IDs: span(1, 5), Page: 1, PerPage: 5, Total: n, Pages: int((n + 4) / 5), Counted: true, HasNext: true, NextPage: 2}
+				if n > max {
+					want.Total, want.Pages, want.TotalCapped = max, (max+4)/5, true
+				}
+				if diff := cmp.Diff(want, meta(page)); diff != "" {
+					t.Errorf("page (-want +got):\n%s", diff)
+				}
+				if _, ok := tc.backend.(paginate.AtMostCounter); ok && c.lastLimit.Load() != max+1 {
+					t.Errorf("CountAtMost limit %d, want Max+1 = %d", c.lastLimit.Load(), max+1)
+				}
+			})
+		}
+	}
+}
+
+// inValues returns the ids 1..n as the values of an In filter.
+func inValues(n int64) []any {
+	vals := make([]any, n)
+	for i := range vals {
+		vals[i] = int64(i + 1)
+	}
+	return vals
+}
+
+// TestEstimatedCountThreshold gives estimates just below, at and above
+// the threshold: from the threshold up the estimate is reported, below it
+// the rows are counted.
+func TestEstimatedCountThreshold(t *testing.T) {
+	const threshold = 500
+	b, c := newPlain(t, 25)
+	for _, tc := range []struct {
+		estimate  int64
+		estimated bool
+	}{
+		{threshold - 1, false},
+		{threshold, true},
+		{threshold + 1, true},
+	} {
+		t.Run(fmt.Sprint(tc.estimate), func(t *testing.T) {
+			c.estimate.Store(0)
+			c.count.Store(0)
+			est := estimatingBackend{plainBackend: b, estimate: func(int64) (int64, error) { return tc.estimate, nil }}
+			p := offsetOver(t, est, paginate.OffsetConfig{Count: paginate.EstimatedCount{Threshold: threshold}})
+			page, err := p.Paginate(context.Background(), paginate.Request{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := pageMeta{IDs: span(1, 10), Page: 1, PerPage: 10, Total: 25, Pages: 3, Counted: true, HasNext: true, NextPage: 2}
+			wantCounts := int64(1)
+			if tc.estimated {
+				want.Total, want.Pages, want.TotalEstimated = tc.estimate, int((tc.estimate+9)/10), true
+				wantCounts = 0
+			}
+			if diff := cmp.Diff(want, meta(page)); diff != "" {
+				t.Errorf("page (-want +got):\n%s", diff)
+			}
+			if e, n := c.estimate.Load(), c.count.Load(); e != 1 || n != wantCounts {
+				t.Errorf("ran %d estimates and %d counts, want 1 and %d", e, n, wantCounts)
+			}
+		})
+	}
+}

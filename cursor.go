@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/go-paginate/paginate/internal/cursor"
+	"github.com/go-paginate/paginate/internal/value"
 )
 
 // KeysetConfig configures a [Keyset] paginator.
@@ -17,15 +18,28 @@ type KeysetConfig struct {
 	// verifies, so a key is rotated by putting a new key first and
 	// dropping the old one once its cursors have expired. Required.
 	Keys [][]byte
-	// MaxAge is how long a cursor stays valid after it was issued. If
-	// zero, cursors do not expire.
+	// MaxAge is how long a cursor stays valid after it was issued, at
+	// least a second. If zero, cursors do not expire and carry no issue
+	// time, so the same page of the same data always has the same
+	// cursors (and, over HTTP, the same body and ETag).
+	//
+	// When set, a cursor carries its issue time rounded down to a step of
+	// MaxAge/10 (in whole seconds, at least one), so that every request
+	// for the same page within one step gets the same cursors; expiry is
+	// accurate to that step: a cursor is refused between MaxAge minus one
+	// step and MaxAge after it was issued, never later. A cursor issued
+	// while MaxAge was zero has no issue time and is refused as expired.
 	MaxAge time.Duration
-	// MaxCursorLen is the longest cursor accepted, in bytes. If zero, 1024.
+	// MaxCursorLen is the longest cursor accepted and issued, in bytes, at
+	// most 65536. If zero, 1024. A page whose cursor would be longer (a
+	// sort on long text values) fails with an error that says so rather
+	// than hand out a cursor that would be refused.
 	MaxCursorLen int
-	// PerPage is the page size when a request names none. If zero, 10 (or
-	// MaxPerPage, when that is smaller).
+	// PerPage is the page size when a request names none, at most
+	// [PerPageLimit]. If zero, 10 (or MaxPerPage, when that is smaller).
 	PerPage int
-	// MaxPerPage is the largest page size. If zero, 100.
+	// MaxPerPage is the largest page size, at most [PerPageLimit]. If
+	// zero, 100.
 	MaxPerPage int
 	// RejectOverMax rejects a per_page above MaxPerPage with
 	// ErrInvalidPerPage instead of clamping it to MaxPerPage.
@@ -40,22 +54,25 @@ type KeysetConfig struct {
 // (or before) that position. It never counts. Build it with [NewKeyset]; it
 // is safe for concurrent use.
 type Keyset[T any] struct {
-	b      Backend[T]
-	schema *Schema
-	cfg    KeysetConfig
-	sizes  sizes
-	prec   time.Duration // the backend's time precision; 0 for nanoseconds
-	codec  *cursor.Codec
+	base
+	b     Backend[T]
+	cfg   KeysetConfig
+	codec *cursor.Codec
+	step  time.Duration // issue times are rounded down to it; 0: none issued
 }
 
 var _ Paginator[struct{}] = (*Keyset[struct{}])(nil)
 
-// minKeyLen is the shortest signing key accepted.
-const minKeyLen = 32
-
-// maxCursorSkew is how far in the future a cursor's issue time may be, to
-// allow for clocks that differ between servers.
-const maxCursorSkew = 5 * time.Minute
+const (
+	// minKeyLen is the shortest signing key accepted.
+	minKeyLen = 32
+	// maxCursorSkew is how far in the future a cursor's issue time may
+	// be, to allow for clocks that differ between servers.
+	maxCursorSkew = 5 * time.Minute
+	// maxCursorLenLimit is the largest MaxCursorLen: a longer cursor
+	// would not fit the URL limits of common servers and proxies.
+	maxCursorLenLimit = 1 << 16
+)
 
 // NewKeyset returns a keyset paginator over b for the fields schema
 // declares.
@@ -63,35 +80,54 @@ func NewKeyset[T any](b Backend[T], schema *Schema, cfg KeysetConfig) (*Keyset[T
 	if b == nil || schema == nil {
 		return nil, errors.New("paginate: NewKeyset needs a backend and a schema")
 	}
-	if err := checkBackendSchema(b, schema); err != nil {
+	keys, err := signingKeys(cfg.Keys)
+	if err != nil {
 		return nil, err
 	}
-	if len(cfg.Keys) == 0 {
-		return nil, errors.New("paginate: KeysetConfig.Keys is empty: cursors need a signing key")
-	}
-	keys := make([][]byte, len(cfg.Keys))
-	for i, k := range cfg.Keys {
-		if len(k) < minKeyLen {
-			return nil, fmt.Errorf("paginate: signing key %d is %d bytes; at least %d are needed", i, len(k), minKeyLen)
-		}
-		keys[i] = slices.Clone(k)
-	}
 	cfg.Keys = keys
-	if cfg.MaxAge < 0 || cfg.MaxCursorLen < 0 {
+	switch {
+	case cfg.MaxAge < 0 || cfg.MaxCursorLen < 0:
 		return nil, errors.New("paginate: MaxAge and MaxCursorLen must not be negative")
-	}
-	if cfg.MaxCursorLen == 0 {
+	case cfg.MaxAge > 0 && cfg.MaxAge < time.Second:
+		return nil, fmt.Errorf("paginate: MaxAge %v is under a second; cursors carry their issue time in seconds", cfg.MaxAge)
+	case cfg.MaxCursorLen > maxCursorLenLimit:
+		return nil, fmt.Errorf("paginate: MaxCursorLen %d is above the limit of %d", cfg.MaxCursorLen, maxCursorLenLimit)
+	case cfg.MaxCursorLen == 0:
 		cfg.MaxCursorLen = 1024
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	sz, err := newSizes(cfg.PerPage, cfg.MaxPerPage, cfg.RejectOverMax)
+	bs, err := newBase(b, schema, cfg.PerPage, cfg.MaxPerPage, cfg.RejectOverMax)
 	if err != nil {
 		return nil, err
 	}
-	cfg.PerPage, cfg.MaxPerPage = sz.perPage, sz.maxPerPage
-	return &Keyset[T]{b: b, schema: schema, cfg: cfg, sizes: sz, prec: timePrecision(b), codec: cursor.NewCodec(cfg.Keys, cfg.MaxCursorLen)}, nil
+	cfg.PerPage, cfg.MaxPerPage = bs.sizes.perPage, bs.sizes.maxPerPage
+	return &Keyset[T]{base: bs, b: b, cfg: cfg, codec: cursor.NewCodec(cfg.Keys, cfg.MaxCursorLen), step: issueStep(cfg.MaxAge)}, nil
+}
+
+// signingKeys checks and copies the signing keys.
+func signingKeys(keys [][]byte) ([][]byte, error) {
+	if len(keys) == 0 {
+		return nil, errors.New("paginate: KeysetConfig.Keys is empty: cursors need a signing key")
+	}
+	out := make([][]byte, len(keys))
+	for i, k := range keys {
+		if len(k) < minKeyLen {
+			return nil, fmt.Errorf("paginate: signing key %d is %d bytes; at least %d are needed", i, len(k), minKeyLen)
+		}
+		out[i] = slices.Clone(k)
+	}
+	return out, nil
+}
+
+// issueStep returns the step issue times are rounded down to: a tenth of
+// maxAge in whole seconds, at least one; 0 when cursors do not expire.
+func issueStep(maxAge time.Duration) time.Duration {
+	if maxAge == 0 {
+		return 0
+	}
+	return max((maxAge / 10).Truncate(time.Second), time.Second)
 }
 
 // Config returns the paginator's configuration with defaults filled in.
@@ -101,185 +137,206 @@ func (p *Keyset[T]) Config() KeysetConfig { return p.cfg }
 // Schema returns the schema requests are checked against.
 func (p *Keyset[T]) Schema() *Schema { return p.schema }
 
+// keysetRequest is a request validated for a keyset paginator.
+type keysetRequest struct {
+	plan
+	bind     [8]byte     // the binding of the request's sort and filters
+	from     cursor.Kind // where the page starts: a position, the start or the end
+	pos      []any       // the position's values, when from is Position
+	backward bool        // the page lies before from
+}
+
 // Paginate returns the first page, or the page after req.After or before
 // req.Before. Page numbers are not used: req.Page must be 0 or 1.
 func (p *Keyset[T]) Paginate(ctx context.Context, req Request) (Page[T], error) {
-	var errs requestErrors
-	pl := compile(p.schema, p.sizes, p.prec, req, &errs)
-	if req.Page < 0 || req.Page > 1 {
-		errs.add("page", ErrInvalidPage, fmt.Errorf("%w: this endpoint pages by cursor", ErrInvalidPage))
-	}
-	var bind [8]byte
-	if pl.sort != nil {
-		bind = binding(pl.sort, pl.filters)
-	}
-	var pos []any
-	kind := cursor.Start // no cursor: forward from the start
-	backward := false
-	switch {
-	case req.After != "" && req.Before != "":
-		errs.add("before", ErrInvalidCursor, fmt.Errorf("%w: after and before cannot both be set", ErrInvalidCursor))
-	case req.After != "":
-		kind, pos = p.position("after", req.After, pl, bind, &errs)
-	case req.Before != "":
-		kind, pos = p.position("before", req.Before, pl, bind, &errs)
-		backward = true
-	}
-	if err := errs.err(); err != nil {
+	r, err := p.validate(req)
+	if err != nil {
 		return Page[T]{}, err
 	}
 	now := p.cfg.Now()
-	// Nothing lies after the end or before the start.
-	if (kind == cursor.End && !backward) || (kind == cursor.Start && backward) {
-		out := Page[T]{Items: []T{}, PerPage: pl.perPage, HasNext: backward, HasPrev: !backward}
-		var err error
-		if backward {
-			out.NextCursor, err = p.sign(now, bind, cursor.Start, nil)
-		} else {
-			out.PrevCursor, err = p.sign(now, bind, cursor.End, nil)
-		}
-		if err != nil {
-			return Page[T]{}, err
-		}
-		return out, nil
+	// Nothing lies after the end or before the start: no fetch.
+	if (r.from == cursor.End && !r.backward) || (r.from == cursor.Start && r.backward) {
+		return p.page(r, nil, nil, false, now)
 	}
+	items, keys, more, err := p.fetch(ctx, r)
+	if err != nil {
+		return Page[T]{}, err
+	}
+	return p.page(r, items, keys, more, now)
+}
 
-	q := Query{Fields: pl.fields, Filters: pl.filters, Sort: pl.sort, After: pos, Limit: pl.perPage + 1, Keys: true}
-	if backward {
-		q.Sort = make([]Order, len(pl.sort))
-		for i, o := range pl.sort {
+// validate checks req and decodes its cursor.
+func (p *Keyset[T]) validate(req Request) (keysetRequest, error) {
+	var errs requestErrors
+	r := keysetRequest{plan: p.compile(req, &errs), from: cursor.Start}
+	if req.Page < 0 || req.Page > 1 {
+		errs.add("page", ErrInvalidPage, "this endpoint pages by cursor")
+	}
+	if r.sort != nil {
+		r.bind = binding(r.sort, r.filters)
+	}
+	switch {
+	case req.After != "" && req.Before != "":
+		errs.add("before", ErrInvalidCursor, "after and before cannot both be set")
+	case req.After != "":
+		r.from, r.pos = p.position("after", req.After, r, &errs)
+	case req.Before != "":
+		r.from, r.pos = p.position("before", req.Before, r, &errs)
+		r.backward = true
+	}
+	return r, errs.err()
+}
+
+// fetch asks the backend for the page r describes, and returns its items
+// and key values in sort order and whether more rows follow.
+func (p *Keyset[T]) fetch(ctx context.Context, r keysetRequest) ([]T, [][]any, bool, error) {
+	q := Query{Fields: r.fields, Filters: r.filters, Sort: r.sort, After: r.pos, Limit: r.perPage + 1, Keys: true}
+	if r.backward {
+		q.Sort = make([]Order, len(r.sort))
+		for i, o := range r.sort {
 			q.Sort[i] = Order{Field: o.Field, Dir: o.Dir.Reverse()}
 		}
 	}
 	res, err := p.b.Fetch(ctx, q)
 	if err != nil {
-		return Page[T]{}, fmt.Errorf("paginate: fetch: %w", err)
+		return nil, nil, false, fmt.Errorf("paginate: fetch: %w", err)
 	}
 	if len(res.Keys) != len(res.Items) {
-		return Page[T]{}, fmt.Errorf("paginate: backend returned %d keys for %d items", len(res.Keys), len(res.Items))
+		return nil, nil, false, fmt.Errorf("paginate: backend returned %d keys for %d items", len(res.Keys), len(res.Items))
 	}
 	items, keys := res.Items, res.Keys
-	more := len(items) > pl.perPage
+	more := len(items) > r.perPage
 	if more {
-		items, keys = items[:pl.perPage], keys[:pl.perPage]
+		items, keys = items[:r.perPage], keys[:r.perPage]
 	}
-	if backward {
+	if err := checkKeys(keys, r.sort); err != nil {
+		return nil, nil, false, err
+	}
+	if r.backward {
 		items, keys = slices.Clone(items), slices.Clone(keys)
 		slices.Reverse(items)
 		slices.Reverse(keys)
 	}
+	return items, keys, more, nil
+}
+
+// checkKeys checks that every row has one key value per sort field, and
+// NULL only in nullable fields: a NULL where the schema says there is
+// none would make a position the backend's comparisons skip past.
+func checkKeys(keys [][]any, sort []Order) error {
+	for _, row := range keys {
+		if len(row) != len(sort) {
+			return fmt.Errorf("paginate: backend returned %d key values for a sort of %d fields", len(row), len(sort))
+		}
+		for i, v := range row {
+			if f := sort[i].Field; v == nil && !f.Nullable {
+				return fmt.Errorf("paginate: backend returned NULL for field %q, which is not declared Nullable: declare it Nullable, or make its column NOT NULL", f.Name)
+			}
+		}
+	}
+	return nil
+}
+
+// page builds the page of items (in sort order, with their key values)
+// for r, with cursors that point at its first and last rows.
+func (p *Keyset[T]) page(r keysetRequest, items []T, keys [][]any, more bool, now time.Time) (Page[T], error) {
 	if items == nil {
 		items = []T{}
 	}
-	out := Page[T]{Items: items, PerPage: pl.perPage}
-	if backward {
-		// Before a row there is that row; before the end, nothing.
-		out.HasPrev, out.HasNext = more, kind == cursor.Position
+	out := Page[T]{Items: items, PerPage: r.perPage}
+	// Before a position or the end lie rows; after a position or the
+	// start too.
+	if r.backward {
+		out.HasPrev, out.HasNext = more, r.from != cursor.End
 	} else {
-		out.HasNext, out.HasPrev = more, kind == cursor.Position
+		out.HasNext, out.HasPrev = more, r.from != cursor.Start
 	}
-	if len(keys) == 0 {
-		// The page came out empty, as when the rows after (or before) the
-		// position were deleted: everything that remains lies on the other
-		// side, so turning back starts from the end (or the start).
+	var err error
+	switch {
+	case len(keys) == 0:
+		// An empty page, as when the rows after (or before) the position
+		// were deleted: everything that remains lies on the other side,
+		// so turning back starts from the end (or the start).
 		if out.HasPrev {
-			out.PrevCursor, err = p.sign(now, bind, cursor.End, nil)
+			out.PrevCursor, err = p.sign(now, r.bind, cursor.End, nil)
 		}
+		if out.HasNext && err == nil {
+			out.NextCursor, err = p.sign(now, r.bind, cursor.Start, nil)
+		}
+	default:
 		if out.HasNext {
-			out.NextCursor, err = p.sign(now, bind, cursor.Start, nil)
+			out.NextCursor, err = p.signRow(now, r, keys[len(keys)-1])
 		}
-		return out, err
-	}
-	// Cursors point at the page's first and last rows.
-	if out.HasNext {
-		last, err := p.keyValues(keys[len(keys)-1], pl.sort)
-		if err != nil {
-			return Page[T]{}, err
-		}
-		if out.NextCursor, err = p.sign(now, bind, cursor.Position, last); err != nil {
-			return Page[T]{}, err
+		if out.HasPrev && err == nil {
+			out.PrevCursor, err = p.signRow(now, r, keys[0])
 		}
 	}
-	if out.HasPrev {
-		first, err := p.keyValues(keys[0], pl.sort)
-		if err != nil {
-			return Page[T]{}, err
-		}
-		if out.PrevCursor, err = p.sign(now, bind, cursor.Position, first); err != nil {
-			return Page[T]{}, err
-		}
+	if err != nil {
+		return Page[T]{}, err
 	}
 	return out, nil
 }
 
+// signRow returns a cursor for the position of a row with key values raw.
+func (p *Keyset[T]) signRow(now time.Time, r keysetRequest, raw []any) (string, error) {
+	vals, err := keyValues(raw, r.sort)
+	if err != nil {
+		return "", err
+	}
+	return p.sign(now, r.bind, cursor.Position, vals)
+}
+
+// sign returns a cursor of kind for bind. It carries now, rounded down to
+// the paginator's step, when cursors expire, and no time when they do not.
 func (p *Keyset[T]) sign(now time.Time, bind [8]byte, kind cursor.Kind, values []any) (string, error) {
-	s, err := p.codec.Encode(cursor.Cursor{Kind: kind, IssuedAt: now, Binding: bind, Values: values})
+	c := cursor.Cursor{Kind: kind, Binding: bind, Values: values}
+	if p.step > 0 {
+		c.IssuedAt = now.Truncate(p.step)
+	}
+	s, err := p.codec.Encode(c)
 	if err != nil {
 		return "", fmt.Errorf("paginate: encode cursor: %w", err)
+	}
+	if len(s) > p.cfg.MaxCursorLen {
+		return "", fmt.Errorf("paginate: a cursor for this page would be %d bytes, longer than MaxCursorLen (%d): raise MaxCursorLen or sort on shorter values", len(s), p.cfg.MaxCursorLen)
 	}
 	return s, nil
 }
 
 // keyValues normalizes one row's key values as the backend returned them.
-func (p *Keyset[T]) keyValues(raw []any, sort []Order) ([]any, error) {
-	if len(raw) != len(sort) {
-		return nil, fmt.Errorf("paginate: backend returned %d key values for a sort of %d fields", len(raw), len(sort))
-	}
+func keyValues(raw []any, sort []Order) ([]any, error) {
 	vals := make([]any, len(raw))
 	for i, v := range raw {
 		f := sort[i].Field
-		n, err := normalize(f.Type, v)
+		n, err := value.Normalize(f.Type.kind(), v)
 		if err != nil {
 			return nil, fmt.Errorf("paginate: key value of field %q: %w", f.Name, err)
-		}
-		if n == nil && !f.Nullable {
-			return nil, fmt.Errorf("paginate: backend returned NULL for non-nullable field %q", f.Name)
 		}
 		vals[i] = n
 	}
 	return vals, nil
 }
 
-// position decodes and checks a cursor, returning its kind and, for a
-// position, its values.
-func (p *Keyset[T]) position(param, s string, pl plan, bind [8]byte, errs *requestErrors) (cursor.Kind, []any) {
-	bad := func(reason string) (cursor.Kind, []any) {
-		errs.add(param, ErrInvalidCursor, fmt.Errorf("%w: %s", ErrInvalidCursor, reason))
-		return 0, nil
-	}
+// position decodes and checks the cursor s given as param, returning
+// where it points and, for a row's position, its values.
+func (p *Keyset[T]) position(param, s string, r keysetRequest, errs *requestErrors) (cursor.Kind, []any) {
 	c, err := p.codec.Decode(s)
+	reason := ""
 	switch {
 	case errors.Is(err, cursor.ErrTooLong):
-		return bad(fmt.Sprintf("longer than %d bytes", p.cfg.MaxCursorLen))
+		reason = fmt.Sprintf("longer than %d bytes", p.cfg.MaxCursorLen)
 	case err != nil:
-		return bad("malformed or not issued by this server")
-	case pl.sort == nil:
+		reason = "malformed or not issued by this server"
+	case r.sort == nil:
 		return 0, nil // the sort is invalid and already reported
-	case c.Binding != bind:
-		return bad("made for another sort or filters")
-	case c.Kind != cursor.Position && len(c.Values) != 0:
-		return bad("malformed")
-	case c.Kind == cursor.Position && len(c.Values) != len(pl.sort):
-		return bad("made for another sort or filters")
+	case c.Binding != r.bind:
+		reason = "made for another sort or filters"
+	default:
+		reason = p.cursorProblem(c, r.sort)
 	}
-	now := p.cfg.Now()
-	if c.IssuedAt.After(now.Add(maxCursorSkew)) {
-		return bad("issued in the future")
-	}
-	if p.cfg.MaxAge > 0 && now.Sub(c.IssuedAt) > p.cfg.MaxAge {
-		return bad("expired")
-	}
-	for i, v := range c.Values {
-		f := pl.sort[i].Field
-		if v == nil {
-			if !f.Nullable {
-				return bad("made for another sort or filters")
-			}
-			continue
-		}
-		if !canonicalType(f.Type, v) {
-			return bad("made for another sort or filters")
-		}
+	if reason != "" {
+		errs.add(param, ErrInvalidCursor, reason)
+		return 0, nil
 	}
 	if c.Kind != cursor.Position {
 		return c.Kind, nil
@@ -287,21 +344,27 @@ func (p *Keyset[T]) position(param, s string, pl plan, bind [8]byte, errs *reque
 	return c.Kind, c.Values
 }
 
-// canonicalType reports whether v has the Go type normalize gives t.
-func canonicalType(t Type, v any) bool {
-	switch x := v.(type) {
-	case int64:
-		return t == Int
-	case float64:
-		return t == Float
-	case bool:
-		return t == Bool
-	case time.Time:
-		return t == Time
-	case []byte:
-		return t == Bytes
-	case string:
-		return t == String || (t == Decimal && validDecimal(x))
+// cursorProblem says what is wrong with a verified cursor of the right
+// binding, or returns "".
+func (p *Keyset[T]) cursorProblem(c cursor.Cursor, sort []Order) string {
+	switch {
+	case c.Kind != cursor.Position && len(c.Values) != 0:
+		return "malformed"
+	case c.Kind == cursor.Position && len(c.Values) != len(sort):
+		return "made for another sort or filters"
 	}
-	return false
+	now := p.cfg.Now()
+	switch {
+	case !c.IssuedAt.IsZero() && c.IssuedAt.After(now.Add(maxCursorSkew)):
+		return "issued in the future"
+	case p.cfg.MaxAge > 0 && (c.IssuedAt.IsZero() || now.Sub(c.IssuedAt) > p.cfg.MaxAge):
+		return "expired"
+	}
+	for i, v := range c.Values {
+		f := sort[i].Field
+		if (v == nil && !f.Nullable) || (v != nil && !value.Canonical(f.Type.kind(), v)) {
+			return "made for another sort or filters"
+		}
+	}
+	return ""
 }

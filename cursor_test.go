@@ -125,7 +125,12 @@ func TestKeysetCursorErrors(t *testing.T) {
 	byName := []paginate.SortKey{{Field: "name"}}
 	aged := keyset(t, b, paginate.KeysetConfig{MaxAge: time.Hour, Now: func() time.Time { return now.Add(2 * time.Hour) }})
 	short := keyset(t, b, paginate.KeysetConfig{MaxCursorLen: len(next) - 1, Now: clock})
-	past := keyset(t, b, paginate.KeysetConfig{Now: func() time.Time { return now.Add(-time.Hour) }})
+	timed := keyset(t, b, paginate.KeysetConfig{MaxAge: 2 * time.Hour, Now: clock})
+	timedFirst, err := timed.Paginate(ctx, paginate.Request{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	past := keyset(t, b, paginate.KeysetConfig{MaxAge: 2 * time.Hour, Now: func() time.Time { return now.Add(-time.Hour) }})
 
 	cases := []struct {
 		name  string
@@ -140,9 +145,10 @@ func TestKeysetCursorErrors(t *testing.T) {
 		{"other filters", p, paginate.Request{After: next, Filters: filtered}, "after"},
 		{"as before, other sort", p, paginate.Request{Before: next, Sort: byName}, "before"},
 		{"both", p, paginate.Request{After: next, Before: next}, "before"},
-		{"expired", aged, paginate.Request{After: next}, "after"},
+		{"expired", aged, paginate.Request{After: timedFirst.NextCursor}, "after"},
+		{"no issue time, expiring", aged, paginate.Request{After: next}, "after"},
 		{"too long", short, paginate.Request{After: next}, "after"},
-		{"issued in the future", past, paginate.Request{After: next}, "after"},
+		{"issued in the future", past, paginate.Request{After: timedFirst.NextCursor}, "after"},
 		{"huge", p, paginate.Request{After: strings.Repeat("A", 100_000)}, "after"},
 	}
 	for _, tc := range cases {
@@ -211,8 +217,11 @@ func randomItems(r *rand.Rand, n int) []item {
 	items := make([]item, n)
 	for i := range items {
 		items[i] = item{ID: int64(r.IntN(1_000_000)*64 + i), Name: names[r.IntN(len(names))], Price: float64(r.IntN(4)) / 3}
+		if r.IntN(8) == 0 {
+			items[i].Price = []float64{math.NaN(), math.Inf(1), math.Inf(-1)}[r.IntN(3)]
+		}
 		if r.IntN(3) > 0 {
-			d := float64(r.IntN(3)) + 0.1
+			d := []float64{0.1, 1.1, 2.1, math.NaN(), math.Inf(1)}[r.IntN(5)]
 			items[i].Disc = &d
 		}
 	}
@@ -257,7 +266,7 @@ func reference(items []item, sort []paginate.SortKey, nulls paginate.NullOrder) 
 					c = -c
 				}
 			default:
-				c = cmp.Or(cmp.Compare(av, bv), strings.Compare(as, bs))
+				c = cmp.Or(compareFloats(av, bv), strings.Compare(as, bs))
 			}
 			if k.Dir == paginate.Desc {
 				c = -c
@@ -358,22 +367,65 @@ func walkBothWays(p paginate.Paginator[item], sort []paginate.SortKey, want []in
 
 var emptyIsNil = gocmp.Comparer(func(a, b []int64) bool { return slices.Equal(a, b) })
 
-// TestKeysetInfinities walks a float sort whose values include the
-// infinities, which databases store and order.
-func TestKeysetInfinities(t *testing.T) {
-	items := numbered(9)
-	items[0].Price, items[4].Price, items[8].Price = math.Inf(1), math.Inf(-1), math.Inf(1)
-	sort := []paginate.SortKey{{Field: "price", Dir: paginate.Desc}}
-	p := keyset(t, memory(t, items), paginate.KeysetConfig{PerPage: 2})
-	if err := walkBothWays(p, sort, reference(items, sort, paginate.NullsSmallest)); err != nil {
-		t.Fatal(err)
+// TestKeysetNaNAndInfinities walks float sorts whose values include NaN
+// and the infinities, which PostgreSQL stores and orders (NaN above
+// +Infinity), with ties and NULLs, both ways and in both directions.
+func TestKeysetNaNAndInfinities(t *testing.T) {
+	items := numbered(12)
+	nan, inf := math.NaN(), math.Inf(1)
+	for i, x := range []float64{inf, nan, 1, -inf, nan, 2, inf, -inf, nan, 0, 1, nan} {
+		items[i].Price = x
+		if i%3 != 0 {
+			items[i].Disc = &items[i].Price
+		}
 	}
-	_, err := p.Paginate(context.Background(), paginate.Request{Filters: []paginate.Filter{{Field: "price", Op: paginate.Lt, Values: []any{math.Inf(1)}}}})
-	if !errors.Is(err, paginate.ErrInvalidFilter) {
-		t.Errorf("filter price < +Inf: got %v, want ErrInvalidFilter", err)
+	for _, nulls := range []paginate.NullOrder{paginate.NullsSmallest, paginate.NullsLargest} {
+		m, err := paginate.NewMemory(items, itemSchema(t), paginate.MemoryConfig[item]{Nulls: nulls})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, sort := range [][]paginate.SortKey{
+			{{Field: "price"}},
+			{{Field: "price", Dir: paginate.Desc}},
+			{{Field: "disc", Dir: paginate.Desc}, {Field: "price"}},
+			{{Field: "disc"}, {Field: "id", Dir: paginate.Desc}},
+		} {
+			for _, perPage := range []int{1, 2, 5} {
+				p := keyset(t, m, paginate.KeysetConfig{PerPage: perPage})
+				want := reference(items, sort, nulls)
+				if err := walkBothWays(p, sort, want); err != nil {
+					t.Fatalf("%v, sort %v, per_page %d: %v", nulls, sort, perPage, err)
+				}
+			}
+		}
 	}
-	items[3].Price = math.NaN()
-	if _, err := paginate.NewMemory(items, itemSchema(t), paginate.MemoryConfig[item]{}); err == nil {
-		t.Error("NewMemory accepted a NaN")
+	// The order itself, written out: NaN above +Infinity.
+	want := []int64{4, 8, 10, 3, 11, 6, 1, 7, 2, 5, 9, 12}
+	if got := reference(items, []paginate.SortKey{{Field: "price"}}, paginate.NullsSmallest); !slices.Equal(got, want) {
+		t.Fatalf("reference order %v, want %v", got, want)
 	}
+
+	// Filter values must be finite: a 400, whether text or typed.
+	p := keyset(t, memory(t, items), paginate.KeysetConfig{})
+	for _, v := range []any{inf, -inf, nan, float32(nan), "NaN", "Infinity", "-Inf"} {
+		_, err := p.Paginate(context.Background(), paginate.Request{Filters: []paginate.Filter{{Field: "price", Op: paginate.Lt, Values: []any{v}}}})
+		var pe *paginate.ParamError
+		if !errors.Is(err, paginate.ErrInvalidFilter) || !errors.As(err, &pe) || pe.Param != "price[lt]" {
+			t.Errorf("filter price < %v: got %v, want ErrInvalidFilter for price[lt]", v, err)
+		}
+	}
+}
+
+// compareFloats orders floats as PostgreSQL does: NaN equals NaN and sorts
+// above every other value.
+func compareFloats(a, b float64) int {
+	switch an, bn := math.IsNaN(a), math.IsNaN(b); {
+	case an && bn:
+		return 0
+	case an:
+		return 1
+	case bn:
+		return -1
+	}
+	return cmp.Compare(a, b)
 }

@@ -31,8 +31,11 @@ var (
 )
 
 // ParamError is a problem with one request parameter. Param is the query
-// parameter's conventional name ("page", "sort", "price[gte]"); Reason says
-// what is wrong in words fit for a client; Err is the sentinel it wraps.
+// parameter's conventional name ("page", "per_page", "after", "before",
+// "sort", "fields", or a filter's [Filter.Param], such as "price[gte]");
+// Reason says what is wrong in words fit for a client, set where the
+// problem is found (it never repeats the parameter's name or the
+// sentinel's text); Err is the sentinel it wraps.
 type ParamError struct {
 	Param  string
 	Reason string
@@ -77,23 +80,13 @@ func (e *RequestError) Unwrap() []error {
 	return errs
 }
 
-// newParamError builds a ParamError whose Reason is err's message without
-// the sentinel's prefix.
-func newParamError(param string, sentinel, err error) *ParamError {
-	reason := err.Error()
-	if s := sentinel.Error() + ": "; strings.HasPrefix(reason, s) {
-		reason = reason[len(s):]
-	} else if reason == sentinel.Error() {
-		reason = strings.TrimPrefix(reason, "paginate: ")
-	}
-	return &ParamError{Param: param, Reason: reason, Err: sentinel}
-}
-
 // requestErrors collects ParamErrors.
 type requestErrors []*ParamError
 
-func (r *requestErrors) add(param string, sentinel, err error) {
-	*r = append(*r, newParamError(param, sentinel, err))
+// add adds a problem with param: reason says what is wrong, in words fit
+// for a client; sentinel is the kind of problem.
+func (r *requestErrors) add(param string, sentinel error, reason string) {
+	*r = append(*r, &ParamError{Param: param, Reason: reason, Err: sentinel})
 }
 
 func (r requestErrors) err() error {

@@ -127,5 +127,5 @@ func ExampleSchema_ParseSort() {
 	fmt.Println(err)
 	// Output:
 	// [{year desc} {title asc}] <nil>
-	// paginate: invalid sort: unknown field "password"
+	// paginate: parameter sort: unknown field "password"
 }

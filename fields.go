@@ -1,15 +1,12 @@
 package paginate
 
 import (
-	"encoding/hex"
 	"errors"
 	"fmt"
-	"math"
-	"math/big"
 	"strconv"
 	"strings"
-	"time"
-	"unicode/utf8"
+
+	"github.com/go-paginate/paginate/internal/value"
 )
 
 // Type is the type of a field's values. It decides how a filter value is
@@ -35,15 +32,18 @@ const (
 	Decimal
 )
 
-var typeNames = [...]string{"string", "int", "float", "bool", "time", "bytes", "decimal"}
-
 // String returns the type's lower-case name.
 func (t Type) String() string {
-	if t >= 0 && int(t) < len(typeNames) {
-		return typeNames[t]
+	if t.valid() {
+		return t.kind().String()
 	}
 	return "Type(" + strconv.Itoa(int(t)) + ")"
 }
+
+func (t Type) valid() bool { return t >= String && t <= Decimal }
+
+// kind returns the internal kind of t's values.
+func (t Type) kind() value.Kind { return value.Kind(t) }
 
 // Direction is a sort direction.
 type Direction int
@@ -102,8 +102,8 @@ func (o Op) String() string {
 	return "Op(" + strconv.Itoa(int(o)) + ")"
 }
 
-// ParseOp returns the operator named s, as written by [Op.String].
-func ParseOp(s string) (Op, bool) {
+// parseOp returns the operator named s, as written by [Op.String].
+func parseOp(s string) (Op, bool) {
 	for i, n := range opNames {
 		if n == s {
 			return Op(i), true
@@ -161,9 +161,10 @@ type SortKey struct {
 }
 
 // Filter is one requested filter: a field name, an operator and its values.
-// Values are typed as the field's [Type] says (int, int32 and int64 are all
-// accepted for Int; float32 and float64 for Float), or strings to be parsed
-// as a query-string value would be.
+// Values are typed as the field's [Type] says (any Go integer type for
+// Int, float32 and float64 for Float), or strings to be parsed as a
+// query-string value would be; the package documentation's section
+// "Filter values" says which values are accepted.
 type Filter struct {
 	Field  string
 	Op     Op
@@ -213,7 +214,7 @@ func NewSchema(fields []Field, defaultSort string) (*Schema, error) {
 			errs = append(errs, fmt.Errorf("paginate: field %q declared twice", f.Name))
 			continue
 		}
-		if f.Type < String || f.Type > Decimal {
+		if !f.Type.valid() {
 			errs = append(errs, fmt.Errorf("paginate: field %q: unknown type %d", f.Name, f.Type))
 		}
 		for _, op := range f.Ops {
@@ -242,9 +243,9 @@ func NewSchema(fields []Field, defaultSort string) (*Schema, error) {
 		return nil, errors.Join(errs...)
 	}
 	if defaultSort != "" {
-		ds, err := s.ParseSort(defaultSort)
-		if err != nil {
-			return nil, fmt.Errorf("paginate: default sort: %w", err)
+		ds, reason := s.parseSort(defaultSort)
+		if reason != "" {
+			return nil, fmt.Errorf("%w: default sort %s: %s", ErrInvalidSort, value.Quote(defaultSort), reason)
 		}
 		s.defaultSort = ds
 	} else {
@@ -293,18 +294,27 @@ func (s *Schema) DefaultSort() []SortKey {
 
 // ParseSort parses a sort parameter: comma-separated field names, each
 // optionally prefixed with "-" for descending (or "+" for ascending). Every
-// name must be a sortable field, named at most once. Errors wrap
-// [ErrInvalidSort].
+// name must be a sortable field, named at most once. An error is a
+// [*ParamError] for "sort" that wraps [ErrInvalidSort].
 func (s *Schema) ParseSort(v string) ([]SortKey, error) {
-	if v == "" {
-		return nil, fmt.Errorf("%w: empty", ErrInvalidSort)
+	keys, reason := s.parseSort(v)
+	if reason != "" {
+		return nil, &ParamError{Param: "sort", Reason: reason, Err: ErrInvalidSort}
 	}
-	if len(v) > maxValueLen {
-		return nil, fmt.Errorf("%w: too long", ErrInvalidSort)
+	return keys, nil
+}
+
+// parseSort parses a sort parameter, or says what is wrong with it.
+func (s *Schema) parseSort(v string) ([]SortKey, string) {
+	switch {
+	case v == "":
+		return nil, "empty"
+	case len(v) > maxValueLen:
+		return nil, "too long"
 	}
 	n := strings.Count(v, ",") + 1
 	if n > len(s.fields) {
-		return nil, fmt.Errorf("%w: more keys than sortable fields", ErrInvalidSort)
+		return nil, "more keys than sortable fields"
 	}
 	keys := make([]SortKey, 0, n)
 	for part := range strings.SplitSeq(v, ",") {
@@ -317,364 +327,120 @@ func (s *Schema) ParseSort(v string) ([]SortKey, error) {
 		}
 		keys = append(keys, k)
 	}
-	if err := s.checkSort(keys); err != nil {
-		return nil, err
+	if reason := s.sortProblem(keys); reason != "" {
+		return nil, reason
 	}
-	return keys, nil
+	return keys, ""
 }
 
-func (s *Schema) checkSort(keys []SortKey) error {
+// sortProblem says what is wrong with a sort, or returns "".
+func (s *Schema) sortProblem(keys []SortKey) string {
+	if len(keys) == 0 {
+		return "empty"
+	}
 	for i, k := range keys {
 		f, ok := s.Field(k.Field)
-		if !ok {
-			return fmt.Errorf("%w: unknown field %s", ErrInvalidSort, quote(k.Field))
-		}
-		if !f.Sortable {
-			return fmt.Errorf("%w: field %q is not sortable", ErrInvalidSort, k.Field)
-		}
-		if k.Dir != Asc && k.Dir != Desc {
-			return fmt.Errorf("%w: invalid direction for %q", ErrInvalidSort, k.Field)
+		switch {
+		case !ok:
+			return "unknown field " + value.Quote(k.Field)
+		case !f.Sortable:
+			return fmt.Sprintf("field %q is not sortable", k.Field)
+		case k.Dir != Asc && k.Dir != Desc:
+			return fmt.Sprintf("invalid direction for %q", k.Field)
 		}
 		for _, prev := range keys[:i] {
 			if prev.Field == k.Field {
-				return fmt.Errorf("%w: field %q named twice", ErrInvalidSort, k.Field)
+				return fmt.Sprintf("field %q named twice", k.Field)
 			}
 		}
 	}
-	return nil
+	return ""
 }
 
 // ParseFields parses a fields parameter: comma-separated field names, each
-// declared and named at most once. Errors wrap [ErrInvalidField].
+// declared and named at most once. An error is a [*ParamError] for
+// "fields" that wraps [ErrInvalidField].
 func (s *Schema) ParseFields(v string) ([]string, error) {
-	if v == "" {
-		return nil, fmt.Errorf("%w: empty", ErrInvalidField)
+	var names []string
+	reason := ""
+	switch {
+	case v == "":
+		reason = "empty"
+	case len(v) > maxValueLen:
+		reason = "too long"
+	case strings.Count(v, ",")+1 > len(s.fields):
+		reason = "more names than fields"
+	default:
+		names = strings.Split(v, ",")
+		reason = s.fieldsProblem(names)
 	}
-	if len(v) > maxValueLen {
-		return nil, fmt.Errorf("%w: too long", ErrInvalidField)
-	}
-	if strings.Count(v, ",")+1 > len(s.fields) {
-		return nil, fmt.Errorf("%w: more names than fields", ErrInvalidField)
-	}
-	names := strings.Split(v, ",")
-	if err := s.checkFields(names); err != nil {
-		return nil, err
+	if reason != "" {
+		return nil, &ParamError{Param: "fields", Reason: reason, Err: ErrInvalidField}
 	}
 	return names, nil
 }
 
-func (s *Schema) checkFields(names []string) error {
+// fieldsProblem says what is wrong with a list of field names, or returns
+// "".
+func (s *Schema) fieldsProblem(names []string) string {
+	if len(names) == 0 {
+		return "empty"
+	}
 	for i, n := range names {
 		if _, ok := s.byName[n]; !ok {
-			return fmt.Errorf("%w: unknown field %s", ErrInvalidField, quote(n))
+			return "unknown field " + value.Quote(n)
 		}
 		for _, prev := range names[:i] {
 			if prev == n {
-				return fmt.Errorf("%w: field %q named twice", ErrInvalidField, n)
+				return fmt.Sprintf("field %q named twice", n)
 			}
 		}
 	}
-	return nil
+	return ""
 }
 
 // ParseFilter parses one filter from a query parameter's parts: the field
 // name, the operator name ("" for eq) and the raw value. For In the value
 // is a comma-separated list. The field must be declared and accept the
-// operator, and every value must parse as the field's type. Errors wrap
-// [ErrInvalidFilter].
+// operator, and every value must parse as the field's type (see the
+// package documentation's section "Filter values"). An error is a
+// [*ParamError] that wraps [ErrInvalidFilter] and names the parameter
+// canonically: "price" for eq, "price[gte]" otherwise.
 func (s *Schema) ParseFilter(field, op, raw string) (Filter, error) {
-	f, ok := s.Field(field)
-	if !ok {
-		return Filter{}, fmt.Errorf("%w: unknown field %s", ErrInvalidFilter, quote(field))
-	}
-	o := Eq
-	if op != "" {
-		if o, ok = ParseOp(op); !ok {
-			return Filter{}, fmt.Errorf("%w: unknown operator %s", ErrInvalidFilter, quote(op))
+	f := Filter{Field: field, Op: Eq}
+	bad := func(reason string) (Filter, error) {
+		param := f.Param()
+		if op != "" && f.Op == Eq && op != Eq.String() {
+			param = field + "[" + op + "]" // an unknown operator, as given
 		}
+		return Filter{}, &ParamError{Param: param, Reason: reason, Err: ErrInvalidFilter}
 	}
-	if !f.Allows(o) {
-		return Filter{}, fmt.Errorf("%w: field %q does not accept %s", ErrInvalidFilter, field, o)
+	if _, ok := s.Field(field); !ok {
+		return bad("unknown field " + value.Quote(field))
+	}
+	if op != "" {
+		o, ok := parseOp(op)
+		if !ok {
+			return bad("unknown operator " + value.Quote(op))
+		}
+		f.Op = o
 	}
 	if len(raw) > maxValueLen {
-		return Filter{}, fmt.Errorf("%w: value too long", ErrInvalidFilter)
+		return bad("value too long")
 	}
-	parts := []string{raw}
-	if o == In {
-		if strings.Count(raw, ",")+1 > MaxInValues {
-			return Filter{}, fmt.Errorf("%w: more than %d values", ErrInvalidFilter, MaxInValues)
-		}
-		parts = strings.Split(raw, ",")
-	}
-	vals := make([]any, len(parts))
-	for i, p := range parts {
-		v, err := ParseValue(f.Type, p)
-		if err != nil {
-			return Filter{}, fmt.Errorf("%w: %w", ErrInvalidFilter, err)
-		}
-		vals[i] = v
-	}
-	return Filter{Field: field, Op: o, Values: vals}, nil
-}
-
-// ParseValue parses a query-string value as type t: strings as they are
-// (valid UTF-8 without NUL), integers and floats in decimal (no NaN or
-// infinities), booleans as strconv.ParseBool does, times in RFC 3339 or as
-// dates (2006-01-02, UTC), bytes in hexadecimal and decimals as plain
-// decimal numbers.
-func ParseValue(t Type, raw string) (any, error) {
-	switch t {
-	case String:
-		if !utf8.ValidString(raw) || strings.IndexByte(raw, 0) >= 0 {
-			return nil, errors.New("not valid UTF-8 text")
-		}
-		return raw, nil
-	case Int:
-		n, err := strconv.ParseInt(raw, 10, 64)
-		if err != nil {
-			return nil, fmt.Errorf("%s is not an integer", quote(raw))
-		}
-		return n, nil
-	case Float:
-		x, err := strconv.ParseFloat(raw, 64)
-		if err != nil || math.IsNaN(x) || math.IsInf(x, 0) {
-			return nil, fmt.Errorf("%s is not a finite number", quote(raw))
-		}
-		return x, nil
-	case Bool:
-		b, err := strconv.ParseBool(raw)
-		if err != nil {
-			return nil, fmt.Errorf("%s is not a boolean", quote(raw))
-		}
-		return b, nil
-	case Time:
-		if tm, err := time.Parse(time.RFC3339Nano, raw); err == nil {
-			return tm.UTC(), nil
-		}
-		if tm, err := time.Parse(time.DateOnly, raw); err == nil {
-			return tm, nil
-		}
-		return nil, fmt.Errorf("%s is not an RFC 3339 time or a date", quote(raw))
-	case Bytes:
-		b, err := hex.DecodeString(raw)
-		if err != nil {
-			return nil, fmt.Errorf("%s is not hexadecimal", quote(raw))
-		}
-		return b, nil
-	case Decimal:
-		if !validDecimal(raw) {
-			return nil, fmt.Errorf("%s is not a decimal number", quote(raw))
-		}
-		return raw, nil
-	}
-	return nil, fmt.Errorf("unknown type %d", t)
-}
-
-// validDecimal accepts [-+]digits[.digits] with at most 100 digits.
-func validDecimal(s string) bool {
-	if s == "" || len(s) > 102 {
-		return false
-	}
-	if s[0] == '-' || s[0] == '+' {
-		s = s[1:]
-	}
-	digits, dot := 0, false
-	for i := 0; i < len(s); i++ {
-		switch c := s[i]; {
-		case c >= '0' && c <= '9':
-			digits++
-		case c == '.' && !dot && digits > 0:
-			dot = true
-		default:
-			return false
+	if f.Op != In {
+		f.Values = []any{raw}
+	} else if strings.Count(raw, ",")+1 > MaxInValues {
+		return bad(fmt.Sprintf("more than %d values", MaxInValues))
+	} else {
+		for v := range strings.SplitSeq(raw, ",") {
+			f.Values = append(f.Values, v)
 		}
 	}
-	return digits > 0 && s[len(s)-1] != '.'
-}
-
-// quote quotes client text for an error message, shortened so that a
-// hostile 100 KB value does not come back in full.
-func quote(s string) string {
-	const max = 40
-	if len(s) > max {
-		cut := max
-		for cut > 0 && !utf8.RuneStart(s[cut]) {
-			cut--
-		}
-		return strconv.Quote(s[:cut]) + "…"
+	c, reason := s.condition(f, limits{})
+	if reason != "" {
+		return bad(reason)
 	}
-	return strconv.Quote(s)
-}
-
-// normalize converts v to the canonical Go type for t, or reports that it
-// cannot. Strings are parsed as ParseValue does. nil stays nil.
-func normalize(t Type, v any) (any, error) {
-	if v == nil {
-		return nil, nil
-	}
-	if s, ok := v.(string); ok && t != String && t != Decimal {
-		if t == Time {
-			return parseDBTime(s) // RFC 3339, dates, and drivers' text forms
-		}
-		return ParseValue(t, s)
-	}
-	switch t {
-	case String:
-		switch x := v.(type) {
-		case string:
-			return x, nil
-		case []byte:
-			return string(x), nil
-		}
-	case Int:
-		switch x := v.(type) {
-		case int64:
-			return x, nil
-		case int:
-			return int64(x), nil
-		case int32:
-			return int64(x), nil
-		case int16:
-			return int64(x), nil
-		case int8:
-			return int64(x), nil
-		case uint32:
-			return int64(x), nil
-		case uint16:
-			return int64(x), nil
-		case uint8:
-			return int64(x), nil
-		case uint64:
-			if x <= math.MaxInt64 {
-				return int64(x), nil
-			}
-		case uint:
-			if uint64(x) <= math.MaxInt64 {
-				return int64(x), nil
-			}
-		case []byte:
-			return ParseValue(Int, string(x))
-		case float64:
-			if x == math.Trunc(x) && math.Abs(x) < 1<<53 {
-				return int64(x), nil
-			}
-		}
-	case Float:
-		switch x := v.(type) {
-		case float64:
-			// Infinities order as databases order them; NaN has no order.
-			if math.IsNaN(x) {
-				return nil, errors.New("NaN has no place in an order")
-			}
-			return x, nil
-		case float32:
-			if math.IsNaN(float64(x)) {
-				return nil, errors.New("NaN has no place in an order")
-			}
-			return float64(x), nil
-		case int64:
-			return float64(x), nil
-		case int:
-			return float64(x), nil
-		case []byte:
-			return ParseValue(Float, string(x))
-		}
-	case Bool:
-		switch x := v.(type) {
-		case bool:
-			return x, nil
-		case int64:
-			return x != 0, nil
-		case []byte:
-			return ParseValue(Bool, string(x))
-		}
-	case Time:
-		switch x := v.(type) {
-		case time.Time:
-			return x.UTC(), nil
-		case []byte:
-			return parseDBTime(string(x))
-		}
-	case Bytes:
-		switch x := v.(type) {
-		case []byte:
-			return append([]byte(nil), x...), nil
-		}
-	case Decimal:
-		switch x := v.(type) {
-		case string:
-			if validDecimal(x) {
-				return x, nil
-			}
-		case []byte:
-			if validDecimal(string(x)) {
-				return string(x), nil
-			}
-		case int64:
-			return strconv.FormatInt(x, 10), nil
-		case int:
-			return strconv.Itoa(x), nil
-		case float64:
-			if d := strconv.FormatFloat(x, 'f', -1, 64); !math.IsNaN(x) && !math.IsInf(x, 0) && validDecimal(d) {
-				return d, nil
-			}
-		}
-	}
-	return nil, fmt.Errorf("a %T is not a %s value", v, t)
-}
-
-// parseDBTime parses the text forms drivers return for times.
-func parseDBTime(s string) (any, error) {
-	for _, layout := range []string{time.RFC3339Nano, "2006-01-02 15:04:05.999999999-07:00", "2006-01-02 15:04:05.999999999", time.DateOnly} {
-		if t, err := time.Parse(layout, s); err == nil {
-			return t.UTC(), nil
-		}
-	}
-	return nil, fmt.Errorf("%s is not a time", quote(s))
-}
-
-// Compare compares two non-nil values of type t, as normalized by the
-// package: -1 if a < b, 0 if equal, +1 if a > b. Strings compare by bytes;
-// decimals by value.
-func Compare(t Type, a, b any) int {
-	switch t {
-	case String:
-		return strings.Compare(a.(string), b.(string))
-	case Int:
-		x, y := a.(int64), b.(int64)
-		switch {
-		case x < y:
-			return -1
-		case x > y:
-			return 1
-		}
-		return 0
-	case Float:
-		x, y := a.(float64), b.(float64)
-		switch {
-		case x < y:
-			return -1
-		case x > y:
-			return 1
-		}
-		return 0
-	case Bool:
-		x, y := a.(bool), b.(bool)
-		switch {
-		case x == y:
-			return 0
-		case !x:
-			return -1
-		}
-		return 1
-	case Time:
-		return a.(time.Time).Compare(b.(time.Time))
-	case Bytes:
-		return strings.Compare(string(a.([]byte)), string(b.([]byte)))
-	case Decimal:
-		x, _ := new(big.Rat).SetString(a.(string))
-		y, _ := new(big.Rat).SetString(b.(string))
-		return x.Cmp(y)
-	}
-	panic("paginate: Compare: unknown type " + t.String())
+	f.Values = c.Values
+	return f, nil
 }

@@ -7,17 +7,20 @@ import (
 	"fmt"
 	"reflect"
 	"slices"
-	"strings"
+
+	"github.com/go-paginate/paginate/internal/structfield"
+	"github.com/go-paginate/paginate/internal/value"
 )
 
 // MemoryConfig configures a [Memory] backend.
 type MemoryConfig[T any] struct {
 	// Value returns an item's value of a field, nil for NULL. If nil, the
-	// value is read from T's struct field whose `db` tag, else `json` tag,
-	// else name (ignoring case) matches the field's Name; nil pointers are
-	// NULL and driver.Valuer values (sql.NullString and the like) are
-	// asked for their value. With the default, fields a query did not ask
-	// for are returned as zero values, as the SQL backend does.
+	// value is read from the struct field of T that backs the field, as
+	// the package documentation's section "Declaring fields" says; nil
+	// pointers are NULL and driver.Valuer values (sql.NullString and the
+	// like) are asked for their value. With the default, fields a query
+	// did not ask for are returned as zero values, as the SQL backend
+	// does.
 	Value func(item T, field Field) any
 	// Nulls says where NULL sorts. If zero, NullsSmallest.
 	Nulls NullOrder
@@ -28,13 +31,14 @@ type MemoryConfig[T any] struct {
 
 // Memory is a [Backend] over a slice, for small lists and as the reference
 // other backends are tested against. The slice is copied and its values
-// read once, by [NewMemory]; it is safe for concurrent use.
+// read once, by [NewMemory]; it is safe for concurrent use. Floats sort
+// as PostgreSQL sorts them: NaN equals NaN and sorts above +Infinity.
 type Memory[T any] struct {
 	items   []T
 	vals    [][]any // vals[i][j]: item i's canonical value of field j
 	schema  *Schema
 	cfg     MemoryConfig[T]
-	structs []int // struct field index per schema field (default Value), or nil
+	structs []structfield.Field // the struct field per schema field (default Value), or nil
 }
 
 var (
@@ -43,24 +47,28 @@ var (
 )
 
 // NewMemory returns a backend over a copy of items. Every item's values
-// must convert to their fields' types.
+// must convert to their fields' types, and be non-NULL where a field is
+// not Nullable.
 func NewMemory[T any](items []T, schema *Schema, cfg MemoryConfig[T]) (*Memory[T], error) {
 	if schema == nil {
 		return nil, errors.New("paginate: NewMemory needs a schema")
 	}
 	m := &Memory[T]{items: slices.Clone(items), schema: schema, cfg: cfg}
 	if cfg.Value == nil {
-		idx, err := structFields[T](schema)
+		fs, err := structFields(reflect.TypeFor[T](), schema)
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("paginate: NewMemory: %w", err)
 		}
-		m.structs = idx
+		m.structs = fs
 	}
 	m.vals = make([][]any, len(m.items))
 	for i, it := range m.items {
 		row := make([]any, len(schema.fields))
 		for j, f := range schema.fields {
-			v, err := normalize(f.Type, m.raw(it, j))
+			v, err := m.raw(it, j)
+			if err == nil {
+				v, err = value.Normalize(f.Type.kind(), v)
+			}
 			if err != nil {
 				return nil, fmt.Errorf("paginate: item %d, field %q: %w", i, f.Name, err)
 			}
@@ -74,65 +82,41 @@ func NewMemory[T any](items []T, schema *Schema, cfg MemoryConfig[T]) (*Memory[T
 	return m, nil
 }
 
-// structFields maps each schema field to a struct field of T.
-func structFields[T any](s *Schema) ([]int, error) {
-	t := reflect.TypeFor[T]()
-	if t.Kind() != reflect.Struct {
-		return nil, fmt.Errorf("paginate: NewMemory: %v is not a struct; set MemoryConfig.Value", t)
+// structFields finds the struct field of t behind each schema field.
+func structFields(t reflect.Type, s *Schema) ([]structfield.Field, error) {
+	st, err := structfield.Of(t)
+	if err != nil {
+		return nil, fmt.Errorf("%w; set MemoryConfig.Value", err)
 	}
-	idx := make([]int, len(s.fields))
+	fs := make([]structfield.Field, len(s.fields))
 	for j, f := range s.fields {
-		idx[j] = -1
-		for pass := 0; pass < 3 && idx[j] < 0; pass++ {
-			for i := range t.NumField() {
-				sf := t.Field(i)
-				if !sf.IsExported() {
-					continue
-				}
-				var name string
-				switch pass {
-				case 0:
-					name, _, _ = strings.Cut(sf.Tag.Get("db"), ",")
-				case 1:
-					name, _, _ = strings.Cut(sf.Tag.Get("json"), ",")
-				case 2:
-					if strings.EqualFold(sf.Name, f.Name) {
-						name = f.Name
-					}
-				}
-				if name == f.Name {
-					idx[j] = i
-					break
-				}
-			}
-		}
-		if idx[j] < 0 {
-			return nil, fmt.Errorf("paginate: NewMemory: %v has no struct field for %q", t, f.Name)
+		if fs[j], err = st.Find(f.Name, f.Column); err != nil {
+			return nil, err
 		}
 	}
-	return idx, nil
+	return fs, nil
 }
 
-func (m *Memory[T]) raw(item T, j int) any {
+// raw returns an item's value of schema field j, as T holds it.
+func (m *Memory[T]) raw(item T, j int) (any, error) {
 	if m.cfg.Value != nil {
-		return m.cfg.Value(item, m.schema.fields[j])
+		return m.cfg.Value(item, m.schema.fields[j]), nil
 	}
-	v := reflect.ValueOf(item).Field(m.structs[j])
-	for v.Kind() == reflect.Pointer {
-		if v.IsNil() {
-			return nil
+	v, ok := m.structs[j].Value(reflect.ValueOf(item))
+	for ok && v.Kind() == reflect.Pointer {
+		ok = !v.IsNil()
+		if ok {
+			v = v.Elem()
 		}
-		v = v.Elem()
+	}
+	if !ok {
+		return nil, nil
 	}
 	x := v.Interface()
 	if dv, ok := x.(driver.Valuer); ok {
-		y, err := dv.Value()
-		if err != nil {
-			return err
-		}
-		return y
+		return dv.Value()
 	}
-	return x
+	return x, nil
 }
 
 // NullOrder returns the configured NULL order.
@@ -140,16 +124,38 @@ func (m *Memory[T]) NullOrder() NullOrder { return m.cfg.Nulls }
 
 // Count returns how many items match q.Filters.
 func (m *Memory[T]) Count(ctx context.Context, q Query) (int64, error) {
+	return m.CountAtMost(ctx, q, -1)
+}
+
+var _ AtMostCounter = (*Memory[struct{}])(nil)
+
+// CountAtMost returns how many items match q.Filters, stopping at limit;
+// a negative limit counts every item.
+func (m *Memory[T]) CountAtMost(ctx context.Context, q Query, limit int64) (int64, error) {
 	if err := ctx.Err(); err != nil {
+		return 0, err
+	}
+	conds, err := m.conditions(q.Filters)
+	if err != nil {
 		return 0, err
 	}
 	var n int64
 	for i := range m.items {
-		if m.matches(i, q.Filters) {
+		if n == limit {
+			break
+		}
+		if m.matches(i, conds) {
 			n++
 		}
 	}
 	return n, nil
+}
+
+// column is one sort key of a query, resolved against the schema.
+type column struct {
+	j    int // the schema field's index
+	kind value.Kind
+	desc bool
 }
 
 // Fetch returns the items q selects.
@@ -157,67 +163,105 @@ func (m *Memory[T]) Fetch(ctx context.Context, q Query) (Result[T], error) {
 	if err := ctx.Err(); err != nil {
 		return Result[T]{}, err
 	}
-	if q.After != nil && len(q.After) != len(q.Sort) {
-		return Result[T]{}, fmt.Errorf("paginate: memory: position has %d values for %d sort fields", len(q.After), len(q.Sort))
-	}
 	if q.Limit <= 0 || q.Offset < 0 {
 		return Result[T]{}, fmt.Errorf("paginate: memory: invalid limit %d or offset %d", q.Limit, q.Offset)
 	}
-	cols := make([]int, len(q.Sort))
-	for k, o := range q.Sort {
-		j, ok := m.schema.byName[o.Field.Name]
-		if !ok {
-			return Result[T]{}, fmt.Errorf("paginate: memory: unknown sort field %q", o.Field.Name)
-		}
-		cols[k] = j
+	cols, after, err := m.order(q)
+	if err != nil {
+		return Result[T]{}, err
+	}
+	conds, err := m.conditions(q.Filters)
+	if err != nil {
+		return Result[T]{}, err
 	}
 	var rows []int
 	for i := range m.items {
-		if !m.matches(i, q.Filters) {
-			continue
+		if m.matches(i, conds) && (after == nil || m.compareRows(m.vals[i], after, cols) > 0) {
+			rows = append(rows, i)
 		}
-		if q.After != nil && m.compareRow(m.vals[i], cols, q.Sort, q.After) <= 0 {
-			continue
-		}
-		rows = append(rows, i)
 	}
-	slices.SortStableFunc(rows, func(a, b int) int {
-		for k, j := range cols {
-			c := m.compare(q.Sort[k].Field.Type, m.vals[a][j], m.vals[b][j])
-			if q.Sort[k].Dir == Desc {
-				c = -c
-			}
-			if c != 0 {
-				return c
-			}
-		}
-		return 0
-	})
-	if q.Offset >= int64(len(rows)) {
-		rows = nil
-	} else {
-		rows = rows[q.Offset:]
-	}
-	if len(rows) > q.Limit {
-		rows = rows[:q.Limit]
-	}
+	slices.SortStableFunc(rows, func(a, b int) int { return m.compareRows(m.vals[a], m.vals[b], cols) })
+	rows = rows[min(q.Offset, int64(len(rows))):]
+	rows = rows[:min(q.Limit, len(rows))]
 	res := Result[T]{Items: make([]T, len(rows))}
-	for n, i := range rows {
-		res.Items[n] = m.project(m.items[i], q.Fields)
-	}
 	if q.Keys {
 		res.Keys = make([][]any, len(rows))
-		for n, i := range rows {
+	}
+	for n, i := range rows {
+		res.Items[n] = m.project(m.items[i], q.Fields)
+		if q.Keys {
 			res.Keys[n] = m.pick(m.vals[i], cols)
 		}
 	}
 	return res, nil
 }
 
-func (m *Memory[T]) pick(row []any, cols []int) []any {
+// order resolves q's sort against the schema, each field at most once,
+// and checks q's position: one canonical value, or nil in a nullable
+// field, per sort key. It returns the position as a row, its values in
+// the sort fields' places, so that rows compare with it as with each
+// other.
+func (m *Memory[T]) order(q Query) ([]column, []any, error) {
+	if q.After != nil && len(q.After) != len(q.Sort) {
+		return nil, nil, fmt.Errorf("paginate: memory: position has %d values for %d sort fields", len(q.After), len(q.Sort))
+	}
+	cols := make([]column, len(q.Sort))
+	var pos []any
+	if q.After != nil {
+		pos = make([]any, len(m.schema.fields))
+	}
+	for k, o := range q.Sort {
+		j, ok := m.schema.byName[o.Field.Name]
+		if !ok || slices.ContainsFunc(cols[:k], func(c column) bool { return c.j == j }) {
+			return nil, nil, fmt.Errorf("paginate: memory: unknown or repeated sort field %q", o.Field.Name)
+		}
+		f := m.schema.fields[j]
+		cols[k] = column{j: j, kind: f.Type.kind(), desc: o.Dir == Desc}
+		if q.After == nil {
+			continue
+		}
+		if v := q.After[k]; (v == nil && !f.Nullable) || (v != nil && !value.Canonical(f.Type.kind(), v)) {
+			return nil, nil, fmt.Errorf("paginate: memory: position value %d (%T) does not fit field %q", k, v, f.Name)
+		}
+		pos[j] = q.After[k]
+	}
+	return cols, pos, nil
+}
+
+// conditions checks that every filter names a schema field and holds
+// canonical values of its type, so that comparisons cannot fail.
+func (m *Memory[T]) conditions(conds []Condition) ([]condition, error) {
+	out := make([]condition, len(conds))
+	for i, c := range conds {
+		j, ok := m.schema.byName[c.Field.Name]
+		if !ok {
+			return nil, fmt.Errorf("paginate: memory: unknown filter field %q", c.Field.Name)
+		}
+		if c.Op < Eq || c.Op > In || len(c.Values) == 0 || (c.Op != In && len(c.Values) != 1) {
+			return nil, fmt.Errorf("paginate: memory: filter on %q: %d values for %v", c.Field.Name, len(c.Values), c.Op)
+		}
+		k := m.schema.fields[j].Type.kind()
+		for _, v := range c.Values {
+			if !value.Canonical(k, v) {
+				return nil, fmt.Errorf("paginate: memory: filter value %#v does not fit field %q", v, c.Field.Name)
+			}
+		}
+		out[i] = condition{Condition: c, j: j, kind: k}
+	}
+	return out, nil
+}
+
+// condition is a filter resolved against the schema.
+type condition struct {
+	Condition
+	j    int
+	kind value.Kind
+}
+
+func (m *Memory[T]) pick(row []any, cols []column) []any {
 	out := make([]any, len(cols))
-	for k, j := range cols {
-		out[k] = row[j]
+	for k, c := range cols {
+		out[k] = row[c.j]
 	}
 	return out
 }
@@ -231,30 +275,32 @@ func (m *Memory[T]) project(item T, fields []Field) T {
 	var out T
 	src, dst := reflect.ValueOf(item), reflect.ValueOf(&out).Elem()
 	for _, f := range fields {
-		i := m.structs[m.schema.byName[f.Name]]
-		dst.Field(i).Set(src.Field(i))
+		sf := m.structs[m.schema.byName[f.Name]]
+		if v, ok := sf.Value(src); ok {
+			sf.Settable(dst).Set(v)
+		}
 	}
 	return out
 }
 
-// compareRow compares row's values at cols with the position pos, in the
-// order sort gives.
-func (m *Memory[T]) compareRow(row []any, cols []int, sort []Order, pos []any) int {
-	for k, j := range cols {
-		c := m.compare(sort[k].Field.Type, row[j], pos[k])
-		if sort[k].Dir == Desc {
-			c = -c
+// compareRows compares two rows of values (an item's, or a position's)
+// in the order cols give.
+func (m *Memory[T]) compareRows(a, b []any, cols []column) int {
+	for _, c := range cols {
+		r := m.compare(c.kind, a[c.j], b[c.j])
+		if c.desc {
+			r = -r
 		}
-		if c != 0 {
-			return c
+		if r != 0 {
+			return r
 		}
 	}
 	return 0
 }
 
-// compare compares two values of type t, NULL included, in ascending
-// order.
-func (m *Memory[T]) compare(t Type, a, b any) int {
+// compare compares two canonical values of kind k, NULL included, in
+// ascending order.
+func (m *Memory[T]) compare(k value.Kind, a, b any) int {
 	switch {
 	case a == nil && b == nil:
 		return 0
@@ -268,23 +314,19 @@ func (m *Memory[T]) compare(t Type, a, b any) int {
 		}
 		return c
 	}
-	if t == String && m.cfg.Collate != nil {
+	if k == value.String && m.cfg.Collate != nil {
 		return m.cfg.Collate(a.(string), b.(string))
 	}
-	return Compare(t, a, b)
+	// Every value here is canonical: NewMemory normalized the items', and
+	// Fetch and Count checked the query's.
+	c, _ := value.Compare(k, a, b)
+	return c
 }
 
-func (m *Memory[T]) matches(i int, conds []Condition) bool {
+func (m *Memory[T]) matches(i int, conds []condition) bool {
 	for _, c := range conds {
-		j, ok := m.schema.byName[c.Field.Name]
-		if !ok {
-			return false
-		}
-		v := m.vals[i][j]
-		if v == nil {
-			return false
-		}
-		if !holds(c, func(w any) int { return m.compare(c.Field.Type, v, w) }) {
+		v := m.vals[i][c.j]
+		if v == nil || !holds(c.Condition, func(w any) int { return m.compare(c.kind, v, w) }) {
 			return false
 		}
 	}

@@ -5,17 +5,17 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"time"
 )
 
 // OffsetConfig configures an [Offset] paginator. Its zero value is usable:
 // 10 items per page, at most 100, no depth limit, lenient past the end,
 // an exact count on every request.
 type OffsetConfig struct {
-	// PerPage is the page size when a request names none. If zero, 10
-	// (or MaxPerPage, when that is smaller).
+	// PerPage is the page size when a request names none, at most
+	// [PerPageLimit]. If zero, 10 (or MaxPerPage, when that is smaller).
 	PerPage int
-	// MaxPerPage is the largest page size. If zero, 100.
+	// MaxPerPage is the largest page size, at most [PerPageLimit]. If
+	// zero, 100.
 	MaxPerPage int
 	// RejectOverMax rejects a per_page above MaxPerPage with
 	// ErrInvalidPerPage instead of clamping it to MaxPerPage.
@@ -36,11 +36,9 @@ type OffsetConfig struct {
 // Offset serves pages by number. Build it with [NewOffset]; it is safe for
 // concurrent use.
 type Offset[T any] struct {
-	b      Backend[T]
-	schema *Schema
-	cfg    OffsetConfig
-	sizes  sizes
-	prec   time.Duration // the backend's time precision; 0 for nanoseconds
+	base
+	b   Backend[T]
+	cfg OffsetConfig
 }
 
 var _ Paginator[struct{}] = (*Offset[struct{}])(nil)
@@ -50,9 +48,6 @@ var _ Paginator[struct{}] = (*Offset[struct{}])(nil)
 func NewOffset[T any](b Backend[T], schema *Schema, cfg OffsetConfig) (*Offset[T], error) {
 	if b == nil || schema == nil {
 		return nil, errors.New("paginate: NewOffset needs a backend and a schema")
-	}
-	if err := checkBackendSchema(b, schema); err != nil {
-		return nil, err
 	}
 	if cfg.MaxOffset < 0 {
 		return nil, errors.New("paginate: MaxOffset must not be negative")
@@ -65,12 +60,12 @@ func NewOffset[T any](b Backend[T], schema *Schema, cfg OffsetConfig) (*Offset[T
 			return nil, err
 		}
 	}
-	sz, err := newSizes(cfg.PerPage, cfg.MaxPerPage, cfg.RejectOverMax)
+	bs, err := newBase(b, schema, cfg.PerPage, cfg.MaxPerPage, cfg.RejectOverMax)
 	if err != nil {
 		return nil, err
 	}
-	cfg.PerPage, cfg.MaxPerPage = sz.perPage, sz.maxPerPage
-	return &Offset[T]{b: b, schema: schema, cfg: cfg, sizes: sz, prec: timePrecision(b)}, nil
+	cfg.PerPage, cfg.MaxPerPage = bs.sizes.perPage, bs.sizes.maxPerPage
+	return &Offset[T]{base: bs, b: b, cfg: cfg}, nil
 }
 
 // Config returns the paginator's configuration with defaults filled in.
@@ -78,6 +73,13 @@ func (p *Offset[T]) Config() OffsetConfig { return p.cfg }
 
 // Schema returns the schema requests are checked against.
 func (p *Offset[T]) Schema() *Schema { return p.schema }
+
+// offsetRequest is a request validated for an offset paginator.
+type offsetRequest struct {
+	plan
+	page   int
+	offset int64
+}
 
 // Paginate returns page req.Page, counting the matching rows as
 // Config().Count says.
@@ -95,84 +97,112 @@ func (p *Offset[T]) Schema() *Schema { return p.schema }
 // ErrPageOutOfRange when Strict. A capped or estimated total is replaced
 // by the exact one when a non-empty page (or page 1) turns out to be the
 // last: its offset plus its items.
+//
+// A page so deep that its offset plus per_page+1 would not fit an int64
+// fails with ErrInvalidPage.
 func (p *Offset[T]) Paginate(ctx context.Context, req Request) (Page[T], error) {
-	var errs requestErrors
-	pl := compile(p.schema, p.sizes, p.prec, req, &errs)
-	if req.After != "" {
-		errs.add("after", ErrInvalidCursor, fmt.Errorf("%w: this endpoint pages by number", ErrInvalidCursor))
-	}
-	if req.Before != "" {
-		errs.add("before", ErrInvalidCursor, fmt.Errorf("%w: this endpoint pages by number", ErrInvalidCursor))
-	}
-	page := req.Page
-	var offset int64
-	switch {
-	case page < 0:
-		errs.add("page", ErrInvalidPage, fmt.Errorf("%w: must be a positive integer", ErrInvalidPage))
-	case page == 0:
-		page = 1
-	}
-	if page > 0 && pl.perPage > 0 {
-		if int64(page-1) > math.MaxInt64/int64(pl.perPage) {
-			errs.add("page", ErrInvalidPage, fmt.Errorf("%w: too large", ErrInvalidPage))
-		} else {
-			offset = int64(page-1) * int64(pl.perPage)
-			if p.cfg.MaxOffset > 0 && offset > p.cfg.MaxOffset {
-				deepest := p.cfg.MaxOffset/int64(pl.perPage) + 1
-				errs.add("page", ErrInvalidPage, fmt.Errorf("%w: deeper than the maximum page %d for per_page %d", ErrInvalidPage, deepest, pl.perPage))
-			}
-		}
-	}
-	if err := errs.err(); err != nil {
+	r, err := p.validate(req)
+	if err != nil {
 		return Page[T]{}, err
 	}
-
-	q := Query{Fields: pl.fields, Filters: pl.filters, Sort: pl.sort, Offset: offset, Limit: pl.perPage + 1}
-	out := Page[T]{Page: page, PerPage: pl.perPage}
+	q := Query{Fields: r.fields, Filters: r.filters, Sort: r.sort, Offset: r.offset, Limit: r.perPage + 1}
+	out := Page[T]{Page: r.page, PerPage: r.perPage}
 	total, err := p.cfg.Count.CountTotal(ctx, p.b, q)
-	if err != nil {
+	switch {
+	case err != nil:
 		return Page[T]{}, fmt.Errorf("paginate: count: %w", err)
-	}
-	exact := total.Exact()
-	if total.Known {
+	case total.Known && total.N < 0:
+		return Page[T]{}, fmt.Errorf("paginate: count: %v returned %d rows", p.cfg.Count, total.N)
+	case total.Known:
 		out.setTotal(total)
 	}
-	if exact && page > 1 && offset >= total.N {
+	if total.Exact() && r.page > 1 && r.offset >= total.N {
 		return p.pastEnd(out, out.Pages, true)
 	}
 	res, err := p.b.Fetch(ctx, q)
 	if err != nil {
 		return Page[T]{}, fmt.Errorf("paginate: fetch: %w", err)
 	}
-	items := res.Items
-	more := len(items) > pl.perPage
+	return p.finish(out, r, total, res.Items)
+}
+
+// validate checks req and works out its page and offset.
+func (p *Offset[T]) validate(req Request) (offsetRequest, error) {
+	var errs requestErrors
+	r := offsetRequest{plan: p.compile(req, &errs), page: req.Page}
+	if req.After != "" {
+		errs.add("after", ErrInvalidCursor, "this endpoint pages by number")
+	}
+	if req.Before != "" {
+		errs.add("before", ErrInvalidCursor, "this endpoint pages by number")
+	}
+	switch {
+	case r.page < 0:
+		errs.add("page", ErrInvalidPage, "must be a positive integer")
+	case r.page == 0:
+		r.page = 1
+	}
+	if r.page > 0 && r.perPage > 0 {
+		var reason string
+		if r.offset, reason = p.offsetOf(r.page, r.perPage); reason != "" {
+			errs.add("page", ErrInvalidPage, reason)
+		}
+	}
+	return r, errs.err()
+}
+
+// offsetOf returns how many rows come before page, for pages of perPage
+// rows, or says why the paginator does not serve that page: its offset
+// plus the rows a fetch asks for (perPage+1) must fit an int64, the next
+// page's number an int, and the offset must not pass MaxOffset.
+func (p *Offset[T]) offsetOf(page, perPage int) (int64, string) {
+	pp := int64(perPage)
+	deepest := (math.MaxInt64-pp-1)/pp + 1
+	if deepest >= math.MaxInt {
+		deepest = math.MaxInt - 1
+	}
+	if int64(page) > deepest {
+		return 0, fmt.Sprintf("too large: at most %d for per_page %d", deepest, perPage)
+	}
+	offset := int64(page-1) * pp
+	if p.cfg.MaxOffset > 0 && offset > p.cfg.MaxOffset {
+		return 0, fmt.Sprintf("deeper than the maximum page %d for per_page %d", p.cfg.MaxOffset/pp+1, perPage)
+	}
+	return offset, ""
+}
+
+// finish builds the page from the items fetched (up to per_page+1) and
+// the total counted.
+func (p *Offset[T]) finish(out Page[T], r offsetRequest, total Total, items []T) (Page[T], error) {
+	exact := total.Exact()
+	more := len(items) > r.perPage
 	if more {
-		items = items[:pl.perPage]
+		items = items[:r.perPage]
 	}
 	if items == nil {
 		items = []T{}
 	}
 	if !exact {
-		if page > 1 && len(items) == 0 {
-			return p.pastEnd(out, page-1, false)
+		if r.page > 1 && len(items) == 0 {
+			return p.pastEnd(out, r.page-1, false)
 		}
 		if total.Known && !more {
 			// The last page: now the total is known exactly.
-			out.setTotal(Total{N: offset + int64(len(items)), Known: true})
+			out.setTotal(Total{N: r.offset + int64(len(items)), Known: true})
 		}
 	}
 	out.Items = items
 	if exact {
-		out.HasNext = page < out.Pages
+		out.HasNext = r.page < out.Pages
 	} else {
 		out.HasNext = more
 	}
-	out.HasPrev = page > 1
+	out.HasPrev = r.page > 1
 	if out.HasNext {
-		out.NextPage = page + 1
+		out.NextPage = r.page + 1
 	}
 	if out.HasPrev {
-		out.PrevPage = page - 1
+		out.PrevPage = r.page - 1
 	}
 	return out, nil
 }
@@ -207,7 +237,10 @@ func (p *Offset[T]) pastEnd(out Page[T], prev int, exact bool) (Page[T], error) 
 
 // pages returns how many pages of size perPage hold total rows.
 func pages(total int64, perPage int) int {
-	n := (total + int64(perPage) - 1) / int64(perPage)
+	n := total / int64(perPage)
+	if total%int64(perPage) != 0 {
+		n++
+	}
 	if n > math.MaxInt {
 		return math.MaxInt
 	}

@@ -236,27 +236,6 @@ func TestRequestErrorListsAll(t *testing.T) {
 	}
 }
 
-func TestFiltersKey(t *testing.T) {
-	s := itemSchema(t)
-	price, _ := s.Field("price")
-	name, _ := s.Field("name")
-	a := paginate.Condition{Field: price, Op: paginate.Gte, Values: []any{1.5}}
-	b := paginate.Condition{Field: name, Op: paginate.Eq, Values: []any{"x"}}
-	if paginate.FiltersKey([]paginate.Condition{a, b}) != paginate.FiltersKey([]paginate.Condition{b, a}) {
-		t.Error("the order of filters changes the key")
-	}
-	for _, other := range [][]paginate.Condition{
-		{a},
-		{a, {Field: name, Op: paginate.Ne, Values: []any{"x"}}},
-		{a, {Field: name, Op: paginate.Eq, Values: []any{"y"}}},
-		{{Field: price, Op: paginate.Gte, Values: []any{int64(1)}}, b},
-	} {
-		if paginate.FiltersKey(other) == paginate.FiltersKey([]paginate.Condition{a, b}) {
-			t.Errorf("different filters %v share a key", other)
-		}
-	}
-}
-
 func TestSchemaOrder(t *testing.T) {
 	s := itemSchema(t)
 	names := func(orders []paginate.Order) []string {

@@ -21,8 +21,47 @@
 // Every name in a request is checked against the schema; values are parsed by
 // the field's type and reach a backend only as typed values, never as text
 // to splice into a query. Invalid requests fail with a [*RequestError] that
-// lists every offending parameter, each a [*ParamError] that unwraps to one
-// of the sentinel errors such as [ErrInvalidSort] or [ErrInvalidCursor].
+// lists every offending parameter, each a [*ParamError] that names the
+// parameter, says what is wrong in its Reason, and unwraps to one of the
+// sentinel errors such as [ErrInvalidSort] or [ErrInvalidCursor].
+//
+// # Declaring fields
+//
+// A [Field]'s Name is what clients write; its Column is what the backend
+// reads (for the SQL backend a column or an expression). A backend or an
+// encoder that reads a field's values from a Go struct ([Memory] with its
+// default Value is one) finds the struct field that backs a declared field
+// by one rule:
+//
+//  1. the field whose `db` tag is the declared field's Column (or its Name
+//     when Column is empty) or its Name;
+//  2. else the field whose `json` tag names it the declared field's Name;
+//  3. else the field whose Go name equals the Name, ignoring case
+//     ("CreatedAt" backs "createdat", not "created_at").
+//
+// The first step that finds a field decides, so a struct with only json
+// tags and one with only db tags both work. Fields of embedded structs
+// (and pointers to structs) without a db or json name are promoted, as
+// encoding/json promotes them; within a step the shallowest match wins,
+// and two matches at the same depth are an error that names both, never a
+// silent choice. Unexported fields and fields tagged `db:"-"` or
+// `json:"-"` back nothing. A Column that is a qualified name or an
+// expression ("a.name", "COUNT(t.tag)") is matched only by Name. The
+// field's JSON key, for output, is its json tag's name, else its Go name.
+//
+// # Filter values
+//
+// A [Filter]'s values are typed as its field's [Type] says, or are text
+// parsed as in a query string: decimal integers and floats, booleans as
+// strconv.ParseBool reads them, RFC 3339 times or dates, hexadecimal
+// bytes, plain decimal numbers. Floats must be finite: NaN and ±Infinity
+// are refused ([ErrInvalidFilter], a 400), as SQLite cannot store NaN and
+// MariaDB neither. A time must fall within the years 1 to 9999 in UTC,
+// what RFC 3339 writes and every supported database stores, and within
+// what the backend stores when it says (see [TimeRanger]); it is moved to
+// the backend's precision as [TimePrecisioner] describes. A value outside
+// these is a 400 naming the parameter, such as created_at[lt], on every
+// backend.
 //
 // # Offset pagination
 //
@@ -35,7 +74,8 @@
 // cache it. Offset pages are
 // simple and let a client jump to any page, but the database still reads and
 // discards every skipped row, and rows inserted or deleted while a client
-// pages shift the pages under it.
+// pages shift the pages under it. Page sizes are at most [PerPageLimit],
+// and a page so deep that its offset would overflow is a 400.
 //
 // # Keyset pagination
 //
@@ -48,12 +88,25 @@
 // strings signed with HMAC-SHA256 and bound to the sort and filters they
 // were made under.
 //
-// # NULLs
+// A cursor depends only on the position it holds, its sort and filters,
+// and the signing key: the same page of the same data has the same cursors
+// on every request, so its body and ETag do not change. When cursors
+// expire ([KeysetConfig].MaxAge), a cursor also carries its issue time,
+// rounded down to a tenth of MaxAge, and stays the same within that step.
+//
+// # NULLs, NaN and infinities
 //
 // Nullable sort fields are supported. Where NULL sorts is the backend's
 // [NullOrder]: SQLite and MySQL/MariaDB sort NULL before every value in
 // ascending order ([NullsSmallest]), PostgreSQL after ([NullsLargest]). A
-// descending sort reverses either.
+// descending sort reverses either. A NULL key value in a field not
+// declared Nullable fails the page with an error that says so: the
+// backend's comparisons would skip past such a position.
+//
+// Float sort keys may hold ±Infinity and NaN where a backend stores them
+// (PostgreSQL does; SQLite turns NaN into NULL and MariaDB refuses both):
+// they are positions like any other, in PostgreSQL's order, where NaN
+// equals NaN and sorts above +Infinity. [Memory] orders them so.
 //
 // # Writing a backend
 //
@@ -64,23 +117,36 @@
 //     Query.Sort order, skipping Query.Offset rows; when Query.After is not
 //     nil it returns only the rows strictly after that position in the sort
 //     order. When Query.Keys is set it also returns each row's values of the
-//     sort fields, in sort order, in Result.Keys.
+//     sort fields, in sort order, in Result.Keys: nil for NULL, else a
+//     value the field's [Type] accepts (any Go integer for Int, float for
+//     Float, a string or []byte in a driver's text form, and so on).
 //   - Count returns how many rows match Query.Filters.
 //
 // Optional interfaces, found by type assertion, give a backend more
-// powers:
+// powers or tell the paginators what it stores:
 //
-//   - [NullOrderer] says where the backend sorts NULL.
+//   - [NullOrderer] says where the backend sorts NULL. Without it,
+//     [NullsSmallest] is assumed.
+//   - [TimePrecisioner] says the backend stores times at a coarser
+//     precision than the nanosecond; time filter values are moved to it.
+//   - [TimeRanger] says the backend stores times only within a narrower
+//     range than the years 1 to 9999; time filter values outside it are a
+//     400.
 //   - [AtMostCounter] counts at most a limit of rows, for [CappedCount].
 //   - [Estimator] returns the planner's estimate of a row count, for
 //     [EstimatedCount].
+//   - A method Schema() *Schema says which schema the backend was built
+//     for; [NewOffset] and [NewKeyset] refuse a backend built for another
+//     schema than theirs, as the two would disagree on columns and
+//     nullability.
 //
-// A backend must sort NULL as its NullOrder says; if it does not implement
-// [NullOrderer], [NullsSmallest] is assumed. It must return context errors
-// unwrapped or wrapped so that errors.Is finds them. Backends never see a
-// cursor string: the paginator decodes and verifies positions and signs new
-// cursors. [Memory] is a complete backend over a slice and the reference the
-// package paginatetest holds other backends to.
+// A backend must sort NULL as its NullOrder says, and floats as
+// PostgreSQL does where it stores NaN or the infinities. It must return
+// context errors unwrapped or wrapped so that errors.Is finds them.
+// Backends never see a cursor string: the paginator decodes and verifies
+// positions and signs new cursors. [Memory] is a complete backend over a
+// slice and the reference the package paginatetest holds other backends
+// to.
 package paginate
 
 import "context"

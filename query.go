@@ -5,9 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"slices"
 	"strings"
 	"time"
+
+	"github.com/go-paginate/paginate/internal/value"
 )
 
 // TimePrecisioner is an optional backend interface: a backend that stores
@@ -22,6 +23,32 @@ type TimePrecisioner interface {
 	TimePrecision() time.Duration
 }
 
+// TimeRanger is an optional backend interface: a backend that stores only
+// times within a narrower range than the years 1 to 9999 (UTC), which
+// every paginator accepts, says so, and the paginators refuse a time
+// filter value outside it with [ErrInvalidFilter] (a 400 naming the
+// parameter) instead of passing the backend a value it cannot bind or
+// compare. A zero bound leaves that side at the default.
+type TimeRanger interface {
+	// TimeRange returns the earliest and the latest time the backend
+	// stores, both included.
+	TimeRange() (earliest, latest time.Time)
+}
+
+// PerPageLimit is the largest page size a paginator may be configured
+// with (PerPage and MaxPerPage). A page is read whole into memory and
+// answered as one response: a client that wants more rows walks more
+// pages. The limit keeps per-request arithmetic (per_page+1, the offset
+// of a page) far from overflowing.
+const PerPageLimit = 10_000
+
+// The years a time filter value may fall in, in UTC: what RFC 3339 writes
+// and every supported database stores.
+const (
+	minFilterYear = 1
+	maxFilterYear = 9999
+)
+
 // checkBackendSchema reports a backend built for another schema than the
 // paginator's: the two would disagree on columns and nullability.
 func checkBackendSchema(b any, s *Schema) error {
@@ -31,12 +58,33 @@ func checkBackendSchema(b any, s *Schema) error {
 	return nil
 }
 
-// timePrecision returns b's time precision, or 0 for nanoseconds.
-func timePrecision(b any) time.Duration {
+// limits is what a backend says about the values it stores.
+type limits struct {
+	prec             time.Duration // time precision; 0 for nanoseconds
+	earliest, latest time.Time     // stored time range; zero for the default
+}
+
+func limitsOf(b any) limits {
+	var l limits
 	if tp, ok := b.(TimePrecisioner); ok && tp.TimePrecision() > time.Nanosecond {
-		return tp.TimePrecision()
+		l.prec = tp.TimePrecision()
 	}
-	return 0
+	if tr, ok := b.(TimeRanger); ok {
+		l.earliest, l.latest = tr.TimeRange()
+		l.earliest, l.latest = l.earliest.UTC(), l.latest.UTC()
+	}
+	return l
+}
+
+// timeProblem says why tm cannot be a filter value, or returns "".
+func (l limits) timeProblem(tm time.Time) string {
+	if y := tm.Year(); y < minFilterYear || y > maxFilterYear {
+		return fmt.Sprintf("%s is outside the years %d to %d (UTC)", tm.Format(time.RFC3339Nano), minFilterYear, maxFilterYear)
+	}
+	if (!l.earliest.IsZero() && tm.Before(l.earliest)) || (!l.latest.IsZero() && tm.After(l.latest)) {
+		return fmt.Sprintf("%s is outside the times stored (%s to %s)", tm.Format(time.RFC3339Nano), l.earliest.Format(time.RFC3339), l.latest.Format(time.RFC3339))
+	}
+	return ""
 }
 
 // sizes holds a paginator's page-size settings, defaults filled in.
@@ -46,8 +94,11 @@ type sizes struct {
 }
 
 func newSizes(perPage, maxPerPage int, reject bool) (sizes, error) {
-	if perPage < 0 || maxPerPage < 0 {
-		return sizes{}, fmt.Errorf("paginate: PerPage and MaxPerPage must not be negative")
+	switch {
+	case perPage < 0 || maxPerPage < 0:
+		return sizes{}, errors.New("paginate: PerPage and MaxPerPage must not be negative")
+	case perPage > PerPageLimit || maxPerPage > PerPageLimit:
+		return sizes{}, fmt.Errorf("paginate: PerPage %d or MaxPerPage %d is above the limit of %d (PerPageLimit); walk more pages instead", perPage, maxPerPage, PerPageLimit)
 	}
 	if maxPerPage == 0 {
 		maxPerPage = 100
@@ -61,6 +112,38 @@ func newSizes(perPage, maxPerPage int, reject bool) (sizes, error) {
 	return sizes{perPage, maxPerPage, reject}, nil
 }
 
+// of returns the page size a request asks for, or says what is wrong
+// with it.
+func (sz sizes) of(requested int) (int, string) {
+	switch {
+	case requested < 0:
+		return 0, "must be a positive integer"
+	case requested == 0:
+		return sz.perPage, ""
+	case requested > sz.maxPerPage && sz.rejectOverMax:
+		return 0, fmt.Sprintf("exceeds the maximum of %d", sz.maxPerPage)
+	}
+	return min(requested, sz.maxPerPage), ""
+}
+
+// base is what both paginators check requests against.
+type base struct {
+	schema *Schema
+	sizes  sizes
+	limits limits
+}
+
+func newBase(b any, schema *Schema, perPage, maxPerPage int, reject bool) (base, error) {
+	if err := checkBackendSchema(b, schema); err != nil {
+		return base{}, err
+	}
+	sz, err := newSizes(perPage, maxPerPage, reject)
+	if err != nil {
+		return base{}, err
+	}
+	return base{schema: schema, sizes: sz, limits: limitsOf(b)}, nil
+}
+
 // plan is a request validated against a schema.
 type plan struct {
 	sort    []Order
@@ -71,25 +154,20 @@ type plan struct {
 
 // compile validates the parts of req that both strategies share, adding
 // every problem to errs.
-func compile(s *Schema, sz sizes, prec time.Duration, req Request, errs *requestErrors) plan {
+func (b base) compile(req Request, errs *requestErrors) plan {
 	var p plan
-	switch {
-	case req.PerPage < 0:
-		errs.add("per_page", ErrInvalidPerPage, fmt.Errorf("%w: must be a positive integer", ErrInvalidPerPage))
-	case req.PerPage == 0:
-		p.perPage = sz.perPage
-	case req.PerPage > sz.maxPerPage && sz.rejectOverMax:
-		errs.add("per_page", ErrInvalidPerPage, fmt.Errorf("%w: exceeds the maximum of %d", ErrInvalidPerPage, sz.maxPerPage))
-	default:
-		p.perPage = min(req.PerPage, sz.maxPerPage)
+	n, reason := b.sizes.of(req.PerPage)
+	if reason != "" {
+		errs.add("per_page", ErrInvalidPerPage, reason)
 	}
+	p.perPage = n
 
 	keys := req.Sort
 	if keys == nil {
-		keys = s.defaultSort
+		keys = b.schema.defaultSort
 	}
-	if orders, err := s.Order(keys); err != nil {
-		errs.add("sort", ErrInvalidSort, err)
+	if orders, reason := b.schema.order(keys); reason != "" {
+		errs.add("sort", ErrInvalidSort, reason)
 	} else {
 		p.sort = orders
 	}
@@ -98,23 +176,21 @@ func compile(s *Schema, sz sizes, prec time.Duration, req Request, errs *request
 		p.filters = make([]Condition, 0, len(req.Filters))
 	}
 	for _, f := range req.Filters {
-		c, err := s.condition(f, prec)
-		if err != nil {
-			errs.add(f.Param(), ErrInvalidFilter, err)
+		c, reason := b.schema.condition(f, b.limits)
+		if reason != "" {
+			errs.add(f.Param(), ErrInvalidFilter, reason)
 			continue
 		}
 		p.filters = append(p.filters, c)
 	}
 
 	if req.Fields != nil {
-		if err := s.checkFields(req.Fields); err != nil {
-			errs.add("fields", ErrInvalidField, err)
-		} else if len(req.Fields) == 0 {
-			errs.add("fields", ErrInvalidField, fmt.Errorf("%w: empty", ErrInvalidField))
+		if reason := b.schema.fieldsProblem(req.Fields); reason != "" {
+			errs.add("fields", ErrInvalidField, reason)
 		} else {
 			p.fields = make([]Field, len(req.Fields))
 			for i, n := range req.Fields {
-				p.fields[i] = s.fields[s.byName[n]]
+				p.fields[i] = b.schema.fields[b.schema.byName[n]]
 			}
 		}
 	}
@@ -125,13 +201,19 @@ func compile(s *Schema, sz sizes, prec time.Duration, req Request, errs *request
 // a sort: the keys checked against the schema, everything after the key
 // field dropped (it cannot change the order), and the key appended, in the
 // direction of the last key, when it is missing, so that the order is
-// total. Errors wrap [ErrInvalidSort].
+// total. An error is a [*ParamError] for "sort" that wraps
+// [ErrInvalidSort].
 func (s *Schema) Order(keys []SortKey) ([]Order, error) {
-	if len(keys) == 0 {
-		return nil, fmt.Errorf("%w: empty", ErrInvalidSort)
+	orders, reason := s.order(keys)
+	if reason != "" {
+		return nil, &ParamError{Param: "sort", Reason: reason, Err: ErrInvalidSort}
 	}
-	if err := s.checkSort(keys); err != nil {
-		return nil, err
+	return orders, nil
+}
+
+func (s *Schema) order(keys []SortKey) ([]Order, string) {
+	if reason := s.sortProblem(keys); reason != "" {
+		return nil, reason
 	}
 	key := s.fields[s.key]
 	orders := make([]Order, 0, len(keys)+1)
@@ -139,68 +221,109 @@ func (s *Schema) Order(keys []SortKey) ([]Order, error) {
 		f := s.fields[s.byName[k.Field]]
 		orders = append(orders, Order{Field: f, Dir: k.Dir})
 		if f.Key {
-			return orders, nil
+			return orders, ""
 		}
 	}
-	return append(orders, Order{Field: key, Dir: keys[len(keys)-1].Dir}), nil
+	return append(orders, Order{Field: key, Dir: keys[len(keys)-1].Dir}), ""
 }
 
 // condition validates one filter and converts its values to the field's
-// canonical type, adapting times to the backend's precision prec.
-func (s *Schema) condition(f Filter, prec time.Duration) (Condition, error) {
+// canonical type, within what the backend stores (l), or says what is
+// wrong with it.
+func (s *Schema) condition(f Filter, l limits) (Condition, string) {
 	field, ok := s.Field(f.Field)
-	if !ok {
-		return Condition{}, fmt.Errorf("%w: unknown field %s", ErrInvalidFilter, quote(f.Field))
-	}
-	if f.Op < Eq || f.Op > In {
-		return Condition{}, fmt.Errorf("%w: unknown operator", ErrInvalidFilter)
-	}
-	if !field.Allows(f.Op) {
-		return Condition{}, fmt.Errorf("%w: field %q does not accept %s", ErrInvalidFilter, f.Field, f.Op)
-	}
 	switch {
+	case !ok:
+		return Condition{}, "unknown field " + value.Quote(f.Field)
+	case f.Op < Eq || f.Op > In:
+		return Condition{}, "unknown operator"
+	case !field.Allows(f.Op):
+		return Condition{}, fmt.Sprintf("field %q does not accept %s", f.Field, f.Op)
 	case len(f.Values) == 0:
-		return Condition{}, fmt.Errorf("%w: no value", ErrInvalidFilter)
+		return Condition{}, "no value"
 	case f.Op != In && len(f.Values) != 1:
-		return Condition{}, fmt.Errorf("%w: %s takes one value", ErrInvalidFilter, f.Op)
+		return Condition{}, fmt.Sprintf("%s takes one value", f.Op)
 	case len(f.Values) > MaxInValues:
-		return Condition{}, fmt.Errorf("%w: more than %d values", ErrInvalidFilter, MaxInValues)
+		return Condition{}, fmt.Sprintf("more than %d values", MaxInValues)
 	}
 	vals := make([]any, len(f.Values))
 	for i, v := range f.Values {
-		if v == nil {
-			return Condition{}, fmt.Errorf("%w: null value", ErrInvalidFilter)
-		}
-		if str, ok := v.(string); ok && len(str) > maxValueLen {
-			return Condition{}, fmt.Errorf("%w: value too long", ErrInvalidFilter)
-		}
-		n, err := normalize(field.Type, v)
-		if err != nil {
-			return Condition{}, fmt.Errorf("%w: %w", ErrInvalidFilter, err)
-		}
-		if x, ok := n.(float64); ok && math.IsInf(x, 0) {
-			return Condition{}, fmt.Errorf("%w: %v is not a finite number", ErrInvalidFilter, x)
-		}
-		if str, ok := n.(string); ok && field.Type == String {
-			if _, err := ParseValue(String, str); err != nil {
-				return Condition{}, fmt.Errorf("%w: %w", ErrInvalidFilter, err)
-			}
-		}
-		if tm, ok := n.(time.Time); ok && prec > 0 {
-			if down := tm.Truncate(prec); !down.Equal(tm) {
-				switch f.Op {
-				case Lt, Gte:
-					n = down.Add(prec)
-				case Lte, Gt:
-					n = down
-				default:
-					return Condition{}, fmt.Errorf("%w: %s is more precise than the stored times (%v)", ErrInvalidFilter, tm.Format(time.RFC3339Nano), prec)
-				}
-			}
+		n, reason := filterValue(field.Type.kind(), f.Op, v, l)
+		if reason != "" {
+			return Condition{}, reason
 		}
 		vals[i] = n
 	}
-	return Condition{Field: field, Op: f.Op, Values: vals}, nil
+	return Condition{Field: field, Op: f.Op, Values: vals}, ""
+}
+
+// filterValue converts one value of a filter with operator op to kind k's
+// canonical type, or says what is wrong with it. Text is parsed as a
+// query-string value is; a number must be finite, a string valid text,
+// and a time within the years 1 to 9999 and what the backend stores, and
+// it is moved to the backend's precision as [TimePrecisioner] says.
+func filterValue(k value.Kind, op Op, v any, l limits) (any, string) {
+	var (
+		n   any
+		err error
+	)
+	switch x := v.(type) {
+	case nil:
+		return nil, "null value"
+	case string:
+		if len(x) > maxValueLen {
+			return nil, "value too long"
+		}
+		n, err = value.Parse(k, x)
+	default:
+		n, err = value.Normalize(k, v)
+	}
+	if err != nil {
+		return nil, err.Error()
+	}
+	switch x := n.(type) {
+	case float64:
+		if math.IsNaN(x) || math.IsInf(x, 0) {
+			return nil, fmt.Sprintf("%v is not a finite number", x)
+		}
+	case string:
+		if _, ok := v.(string); !ok && k == value.String {
+			if _, err := value.Parse(k, x); err != nil {
+				return nil, err.Error()
+			}
+		}
+	case time.Time:
+		return l.adaptTime(x, op)
+	}
+	return n, ""
+}
+
+// adaptTime checks a time filter value against the stored range and moves
+// it to the backend's precision, or says why it cannot.
+func (l limits) adaptTime(tm time.Time, op Op) (any, string) {
+	if reason := l.timeProblem(tm); reason != "" {
+		return nil, reason
+	}
+	if l.prec <= 0 {
+		return tm, ""
+	}
+	down := tm.Truncate(l.prec)
+	switch {
+	case down.Equal(tm):
+		return tm, ""
+	case op == Lt || op == Gte:
+		up := down.Add(l.prec)
+		if reason := l.timeProblem(up); reason != "" {
+			return nil, reason
+		}
+		return up, ""
+	case op == Lte || op == Gt:
+		if reason := l.timeProblem(down); reason != "" {
+			return nil, reason
+		}
+		return down, ""
+	}
+	return nil, fmt.Sprintf("%s is more precise than the stored times (%v)", tm.Format(time.RFC3339Nano), l.prec)
 }
 
 // binding hashes the sort and filters a cursor belongs to. Filters are
@@ -211,31 +334,13 @@ func binding(sort []Order, filters []Condition) [8]byte {
 	for _, o := range sort {
 		fmt.Fprintf(&b, "s%q:%d:%d;", o.Field.Name, o.Field.Type, o.Dir)
 	}
-	b.WriteString(FiltersKey(filters))
+	var fk value.FiltersKey
+	for _, c := range filters {
+		fk.Add(c.Field.Name, int(c.Op), c.Values)
+	}
+	b.WriteString(fk.String())
 	sum := sha256.Sum256([]byte(b.String()))
 	var out [8]byte
 	copy(out[:], sum[:])
 	return out
-}
-
-// FiltersKey returns a canonical text of filters, for keys of caches and
-// cursors: two lists of conditions have the same key exactly when they
-// hold the same conditions on the same typed values, in any order.
-func FiltersKey(filters []Condition) string {
-	fs := make([]string, len(filters))
-	for i, c := range filters {
-		var fb strings.Builder
-		fmt.Fprintf(&fb, "f%q:%d:", c.Field.Name, c.Op)
-		for _, v := range c.Values {
-			fmt.Fprintf(&fb, "%T=%#v,", v, v)
-		}
-		fs[i] = fb.String()
-	}
-	slices.Sort(fs)
-	var b strings.Builder
-	for _, f := range fs {
-		b.WriteString(f)
-		b.WriteByte(';')
-	}
-	return b.String()
 }

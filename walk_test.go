@@ -76,3 +76,35 @@ func TestWalkStops(t *testing.T) {
 		t.Errorf("bad request: got %v", errs)
 	}
 }
+
+// TestWalkFromBefore starts a walk from a Before cursor: it yields the
+// page before the cursor's position, then every page after it, to the
+// end, each row once.
+func TestWalkFromBefore(t *testing.T) {
+	ctx := context.Background()
+	p := keyset(t, memory(t, numbered(23)), paginate.KeysetConfig{PerPage: 5})
+	first, err := p.Paginate(ctx, paginate.Request{PerPage: 8})
+	if err != nil {
+		t.Fatal(err)
+	}
+	second, err := p.Paginate(ctx, paginate.Request{PerPage: 8, After: first.NextCursor})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// second.PrevCursor points at row 9: the walk starts with the five
+	// rows before it.
+	var got []int64
+	n := 0
+	for it, err := range paginate.Walk(ctx, p, paginate.Request{Before: second.PrevCursor}) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n++; n > 23 {
+			t.Fatal("the walk does not end")
+		}
+		got = append(got, it.ID)
+	}
+	if diff := gocmp.Diff(span(4, 23), got); diff != "" {
+		t.Errorf("walk (-want +got):\n%s", diff)
+	}
+}

@@ -11,6 +11,7 @@ import (
 	"golang.org/x/sync/singleflight"
 
 	"github.com/go-paginate/paginate"
+	"github.com/go-paginate/paginate/internal/value"
 )
 
 // Count is a [paginate.CountStrategy] that caches another strategy's
@@ -178,7 +179,11 @@ func (c *Count) lookup(ctx context.Context, key string) (paginate.Total, bool) {
 func (c *Count) key(ctx context.Context, q paginate.Query) (string, use) {
 	var b strings.Builder
 	b.WriteString(c.prefix)
-	b.WriteString(paginate.FiltersKey(q.Filters))
+	var fk value.FiltersKey
+	for _, c := range q.Filters {
+		fk.Add(c.Field.Name, int(c.Op), c.Values)
+	}
+	b.WriteString(fk.String())
 	return c.keys.key(ctx, b.String())
 }
 

@@ -11,6 +11,7 @@ import (
 	"golang.org/x/sync/singleflight"
 
 	"github.com/go-paginate/paginate"
+	"github.com/go-paginate/paginate/internal/value"
 )
 
 // Pages is a [paginate.Paginator] that caches the pages of another, per
@@ -151,10 +152,10 @@ func requestKey(req paginate.Request) string {
 	} else {
 		fmt.Fprintf(&b, "fields=%q;", req.Fields)
 	}
-	conds := make([]paginate.Condition, len(req.Filters))
-	for i, f := range req.Filters {
-		conds[i] = paginate.Condition{Field: paginate.Field{Name: f.Field}, Op: f.Op, Values: f.Values}
+	var fk value.FiltersKey
+	for _, f := range req.Filters {
+		fk.Add(f.Field, int(f.Op), f.Values)
 	}
-	b.WriteString(paginate.FiltersKey(conds))
+	b.WriteString(fk.String())
 	return b.String()
 }

@@ -532,8 +532,13 @@ func displayKey(k string) string {
 	return k
 }
 
-// reason returns err's message without the sentinel's prefix.
+// reason returns err's message without the sentinel's prefix, or the
+// Reason of a *paginate.ParamError.
 func reason(err, sentinel error) string {
+	var pe *paginate.ParamError
+	if errors.As(err, &pe) {
+		return pe.Reason
+	}
 	msg := err.Error()
 	if s := sentinel.Error() + ": "; strings.HasPrefix(msg, s) {
 		return msg[len(s):]

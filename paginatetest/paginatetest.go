@@ -68,20 +68,10 @@ package paginatetest
 
 import (
 	"context"
+	"testing"
 
 	"github.com/go-paginate/paginate"
 )
-
-// TB is what [Run] needs of a test. *testing.T implements it, as
-// TB[*testing.T]; another test runner's type can too.
-type TB[T any] interface {
-	Helper()
-	Logf(format string, args ...any)
-	Errorf(format string, args ...any)
-	Fatalf(format string, args ...any)
-	// Run runs f as a subtest named name and reports whether it passed.
-	Run(name string, f func(T)) bool
-}
 
 // Harness is the backend under test.
 type Harness struct {
@@ -106,35 +96,38 @@ type Harness struct {
 	Cases int
 }
 
-// Run runs the suite against h as subtests of t, usually a *testing.T.
-// Subtests fail with messages that name the sort, filters, fields, page
-// size, page and (for random cases) the seed, with a go-cmp diff
-// (-want +got).
-func Run[T TB[T]](t T, h Harness) {
+// Run runs the suite against h as subtests of t. Subtests fail with
+// messages that name the sort, filters, fields, page size, page and (for
+// random cases) the seed, with a go-cmp diff (-want +got).
+func Run(t *testing.T, h Harness) {
+	t.Helper()
+	run(testingT{t}, h)
+}
+
+// run runs the suite against h as subtests of t.
+func run(t tester, h Harness) {
 	t.Helper()
 	if h.New == nil {
 		t.Fatalf("paginatetest: Harness.New is nil")
 		return
 	}
-	newSuite(adapter[T]{t}, h).run()
+	newSuite(t, h).run()
 }
 
-// tester is the non-generic view of a TB the suite is written against.
+// tester is what the suite needs of a test: *testing.T, through testingT,
+// and the suite's own tests' recorder.
 type tester interface {
 	Helper()
 	Logf(format string, args ...any)
 	Errorf(format string, args ...any)
 	Fatalf(format string, args ...any)
+	// run runs f as a subtest named name and reports whether it passed.
 	run(name string, f func(tester)) bool
 }
 
-// adapter makes a TB[T] a tester.
-type adapter[T TB[T]] struct{ t T }
+// testingT makes a *testing.T a tester.
+type testingT struct{ *testing.T }
 
-func (a adapter[T]) Helper()                      { a.t.Helper() }
-func (a adapter[T]) Logf(f string, args ...any)   { a.t.Helper(); a.t.Logf(f, args...) }
-func (a adapter[T]) Errorf(f string, args ...any) { a.t.Helper(); a.t.Errorf(f, args...) }
-func (a adapter[T]) Fatalf(f string, args ...any) { a.t.Helper(); a.t.Fatalf(f, args...) }
-func (a adapter[T]) run(name string, f func(tester)) bool {
-	return a.t.Run(name, func(t T) { f(adapter[T]{t}) })
+func (t testingT) run(name string, f func(tester)) bool {
+	return t.Run(name, func(t *testing.T) { f(testingT{t}) })
 }

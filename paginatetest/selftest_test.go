@@ -1,7 +1,9 @@
-package paginatetest_test
+package paginatetest
 
 import (
 	"context"
+	"fmt"
+	"io"
 	"math"
 	"strconv"
 	"strings"
@@ -9,21 +11,20 @@ import (
 	"time"
 
 	"github.com/go-paginate/paginate"
-	"github.com/go-paginate/paginate/paginatetest"
 )
 
 // broken is the in-memory backend with one fault, which the suite must
 // find.
 type broken struct {
-	m      *paginate.Memory[paginatetest.Row]
+	m      *paginate.Memory[Row]
 	nulls  paginate.NullOrder
 	query  func(*paginate.Query)
-	result func(paginate.Query, *paginate.Result[paginatetest.Row])
+	result func(paginate.Query, *paginate.Result[Row])
 	count  func(int64) int64
 	noCtx  bool
 }
 
-func (b *broken) Fetch(ctx context.Context, q paginate.Query) (paginate.Result[paginatetest.Row], error) {
+func (b *broken) Fetch(ctx context.Context, q paginate.Query) (paginate.Result[Row], error) {
 	if b.noCtx {
 		ctx = context.Background()
 	}
@@ -51,8 +52,8 @@ func (b *broken) Count(ctx context.Context, q paginate.Query) (int64, error) {
 func (b *broken) NullOrder() paginate.NullOrder { return b.nulls }
 
 // mapKeys applies f to every key value of a result.
-func mapKeys(f func(any) any) func(paginate.Query, *paginate.Result[paginatetest.Row]) {
-	return func(_ paginate.Query, res *paginate.Result[paginatetest.Row]) {
+func mapKeys(f func(any) any) func(paginate.Query, *paginate.Result[Row]) {
+	return func(_ paginate.Query, res *paginate.Result[Row]) {
 		for _, k := range res.Keys {
 			for i, v := range k {
 				k[i] = f(v)
@@ -89,7 +90,7 @@ func TestSuiteFindsFaults(t *testing.T) {
 			}
 			return v
 		})}},
-		{"FirstRowAfterPositionLost", broken{result: func(q paginate.Query, res *paginate.Result[paginatetest.Row]) {
+		{"FirstRowAfterPositionLost", broken{result: func(q paginate.Query, res *paginate.Result[Row]) {
 			if q.After != nil && len(res.Items) > 0 {
 				res.Items, res.Keys = res.Items[1:], res.Keys[1:]
 			}
@@ -119,9 +120,9 @@ func TestSuiteFindsFaults(t *testing.T) {
 			t.Parallel()
 			var out strings.Builder
 			r := &runner{out: &out, stop: new(bool)}
-			paginatetest.Run(r, paginatetest.Harness{
-				New: func(_ context.Context, schema *paginate.Schema, rows []paginatetest.Row) (paginate.Backend[paginatetest.Row], error) {
-					m, err := paginate.NewMemory(rows, schema, paginate.MemoryConfig[paginatetest.Row]{})
+			run(r, Harness{
+				New: func(_ context.Context, schema *paginate.Schema, rows []Row) (paginate.Backend[Row], error) {
+					m, err := paginate.NewMemory(rows, schema, paginate.MemoryConfig[Row]{})
 					b := f.b
 					b.m = m
 					return &b, err
@@ -133,5 +134,72 @@ func TestSuiteFindsFaults(t *testing.T) {
 			}
 			t.Logf("found: %.600s", out.String())
 		})
+	}
+}
+
+// runner is a tester that records failures instead of reporting them to
+// a *testing.T, so that a test can check the suite fails: it runs
+// subtests in turn and writes failures to out. With stop set, the first
+// failure ends the run: every later subtest is skipped.
+type runner struct {
+	name   string
+	failed bool
+	out    io.Writer
+	stop   *bool
+}
+
+type fatal struct{}
+
+func (r *runner) Helper()             {}
+func (r *runner) Logf(string, ...any) {}
+
+func (r *runner) Errorf(f string, a ...any) {
+	r.failed = true
+	fmt.Fprintf(r.out, r.name+": "+f+"\n", a...)
+	if r.stop != nil {
+		*r.stop = true
+		panic(fatal{})
+	}
+}
+
+func (r *runner) Fatalf(f string, a ...any) {
+	r.Errorf(f, a...)
+	panic(fatal{})
+}
+
+func (r *runner) run(name string, f func(tester)) bool {
+	if r.stop != nil && *r.stop {
+		return false
+	}
+	sub := &runner{name: r.name + "/" + name, out: r.out, stop: r.stop}
+	func() {
+		defer func() {
+			if v := recover(); v != nil {
+				if _, ok := v.(fatal); !ok {
+					panic(v)
+				}
+			}
+		}()
+		f(sub)
+	}()
+	r.failed = r.failed || sub.failed
+	return !sub.failed
+}
+
+// TestSuitePassesMemory checks, through the recorder, that the suite
+// passes the in-memory backend: the faults TestSuiteFindsFaults plants
+// are what fails it.
+func TestSuitePassesMemory(t *testing.T) {
+	var out strings.Builder
+	r := &runner{out: &out}
+	run(r, Harness{
+		New: func(_ context.Context, schema *paginate.Schema, rows []Row) (paginate.Backend[Row], error) {
+			return paginate.NewMemory(rows, schema, paginate.MemoryConfig[Row]{})
+		},
+		Seed:  1,
+		Cases: 20,
+	})
+	if r.failed {
+		t.Fatalf("the suite failed the in-memory backend:\n%.2000s", out.String())
 	}
 }

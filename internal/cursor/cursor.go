@@ -4,19 +4,25 @@
 // A cursor is URL-safe base64 (no padding) of a binary payload followed by
 // its HMAC-SHA256:
 //
-//	version  1 byte (1)
+//	version  1 byte (2)
 //	kind     1 byte (Position, Start or End)
-//	issued   uvarint, Unix seconds
+//	issued   uvarint, Unix seconds; 0 when the cursor carries no issue time
 //	binding  8 bytes, a hash of the sort and filters the cursor belongs to
 //	count    uvarint, number of values
 //	values   each a tag byte and its payload
 //	mac      32 bytes, HMAC-SHA256 of everything before it
 //
 // Values are nil, int64 (zigzag varint), float64 (IEEE 754 bits, so every
-// float round-trips exactly, infinities included; NaN is rejected), bool,
-// string, []byte and time.Time (Unix seconds and nanoseconds, UTC).
-// Decoding checks the length before any work, verifies the MAC in constant
-// time against every key before parsing, and rejects trailing bytes.
+// float round-trips exactly, infinities included; every NaN is written as
+// math.NaN's bits, and other NaN bits are refused, so that each value has
+// one spelling), bool, string, []byte and time.Time (Unix seconds and
+// nanoseconds, UTC). Decoding checks the length before any work, verifies
+// the MAC in constant time against every key before parsing, and rejects
+// trailing bytes.
+//
+// Version 1 had the same layout, but always carried an issue time and
+// never a NaN; its cursors still decode, so that cursors issued before an
+// upgrade keep working.
 package cursor
 
 import (
@@ -34,8 +40,13 @@ import (
 	"unicode/utf8"
 )
 
-// Version is the payload version this package writes and reads.
-const Version = 1
+// Version is the payload version this package writes. It reads it and
+// version 1, whose layout is the same: version 1 cursors always carry an
+// issue time and never a NaN.
+const Version = 2
+
+// nanBits is the one bit pattern a NaN is written with, math.NaN's.
+const nanBits = 0x7FF8000000000001
 
 // Kind says what a cursor points at.
 type Kind byte
@@ -125,8 +136,15 @@ func Decode(s string, keys [][]byte, maxLen int) (Cursor, error) {
 // of the types the package documents.
 func (codec *Codec) Encode(c Cursor) (string, error) {
 	buf := make([]byte, 0, 64)
+	var issued uint64
+	if !c.IssuedAt.IsZero() {
+		if c.IssuedAt.Unix() < 1 {
+			return "", errors.New("cursor: issue time before 1970")
+		}
+		issued = uint64(c.IssuedAt.Unix())
+	}
 	buf = append(buf, Version, byte(c.Kind))
-	buf = binary.AppendUvarint(buf, uint64(max(c.IssuedAt.Unix(), 0)))
+	buf = binary.AppendUvarint(buf, issued)
 	buf = append(buf, c.Binding[:]...)
 	buf = binary.AppendUvarint(buf, uint64(len(c.Values)))
 	for _, v := range c.Values {
@@ -137,8 +155,12 @@ func (codec *Codec) Encode(c Cursor) (string, error) {
 			buf = append(buf, tagInt)
 			buf = binary.AppendVarint(buf, x)
 		case float64:
+			bits := math.Float64bits(x)
+			if math.IsNaN(x) {
+				bits = nanBits
+			}
 			buf = append(buf, tagFloat)
-			buf = binary.BigEndian.AppendUint64(buf, math.Float64bits(x))
+			buf = binary.BigEndian.AppendUint64(buf, bits)
 		case bool:
 			if x {
 				buf = append(buf, tagTrue)
@@ -202,26 +224,10 @@ func (codec *Codec) verify(payload, mac []byte) bool {
 }
 
 func parse(p []byte) (Cursor, error) {
-	var c Cursor
-	if p[0] != Version {
-		return c, ErrVersion
+	c, p, err := parseHeader(p)
+	if err != nil {
+		return c, err
 	}
-	c.Kind = Kind(p[1])
-	if c.Kind < Position || c.Kind > End {
-		return c, ErrMalformed
-	}
-	p = p[2:]
-	issued, n := binary.Uvarint(p)
-	if n <= 0 || issued > math.MaxInt64 {
-		return c, ErrMalformed
-	}
-	c.IssuedAt = time.Unix(int64(issued), 0).UTC()
-	p = p[n:]
-	if len(p) < 8 {
-		return c, ErrMalformed
-	}
-	copy(c.Binding[:], p)
-	p = p[8:]
 	count, n := binary.Uvarint(p)
 	if n <= 0 || count > uint64(len(p)) {
 		return c, ErrMalformed
@@ -232,63 +238,97 @@ func parse(p []byte) (Cursor, error) {
 		if len(p) == 0 {
 			return c, ErrMalformed
 		}
-		tag := p[0]
-		p = p[1:]
-		switch tag {
-		case tagNil:
-			c.Values = append(c.Values, nil)
-		case tagInt:
-			x, n := binary.Varint(p)
-			if n <= 0 {
-				return c, ErrMalformed
-			}
-			p = p[n:]
-			c.Values = append(c.Values, x)
-		case tagTime:
-			sec, n := binary.Varint(p)
-			if n <= 0 {
-				return c, ErrMalformed
-			}
-			p = p[n:]
-			nsec, n := binary.Uvarint(p)
-			if n <= 0 || nsec >= 1e9 {
-				return c, ErrMalformed
-			}
-			p = p[n:]
-			c.Values = append(c.Values, time.Unix(sec, int64(nsec)).UTC())
-		case tagFloat:
-			if len(p) < 8 {
-				return c, ErrMalformed
-			}
-			f := math.Float64frombits(binary.BigEndian.Uint64(p))
-			if math.IsNaN(f) {
-				return c, ErrMalformed
-			}
-			c.Values = append(c.Values, f)
-			p = p[8:]
-		case tagFalse, tagTrue:
-			c.Values = append(c.Values, tag == tagTrue)
-		case tagString, tagBytes:
-			l, n := binary.Uvarint(p)
-			if n <= 0 || l > uint64(len(p)-n) {
-				return c, ErrMalformed
-			}
-			b := p[n : n+int(l)]
-			p = p[n+int(l):]
-			if tag == tagString {
-				if !utf8.Valid(b) {
-					return c, ErrMalformed
-				}
-				c.Values = append(c.Values, string(b))
-			} else {
-				c.Values = append(c.Values, append([]byte{}, b...))
-			}
-		default:
-			return c, ErrMalformed
+		var v any
+		v, p, err = parseValue(p[0], p[1:])
+		if err != nil {
+			return c, err
 		}
+		c.Values = append(c.Values, v)
 	}
 	if len(p) != 0 {
 		return c, ErrMalformed
 	}
 	return c, nil
+}
+
+// parseHeader reads the version, kind, issue time and binding, and
+// returns the rest of p.
+func parseHeader(p []byte) (Cursor, []byte, error) {
+	var c Cursor
+	if p[0] != Version && p[0] != 1 {
+		return c, nil, ErrVersion
+	}
+	c.Kind = Kind(p[1])
+	if c.Kind < Position || c.Kind > End {
+		return c, nil, ErrMalformed
+	}
+	p = p[2:]
+	issued, n := binary.Uvarint(p)
+	if n <= 0 || issued > math.MaxInt64 {
+		return c, nil, ErrMalformed
+	}
+	if issued > 0 {
+		c.IssuedAt = time.Unix(int64(issued), 0).UTC()
+	}
+	p = p[n:]
+	if len(p) < 8 {
+		return c, nil, ErrMalformed
+	}
+	copy(c.Binding[:], p)
+	return c, p[8:], nil
+}
+
+// parseValue reads the payload of one value tagged tag from p, and returns
+// the value and the rest of p.
+func parseValue(tag byte, p []byte) (any, []byte, error) {
+	switch tag {
+	case tagNil:
+		return nil, p, nil
+	case tagFalse, tagTrue:
+		return tag == tagTrue, p, nil
+	case tagInt:
+		x, n := binary.Varint(p)
+		if n <= 0 {
+			return nil, nil, ErrMalformed
+		}
+		return x, p[n:], nil
+	case tagFloat:
+		if len(p) < 8 {
+			return nil, nil, ErrMalformed
+		}
+		bits := binary.BigEndian.Uint64(p)
+		if f := math.Float64frombits(bits); math.IsNaN(f) && bits != nanBits {
+			return nil, nil, ErrMalformed // one NaN, one spelling
+		}
+		return math.Float64frombits(bits), p[8:], nil
+	case tagTime:
+		return parseTime(p)
+	case tagString, tagBytes:
+		l, n := binary.Uvarint(p)
+		if n <= 0 || l > uint64(len(p)-n) {
+			return nil, nil, ErrMalformed
+		}
+		b, rest := p[n:n+int(l)], p[n+int(l):]
+		if tag == tagBytes {
+			return append([]byte{}, b...), rest, nil
+		}
+		if !utf8.Valid(b) {
+			return nil, nil, ErrMalformed
+		}
+		return string(b), rest, nil
+	}
+	return nil, nil, ErrMalformed
+}
+
+func parseTime(p []byte) (any, []byte, error) {
+	sec, n := binary.Varint(p)
+	if n <= 0 {
+		return nil, nil, ErrMalformed
+	}
+	p = p[n:]
+	nsec, n := binary.Uvarint(p)
+	if n <= 0 || nsec >= 1e9 {
+		return nil, nil, ErrMalformed
+	}
+	return time.Unix(sec, int64(nsec)).UTC(), p[n:], nil
 }

@@ -1,8 +1,14 @@
 package cursor
 
 import (
+	"bytes"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/binary"
 	"errors"
 	"math"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -104,13 +110,87 @@ func TestEveryByteChange(t *testing.T) {
 	}
 }
 
-func TestNaNRejected(t *testing.T) {
-	s, err := Encode(Cursor{Kind: Position, Values: []any{math.NaN()}}, key1)
+func TestNaN(t *testing.T) {
+	if math.Float64bits(math.NaN()) != nanBits {
+		t.Fatalf("math.NaN's bits are %#x, not nanBits", math.Float64bits(math.NaN()))
+	}
+	other := math.Float64frombits(nanBits | 1<<63 | 2) // a NaN with other bits
+	s, err := Encode(Cursor{Kind: Position, Values: []any{other, math.NaN()}}, key1)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := Decode(s, [][]byte{key1}, 1024); !errors.Is(err, ErrMalformed) {
-		t.Errorf("a NaN value decoded: %v", err)
+	c, err := Decode(s, [][]byte{key1}, 1024)
+	if err != nil {
+		t.Fatalf("a NaN position did not decode: %v", err)
+	}
+	for i, v := range c.Values {
+		if x, ok := v.(float64); !ok || math.Float64bits(x) != nanBits {
+			t.Errorf("value %d decoded as %#v, want the canonical NaN", i, v)
+		}
+	}
+	// A NaN with other bits, signed, is refused: one value, one spelling.
+	raw, _ := base64.RawURLEncoding.DecodeString(s)
+	payload := raw[:len(raw)-macLen]
+	at := bytes.Index(payload, binary.BigEndian.AppendUint64(nil, nanBits))
+	binary.BigEndian.PutUint64(payload[at:], nanBits|2)
+	if _, err := Decode(resign(payload), [][]byte{key1}, 1024); !errors.Is(err, ErrMalformed) {
+		t.Errorf("a NaN with other bits decoded: %v", err)
+	}
+}
+
+// resign signs payload with key1.
+func resign(payload []byte) string {
+	m := hmac.New(sha256.New, key1)
+	m.Write(payload)
+	return base64.RawURLEncoding.EncodeToString(m.Sum(slices.Clone(payload)))
+}
+
+func TestIssueTime(t *testing.T) {
+	// No issue time: the cursor says so, and its text depends only on
+	// its content.
+	c := Cursor{Kind: Position, Binding: [8]byte{9}, Values: []any{int64(1)}}
+	s, err := Encode(c, key1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := Decode(s, [][]byte{key1}, 1024)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !got.IssuedAt.IsZero() {
+		t.Errorf("IssuedAt = %v, want none", got.IssuedAt)
+	}
+	if _, err := Encode(Cursor{Kind: Start, IssuedAt: time.Unix(0, 0)}, key1); err == nil {
+		t.Error("Encode accepted an issue time of 1970-01-01, which would read as none")
+	}
+}
+
+// TestVersion1 checks that a version 1 cursor, as issued before version 2,
+// still decodes, and that other versions do not.
+func TestVersion1(t *testing.T) {
+	c := sample()
+	s, err := Encode(c, key1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, _ := base64.RawURLEncoding.DecodeString(s)
+	payload := raw[:len(raw)-macLen]
+	if payload[0] != Version || Version != 2 {
+		t.Fatalf("version byte %d, Version %d", payload[0], Version)
+	}
+	payload[0] = 1
+	got, err := Decode(resign(payload), [][]byte{key1}, 1024)
+	if err != nil {
+		t.Fatalf("version 1 cursor: %v", err)
+	}
+	if diff := cmp.Diff(c, got); diff != "" {
+		t.Errorf("version 1 cursor (-want +got):\n%s", diff)
+	}
+	for _, v := range []byte{0, 3, 255} {
+		payload[0] = v
+		if _, err := Decode(resign(payload), [][]byte{key1}, 1024); !errors.Is(err, ErrVersion) {
+			t.Errorf("version %d: err = %v, want ErrVersion", v, err)
+		}
 	}
 }
 
