@@ -315,11 +315,18 @@ func TestWalkThroughHTTP(t *testing.T) {
 		}
 		return env.Items, links["next"], links["prev"]
 	}
+	// A walk takes ceil(103/7) = 15 pages each way; a Link that loops
+	// fails the test at this bound instead of hanging it.
+	const maxPages = 20
 	for _, sort := range []string{"-created_at", "price,-name", "category,-id"} {
 		t.Run(sort, func(t *testing.T) {
 			var forward []int64
 			var last string
+			pages := 0
 			for u := srv.URL + "/feed?per_page=7&sort=" + sort; u != ""; {
+				if pages++; pages > maxPages {
+					t.Fatalf("forward walk still going after %d pages, at %s", maxPages, u)
+				}
 				var page []Item
 				var next string
 				page, next, last = follow(u)
@@ -344,7 +351,11 @@ func TestWalkThroughHTTP(t *testing.T) {
 			}
 			// Back from the last page to the first.
 			var backward []int64
+			pages = 0
 			for u := last; u != ""; {
+				if pages++; pages > maxPages {
+					t.Fatalf("backward walk still going after %d pages, at %s", maxPages, u)
+				}
 				page, _, prev := follow(u)
 				ids := make([]int64, len(page))
 				for i, it := range page {
