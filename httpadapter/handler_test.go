@@ -508,3 +508,49 @@ func FuzzParseQuery(f *testing.F) {
 		}
 	})
 }
+
+// refusing answers every request with a parameter error naming param as
+// the core names parameters, as a backend refusing a value it cannot
+// store (a time outside its range) does.
+type refusing struct {
+	paginate.Paginator[Item]
+	params []string
+}
+
+func (r refusing) Paginate(context.Context, paginate.Request) (paginate.Page[Item], error) {
+	re := &paginate.RequestError{}
+	for _, p := range r.params {
+		re.Params = append(re.Params, &paginate.ParamError{Param: p, Reason: "out of range", Err: paginate.ErrInvalidFilter})
+	}
+	return paginate.Page[Item]{}, re
+}
+
+// TestPaginatorErrorsNamedAsWritten: parameters the paginator blames are
+// named as the client wrote them, however it spelled them.
+func TestPaginatorErrorsNamedAsWritten(t *testing.T) {
+	s := newSchema(t)
+	for _, tc := range []struct {
+		name, query string
+		blamed      []string // as the core names them
+		want        []string
+	}{
+		{"encoded brackets", "created_at%5Blt%5D=0001-01-01T00:00:00%2B01:00", []string{"created_at[lt]"}, []string{"created_at[lt]"}},
+		{"eq written out", "category[eq]=home", []string{"category"}, []string{"category[eq]"}},
+		{"eq implied", "category=home", []string{"category"}, []string{"category"}},
+		{"renamed", "limit=5&order=-price", []string{"per_page", "sort"}, []string{"limit", "order"}},
+		{"several", "price%5Bgte%5D=1&category[eq]=home&price[lt]=9", []string{"price[lt]", "category", "price[gte]"}, []string{"price[lt]", "category[eq]", "price[gte]"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			p := refusing{params: tc.blamed}
+			h, err := httpadapter.Handler[Item](p, s, httpadapter.Config{Parser: httpadapter.ParserConfig{
+				Mode: httpadapter.OffsetMode, Params: httpadapter.Params{PerPage: "limit", Sort: "order"}}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			pr := problem(t, get(t, h, "/items?"+tc.query), http.StatusBadRequest)
+			if diff := cmp.Diff(tc.want, names(pr)); diff != "" {
+				t.Errorf("invalid_params names (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
