@@ -68,7 +68,7 @@ type jsonField struct {
 const maxSparseTypes = 256
 
 func newItemEncoder(t reflect.Type, s *paginate.Schema) *itemEncoder {
-	e := &itemEncoder{}
+	e := &itemEncoder{kind: otherItems}
 	if t.Kind() == reflect.Pointer && t.Elem().Kind() == reflect.Struct {
 		e.ptr, t = true, t.Elem()
 	}
