@@ -13,7 +13,7 @@
 //     parameter as the client wrote it (parse.go, query.go).
 //   - [Writer] writes, for items of one type: the envelope of a page
 //     ([Writer.WritePage]), its [Links] (links.go), and errors as
-//     [Problem]s ([Writer.WriteError], problem.go). It takes the mode and
+//     RFC 9457 [Problem] details ([Writer.WriteError], problem.go). It takes the mode and
 //     the parameter names from its parser.
 //   - [Handler] puts a parser, a paginator and a writer together in one
 //     http.Handler (handler.go).

@@ -50,8 +50,8 @@ func (ls Links) Header() string {
 // exact; in cursor mode prev and next. The URLs keep q's other
 // parameters, in order and with their repeats, each name and value
 // decoded and encoded again (so category[in]=a,b comes back as
-// category%5Bin%5D=a%2Cb): no value can end a URL or add a link. A nil q
-// has no parameters to keep.
+// category%5Bin%5D=a%2Cb): no value can end a URL or add a link. q must
+// come from the writer's parser; a nil q has no parameters to keep.
 func (w *Writer[T]) Links(r *http.Request, q *ParsedQuery, page paginate.Page[T]) Links {
 	lb := w.linkBuilder(r, q)
 	var ls Links
