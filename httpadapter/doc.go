@@ -12,9 +12,9 @@
 //     [ParsedQuery], which holds the [paginate.Request] and every
 //     parameter as the client wrote it (parse.go, query.go).
 //   - [Writer] writes, for items of one type: the envelope of a page
-//     ([Writer.WritePage]), its [Links] (links.go), and errors as
-//     RFC 9457 [Problem] details ([Writer.WriteError], problem.go). It takes the mode and
-//     the parameter names from its parser.
+//     ([Writer.WritePage]), its [Links] (links.go), and errors as RFC
+//     9457 [Problem] details ([Writer.WriteError], problem.go). It takes
+//     the mode and the parameter names from its parser.
 //   - [Handler] puts a parser, a paginator and a writer together in one
 //     http.Handler (handler.go).
 //   - [Middleware] parses for a handler of the application's own, which
