@@ -7,8 +7,11 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -292,4 +295,70 @@ func ExampleConditional() {
 	// Output:
 	// 200 private, no-cache Authorization
 	// 304 0 true
+}
+
+// TestETagOverTime: the same page of unchanged data has the same body, and
+// so the same ETag, on every request, however far apart: a client that
+// has the page gets 304 Not Modified. The paginator's clock is driven, so
+// the requests are 1.5 s, then an hour, apart without the test waiting.
+// In cursor mode this needs cursors that do not change with the time they
+// are issued at.
+func TestETagOverTime(t *testing.T) {
+	s := newSchema(t)
+	m := memory(t, s, items)
+	var now atomic.Int64 // nanoseconds since the Unix epoch
+	now.Store(fixedNow().UnixNano())
+	clock := func() time.Time { return time.Unix(0, now.Load()).UTC() }
+	ks, err := paginate.NewKeyset(m, s, paginate.KeysetConfig{Keys: [][]byte{testKey}, Now: clock})
+	if err != nil {
+		t.Fatal(err)
+	}
+	off, err := paginate.NewOffset(m, s, paginate.OffsetConfig{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mw := httpadapter.Conditional(httpadapter.ConditionalConfig{})
+	feed, err := httpadapter.Handler(ks, nil, httpadapter.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	list, err := httpadapter.Handler(off, nil, httpadapter.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	// The feed's second page has a next and a previous cursor.
+	res, body := serve(t, mw(feed), "GET", "/feed?sort=id&per_page=2", nil)
+	next := decode(t, []byte(body))["next_cursor"]
+	if res.StatusCode != 200 || next == nil {
+		t.Fatalf("first feed page: status %d: %s", res.StatusCode, body)
+	}
+	for _, tc := range []struct {
+		name, target string
+		h            http.Handler
+	}{
+		{"cursor page", "/feed?sort=id&per_page=2&after=" + url.QueryEscape(next.(string)), mw(feed)},
+		{"offset page", "/items?sort=id&per_page=2&page=2", mw(list)},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			now.Store(fixedNow().UnixNano())
+			first, firstBody := serve(t, tc.h, "GET", tc.target, nil)
+			etag := first.Header.Get("ETag")
+			if first.StatusCode != 200 || etag == "" {
+				t.Fatalf("status %d, ETag %q: %s", first.StatusCode, etag, firstBody)
+			}
+			for _, later := range []time.Duration{1500 * time.Millisecond, time.Hour} {
+				now.Store(fixedNow().Add(later).UnixNano())
+				again, againBody := serve(t, tc.h, "GET", tc.target, nil)
+				if diff := cmp.Diff(firstBody, againBody); diff != "" {
+					t.Errorf("%v later, the same page has another body (-first +later):\n%s", later, diff)
+				}
+				res, _ := serve(t, tc.h, "GET", tc.target, http.Header{"If-None-Match": {etag}})
+				if res.StatusCode != http.StatusNotModified {
+					t.Errorf("%v later, If-None-Match with the page's ETag: status %d, want 304 (ETag now %q, was %q)",
+						later, res.StatusCode, again.Header.Get("ETag"), etag)
+				}
+			}
+		})
+	}
 }

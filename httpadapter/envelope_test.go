@@ -1,7 +1,6 @@
 package httpadapter_test
 
 import (
-	"bytes"
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
@@ -66,19 +65,24 @@ func TestEnvelopeKeys(t *testing.T) {
 	s := newSchema(t)
 	write := func(t *testing.T, cfg httpadapter.Config, page paginate.Page[Item]) (*http.Response, []byte) {
 		t.Helper()
-		p, err := httpadapter.NewParser(s, cfg)
+		if cfg.Parser.Mode == 0 {
+			cfg.Parser.Mode = httpadapter.OffsetMode
+		}
+		p, err := httpadapter.NewParser(s, cfg.Parser)
 		if err != nil {
 			t.Fatal(err)
 		}
-		w, err := httpadapter.NewWriter[Item](p)
+		w, err := httpadapter.NewWriter[Item](p, cfg.Writer)
 		if err != nil {
 			t.Fatal(err)
 		}
 		rec := httptest.NewRecorder()
-		w.WritePage(rec, httptest.NewRequest(http.MethodGet, "/x?page=2", nil), paginate.Request{}, page)
+		r := httptest.NewRequest(http.MethodGet, "/x?sort=id", nil)
+		w.WritePage(rec, r, parse(t, p, r.URL.RawQuery), page)
 		res := rec.Result()
 		return res, readBody(t, res)
 	}
+	cursorMode := httpadapter.ParserConfig{Mode: httpadapter.CursorMode}
 	counted := paginate.Page[Item]{Items: items[:1], Page: 2, PerPage: 1, Total: 5, Pages: 5, Counted: true, HasNext: true, HasPrev: true, NextPage: 3, PrevPage: 1}
 	capped := counted
 	capped.TotalCapped = true
@@ -103,16 +107,16 @@ func TestEnvelopeKeys(t *testing.T) {
 			[]string{"has_next", "has_prev", "items", "next_page", "page", "pages", "per_page", "prev_page", "total", "total_estimated"}, "", []string{"first", "prev", "next"}},
 		{"offset uncounted", httpadapter.Config{}, uncounted,
 			[]string{"has_next", "has_prev", "items", "next_page", "page", "per_page", "prev_page"}, "", []string{"first", "prev", "next"}},
-		{"cursor", httpadapter.Config{Mode: httpadapter.CursorMode}, cursor,
+		{"cursor", httpadapter.Config{Parser: cursorMode}, cursor,
 			[]string{"has_next", "has_prev", "items", "next_cursor", "per_page", "prev_cursor"}, "", []string{"next"}},
-		{"cursor counted", httpadapter.Config{Mode: httpadapter.CursorMode}, paginate.Page[Item]{Items: items[:1], PerPage: 1, Total: 1, Pages: 1, Counted: true},
+		{"cursor counted", httpadapter.Config{Parser: cursorMode}, paginate.Page[Item]{Items: items[:1], PerPage: 1, Total: 1, Pages: 1, Counted: true},
 			[]string{"has_next", "has_prev", "items", "next_cursor", "pages", "per_page", "prev_cursor", "total"}, "1", nil},
-		{"renamed", httpadapter.Config{Keys: httpadapter.Keys{
+		{"renamed", httpadapter.Config{Writer: httpadapter.WriterConfig{Keys: httpadapter.Keys{
 			Items: "data", Total: "count", Page: "p", PerPage: "size", Pages: "page_count",
-			HasNext: "more", HasPrev: "-", TotalCapped: "capped"}}, capped,
+			HasNext: "more", HasPrev: "-", TotalCapped: "capped"}}}, capped,
 			[]string{"capped", "count", "data", "more", "next_page", "p", "page_count", "prev_page", "size"}, "", []string{"first", "prev", "next"}},
-		{"renamed cursor", httpadapter.Config{Mode: httpadapter.CursorMode, Keys: httpadapter.Keys{
-			NextCursor: "next", PrevCursor: "prev", TotalEstimated: "approx"}}, func() paginate.Page[Item] {
+		{"renamed cursor", httpadapter.Config{Parser: cursorMode, Writer: httpadapter.WriterConfig{Keys: httpadapter.Keys{
+			NextCursor: "next", PrevCursor: "prev", TotalEstimated: "approx"}}}, func() paginate.Page[Item] {
 			p := cursor
 			p.Counted, p.Total, p.TotalEstimated = true, 9, true
 			return p
@@ -134,7 +138,7 @@ func TestEnvelopeKeys(t *testing.T) {
 	}
 
 	// Values: cursors are strings or null; flags are true.
-	_, body := write(t, httpadapter.Config{Mode: httpadapter.CursorMode}, cursor)
+	_, body := write(t, httpadapter.Config{Parser: cursorMode}, cursor)
 	m := decode(t, body)
 	if m["next_cursor"] != "abc" || m["prev_cursor"] != nil || m["has_next"] != true || m["has_prev"] != false || m["per_page"] != 1.0 {
 		t.Errorf("cursor envelope values wrong: %s", body)
@@ -157,55 +161,88 @@ func rels(link string) []string {
 
 func TestBadConfig(t *testing.T) {
 	s := newSchema(t)
-	for name, cfg := range map[string]httpadapter.Config{
-		"duplicate param":     {Params: httpadapter.Params{Page: "sort"}},
-		"bad param name":      {Params: httpadapter.Params{PerPage: "per page"}},
-		"ignored std param":   {Ignore: []string{"page"}},
-		"duplicate key":       {Keys: httpadapter.Keys{Total: "items"}},
-		"items left out":      {Keys: httpadapter.Keys{Items: "-"}},
-		"base url with path":  {BaseURL: "https://api.example.com/v1"},
-		"base url no scheme":  {BaseURL: "api.example.com"},
-		"negative max filter": {MaxFilters: -1},
+	offset := httpadapter.OffsetMode
+	for name, cfg := range map[string]httpadapter.ParserConfig{
+		"no mode":             {},
 		"unknown mode":        {Mode: httpadapter.Mode(7)},
+		"duplicate param":     {Mode: offset, Params: httpadapter.Params{Page: "sort"}},
+		"bad param name":      {Mode: offset, Params: httpadapter.Params{PerPage: "per page"}},
+		"ignored std param":   {Mode: offset, Ignore: []string{"page"}},
+		"negative max filter": {Mode: offset, MaxFilters: -1},
 	} {
 		if _, err := httpadapter.NewParser(s, cfg); err == nil {
 			t.Errorf("%s: NewParser accepted %+v", name, cfg)
 		}
 	}
-	if _, err := httpadapter.NewParser(nil, httpadapter.Config{}); err == nil {
+	if _, err := httpadapter.NewParser(nil, httpadapter.ParserConfig{Mode: offset}); err == nil {
 		t.Error("NewParser accepted a nil schema")
+	}
+	p, err := httpadapter.NewParser(s, httpadapter.ParserConfig{Mode: offset})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, cfg := range map[string]httpadapter.WriterConfig{
+		"duplicate key":      {Keys: httpadapter.Keys{Total: "items"}},
+		"items left out":     {Keys: httpadapter.Keys{Items: "-"}},
+		"base url with path": {BaseURL: "https://api.example.com/v1"},
+		"base url no scheme": {BaseURL: "api.example.com"},
+	} {
+		if _, err := httpadapter.NewWriter[Item](p, cfg); err == nil {
+			t.Errorf("%s: NewWriter accepted %+v", name, cfg)
+		}
+	}
+	if _, err := httpadapter.NewWriter[Item](nil, httpadapter.WriterConfig{}); err == nil {
+		t.Error("NewWriter accepted a nil parser")
 	}
 }
 
 // TestSparseItems checks that fields limits each item to the requested
 // keys for struct, pointer, embedded and map items, with encoding/json's
-// rules intact.
+// rules intact, through WritePage and through AppendItems.
 func TestSparseItems(t *testing.T) {
 	s := newSchema(t)
-	p, err := httpadapter.NewParser(s, httpadapter.Config{})
+	p, err := httpadapter.NewParser(s, httpadapter.ParserConfig{Mode: httpadapter.OffsetMode})
 	if err != nil {
 		t.Fatal(err)
 	}
-	write := func(t *testing.T, page func(rec *httptest.ResponseRecorder, r *http.Request)) []any {
+	// envelopeItems writes a page through WritePage and returns its items.
+	envelopeItems := func(t *testing.T, write func(rec *httptest.ResponseRecorder, r *http.Request, q *httpadapter.ParsedQuery), query string) []any {
 		t.Helper()
 		rec := httptest.NewRecorder()
-		page(rec, httptest.NewRequest(http.MethodGet, "/x", nil))
+		r := httptest.NewRequest(http.MethodGet, "/x?"+query, nil)
+		write(rec, r, parse(t, p, r.URL.RawQuery))
 		var env struct{ Items []any }
 		if err := json.Unmarshal(rec.Body.Bytes(), &env); err != nil {
 			t.Fatalf("%v: %s", err, rec.Body)
 		}
 		return env.Items
 	}
-	req := paginate.Request{Fields: []string{"price", "id"}}
+	// appended decodes what AppendItems wrote.
+	appended := func(t *testing.T, b []byte, err error) []any {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []any
+		if err := json.Unmarshal(b, &out); err != nil {
+			t.Fatalf("%v: %s", err, b)
+		}
+		return out
+	}
 
 	t.Run("pointers", func(t *testing.T) {
-		w, _ := httpadapter.NewWriter[*Item](p)
-		got := write(t, func(rec *httptest.ResponseRecorder, r *http.Request) {
-			w.WritePage(rec, r, req, paginate.Page[*Item]{Items: []*Item{&items[0], nil}})
-		})
+		w, _ := httpadapter.NewWriter[*Item](p, httpadapter.WriterConfig{})
+		page := paginate.Page[*Item]{Items: []*Item{&items[0], nil}}
 		want := []any{map[string]any{"id": 1.0, "price": 1999.0}, nil}
+		got := envelopeItems(t, func(rec *httptest.ResponseRecorder, r *http.Request, q *httpadapter.ParsedQuery) {
+			w.WritePage(rec, r, q, page)
+		}, "fields=price,id")
 		if diff := cmp.Diff(want, got); diff != "" {
-			t.Errorf("(-want +got):\n%s", diff)
+			t.Errorf("WritePage (-want +got):\n%s", diff)
+		}
+		b, err := w.AppendItems(nil, page.Items, []string{"price", "id"})
+		if diff := cmp.Diff(want, appended(t, b, err)); diff != "" {
+			t.Errorf("AppendItems (-want +got):\n%s", diff)
 		}
 	})
 
@@ -221,11 +258,11 @@ func TestSparseItems(t *testing.T) {
 			Category string `json:"-"`
 			secret   string
 		}
-		w, _ := httpadapter.NewWriter[Row](p)
+		w, _ := httpadapter.NewWriter[Row](p, httpadapter.WriterConfig{})
 		rows := []Row{{Meta{"yesterday"}, 7, "", 5, "toys", "x"}}
-		got := write(t, func(rec *httptest.ResponseRecorder, r *http.Request) {
-			w.WritePage(rec, r, paginate.Request{Fields: []string{"created_at", "name", "price", "id", "category"}}, paginate.Page[Row]{Items: rows})
-		})
+		got := envelopeItems(t, func(rec *httptest.ResponseRecorder, r *http.Request, q *httpadapter.ParsedQuery) {
+			w.WritePage(rec, r, q, paginate.Page[Row]{Items: rows})
+		}, "fields=created_at,name,price,id,category")
 		// id keeps its string option, name its omitempty, price its Go
 		// name, created_at is found by db tag inside the embedded struct,
 		// and category (json:"-") stays out.
@@ -234,34 +271,30 @@ func TestSparseItems(t *testing.T) {
 			t.Errorf("(-want +got):\n%s", diff)
 		}
 		// Without fields the item is encoding/json's own.
-		full := write(t, func(rec *httptest.ResponseRecorder, r *http.Request) {
-			w.WritePage(rec, r, paginate.Request{}, paginate.Page[Row]{Items: rows})
-		})
 		wantFull, _ := json.Marshal(rows)
-		var wf []any
-		json.Unmarshal(wantFull, &wf)
-		if diff := cmp.Diff(wf, full); diff != "" {
-			t.Errorf("full item differs from json.Marshal (-want +got):\n%s", diff)
+		b, err := w.AppendItems(nil, rows, nil)
+		if err != nil || string(b) != string(wantFull) {
+			t.Errorf("whole items: %s, %v; json.Marshal gives %s", b, err, wantFull)
 		}
 	})
 
 	t.Run("maps", func(t *testing.T) {
-		w, _ := httpadapter.NewWriter[map[string]any](p)
-		got := write(t, func(rec *httptest.ResponseRecorder, r *http.Request) {
-			w.WritePage(rec, r, req, paginate.Page[map[string]any]{Items: []map[string]any{{"id": 1, "name": "a", "price": 2}, {"name": "b"}}})
-		})
-		want := []any{map[string]any{"id": 1.0, "price": 2.0}, map[string]any{}}
+		w, _ := httpadapter.NewWriter[map[string]any](p, httpadapter.WriterConfig{})
+		rows := []map[string]any{{"id": 1, "name": "a", "price": 2}, {"name": "b"}, nil}
+		want := []any{map[string]any{"id": 1.0, "price": 2.0}, map[string]any{}, nil}
+		got := envelopeItems(t, func(rec *httptest.ResponseRecorder, r *http.Request, q *httpadapter.ParsedQuery) {
+			w.WritePage(rec, r, q, paginate.Page[map[string]any]{Items: rows})
+		}, "fields=price,id")
 		if diff := cmp.Diff(want, got); diff != "" {
 			t.Errorf("(-want +got):\n%s", diff)
 		}
 	})
 
 	t.Run("key order follows the struct", func(t *testing.T) {
-		w, _ := httpadapter.NewWriter[Item](p)
-		rec := httptest.NewRecorder()
-		w.WritePage(rec, httptest.NewRequest(http.MethodGet, "/x", nil), paginate.Request{Fields: []string{"created_at", "id"}}, paginate.Page[Item]{Items: items[:1]})
-		if want := `"items":[{"id":1,"created_at":"2024-01-01T10:00:00Z"}]`; !bytes.Contains(rec.Body.Bytes(), []byte(want)) {
-			t.Errorf("body %s does not contain %s", rec.Body, want)
+		w, _ := httpadapter.NewWriter[Item](p, httpadapter.WriterConfig{})
+		b, err := w.AppendItems([]byte("x"), items[:1], []string{"created_at", "id"})
+		if want := `x[{"id":1,"created_at":"2024-01-01T10:00:00Z"}]`; err != nil || string(b) != want {
+			t.Errorf("AppendItems = %s, %v; want %s", b, err, want)
 		}
 	})
 }
@@ -270,12 +303,28 @@ func TestSparseItems(t *testing.T) {
 // with no partial envelope.
 func TestItemEncodingError(t *testing.T) {
 	s := newSchema(t)
-	p, _ := httpadapter.NewParser(s, httpadapter.Config{Logger: discardLogger()})
-	w, _ := httpadapter.NewWriter[map[string]any](p)
+	p, _ := httpadapter.NewParser(s, httpadapter.ParserConfig{Mode: httpadapter.OffsetMode})
+	w, _ := httpadapter.NewWriter[map[string]any](p, httpadapter.WriterConfig{Logger: discardLogger()})
 	rec := httptest.NewRecorder()
-	w.WritePage(rec, httptest.NewRequest(http.MethodGet, "/x", nil), paginate.Request{}, paginate.Page[map[string]any]{Items: []map[string]any{{"f": func() {}}}})
+	r := httptest.NewRequest(http.MethodGet, "/x", nil)
+	w.WritePage(rec, r, parse(t, p, ""), paginate.Page[map[string]any]{Items: []map[string]any{{"f": func() {}}}})
 	if rec.Code != http.StatusInternalServerError || strings.Contains(rec.Body.String(), "items") {
 		t.Errorf("status %d, body %s", rec.Code, rec.Body)
+	}
+}
+
+// A query another parser made is refused: its links would be wrong.
+func TestWritePageNeedsItsParsersQuery(t *testing.T) {
+	s := newSchema(t)
+	p, _ := httpadapter.NewParser(s, httpadapter.ParserConfig{Mode: httpadapter.OffsetMode})
+	other, _ := httpadapter.NewParser(s, httpadapter.ParserConfig{Mode: httpadapter.OffsetMode, Params: httpadapter.Params{Page: "p"}})
+	w, _ := httpadapter.NewWriter[Item](p, httpadapter.WriterConfig{Logger: discardLogger()})
+	for name, q := range map[string]*httpadapter.ParsedQuery{"nil": nil, "another parser's": parse(t, other, "p=2")} {
+		rec := httptest.NewRecorder()
+		w.WritePage(rec, httptest.NewRequest(http.MethodGet, "/x?p=2", nil), q, paginate.Page[Item]{Items: items[:1], Page: 2})
+		if rec.Code != http.StatusInternalServerError {
+			t.Errorf("%s query: status %d, want 500", name, rec.Code)
+		}
 	}
 }
 
@@ -297,23 +346,23 @@ func TestHead(t *testing.T) {
 // sparse fieldset.
 func BenchmarkWritePage(b *testing.B) {
 	s := newSchema(b)
-	p, _ := httpadapter.NewParser(s, httpadapter.Config{})
-	w, _ := httpadapter.NewWriter[Item](p)
+	p, _ := httpadapter.NewParser(s, httpadapter.ParserConfig{Mode: httpadapter.OffsetMode})
+	w, _ := httpadapter.NewWriter[Item](p, httpadapter.WriterConfig{})
 	page := paginate.Page[Item]{Page: 3, PerPage: 20, Total: 1000, Pages: 50, Counted: true, HasNext: true, HasPrev: true, NextPage: 4, PrevPage: 2}
 	for i := range 20 {
 		page.Items = append(page.Items, items[i%len(items)])
 	}
-	r := httptest.NewRequest(http.MethodGet, "/items?page=3&per_page=20&sort=-price", nil)
-	for _, bc := range []struct {
-		name   string
-		fields []string
-	}{{"all", nil}, {"fields", []string{"id", "name"}}} {
+	for _, bc := range []struct{ name, query string }{
+		{"all", "page=3&per_page=20&sort=-price"},
+		{"fields", "page=3&per_page=20&sort=-price&fields=id,name"},
+	} {
 		b.Run(bc.name, func(b *testing.B) {
-			req := paginate.Request{Fields: bc.fields}
+			r := httptest.NewRequest(http.MethodGet, "/items?"+bc.query, nil)
+			q := parse(b, p, bc.query)
 			b.ReportAllocs()
 			for b.Loop() {
 				rec := httptest.NewRecorder()
-				w.WritePage(rec, r, req, page)
+				w.WritePage(rec, r, q, page)
 			}
 		})
 	}

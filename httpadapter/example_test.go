@@ -84,7 +84,7 @@ func ExampleHandler_cursor() {
 	backend, _ := paginate.NewMemory(books, s, paginate.MemoryConfig[Book]{})
 	key := []byte("an example key of at least 32 bytes")
 	p, _ := paginate.NewKeyset(backend, s, paginate.KeysetConfig{Keys: [][]byte{key}})
-	h, _ := httpadapter.Handler(p, nil, httpadapter.Config{Keys: httpadapter.Keys{Items: "data"}})
+	h, _ := httpadapter.Handler(p, nil, httpadapter.Config{Writer: httpadapter.WriterConfig{Keys: httpadapter.Keys{Items: "data"}}})
 
 	target := "/books?per_page=3"
 	for target != "" {
@@ -111,16 +111,18 @@ func ExampleHandler_cursor() {
 }
 
 // The middleware parses and validates the query string and hands the
-// request to an existing handler through the context.
-func ExampleParser_Middleware() {
-	p, err := httpadapter.NewParser(bookSchema(), httpadapter.Config{
+// parsed query to an existing handler through the context.
+func ExampleMiddleware() {
+	p, err := httpadapter.NewParser(bookSchema(), httpadapter.ParserConfig{
+		Mode:   httpadapter.OffsetMode,
 		Params: httpadapter.Params{PerPage: "limit"},
 	})
 	if err != nil {
 		panic(err)
 	}
-	h := p.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		req, _ := httpadapter.FromContext(r.Context())
+	h := httpadapter.Middleware(p)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		q, _ := httpadapter.FromContext(r.Context())
+		req := q.Request()
 		fmt.Fprintf(w, "page %d, %d per page, sort %v, filter %s %v", req.Page, req.PerPage, req.Sort, req.Filters[0].Param(), req.Filters[0].Values)
 	}))
 
@@ -129,6 +131,49 @@ func ExampleParser_Middleware() {
 	fmt.Println(rec.Body)
 	// Output:
 	// page 2, 5 per page, sort [{year desc}], filter year[lt] [1980]
+}
+
+// An application that renders its own body takes the pieces: the items
+// limited to the requested fields, and the Link header. Errors, including
+// the paginator's, name parameters as the client wrote them.
+func ExampleWriter_AppendItems() {
+	s := bookSchema()
+	backend, _ := paginate.NewMemory(books, s, paginate.MemoryConfig[Book]{})
+	pager, _ := paginate.NewOffset(backend, s, paginate.OffsetConfig{RejectOverMax: true})
+	parser, _ := httpadapter.NewParser(s, httpadapter.ParserConfig{Mode: httpadapter.OffsetMode, Params: httpadapter.Params{PerPage: "limit"}})
+	writer, _ := httpadapter.NewWriter[Book](parser, httpadapter.WriterConfig{})
+
+	h := httpadapter.Middleware(parser)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		q, _ := httpadapter.FromContext(r.Context())
+		page, err := pager.Paginate(r.Context(), q.Request())
+		if err != nil {
+			writer.WriteError(w, r, q, err)
+			return
+		}
+		items, err := writer.AppendItems(nil, page.Items, q.Request().Fields)
+		if err != nil {
+			writer.WriteError(w, r, q, err)
+			return
+		}
+		w.Header().Set("Link", writer.Links(r, q, page).Header())
+		fmt.Fprintf(w, `{"data":%s,"more":%t}`, items, page.HasNext)
+	}))
+
+	for _, target := range []string{"/books?limit=2&fields=title", "/books?limit=500"} {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest("GET", target, nil))
+		fmt.Println(rec.Code)
+		if link := rec.Header().Get("Link"); link != "" {
+			fmt.Println(link)
+		}
+		fmt.Println(rec.Body)
+	}
+	// Output:
+	// 200
+	// <http://example.com/books?limit=2&fields=title&page=1>; rel="first", <http://example.com/books?limit=2&fields=title&page=2>; rel="next", <http://example.com/books?limit=2&fields=title&page=2>; rel="last"
+	// {"data":[{"title":"Foundation"},{"title":"Dune"}],"more":true}
+	// 400
+	// {"type":"about:blank","title":"Bad Request","status":400,"detail":"The query parameter limit is invalid: exceeds the maximum of 100.","invalid_params":[{"name":"limit","reason":"exceeds the maximum of 100"}]}
 }
 
 func decodeJSON(r io.Reader, v any) {

@@ -99,6 +99,16 @@ func cursorHandler(tb testing.TB, data []Item, cfg httpadapter.Config) http.Hand
 	return h
 }
 
+// parse parses a raw query string with p, failing the test on an error.
+func parse(tb testing.TB, p *httpadapter.Parser, raw string) *httpadapter.ParsedQuery {
+	tb.Helper()
+	q, err := p.ParseQuery(raw)
+	if err != nil {
+		tb.Fatalf("ParseQuery(%q): %v", raw, err)
+	}
+	return q
+}
+
 // get runs one GET through h.
 func get(tb testing.TB, h http.Handler, target string) *http.Response {
 	tb.Helper()

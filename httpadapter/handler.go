@@ -2,70 +2,84 @@ package httpadapter
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
 
 	"github.com/go-paginate/paginate"
 )
 
+// Config configures a [Handler]: its parser and its writer.
+type Config struct {
+	// Parser configures parsing. If its Mode is zero, Handler sets it
+	// from the paginator.
+	Parser ParserConfig
+	// Writer configures the envelope, links and error responses.
+	Writer WriterConfig
+}
+
 // Handler returns an http.Handler that serves p: it parses the query
-// string against s, calls p.Paginate with the request's context, and
-// writes the page or the error as [Writer.WritePage] and
-// [Parser.WriteError] do. If s is nil, p's own schema is used when p has a
-// Schema method (as [paginate.Offset] and [paginate.Keyset] do).
+// string against s with a [Parser], calls p.Paginate with the request's
+// context, and writes the page or the error with a [Writer]. If s is nil,
+// p's own schema is used when p has a Schema method (as [paginate.Offset]
+// and [paginate.Keyset] do). The handler answers GET and HEAD; other
+// methods get 405.
 //
-// cfg.Mode is set from p when p says how it pages: a paginator with a
-// Config method returning [paginate.KeysetConfig] serves cursors, one
-// returning [paginate.OffsetConfig] page numbers; otherwise cfg.Mode
-// stands. A wrapper that hides these methods, such as a cache, is seen
-// through when it has an Unwrap method returning the paginator it wraps
-// (as cache.Pages does): the schema and the mode come from the first
-// paginator down the chain that has them. The handler answers GET and
-// HEAD; other methods get 405.
+// The mode is explicit, and checked: a *[paginate.Offset] pages by number
+// and a *[paginate.Keyset] by cursor, and a cfg.Parser.Mode that says
+// otherwise is an error; for any other paginator, such as a cache in
+// front of one, cfg.Parser.Mode must be set. A handler whose mode
+// differed from its paginator's would refuse the cursors it hands out.
 func Handler[T any](p paginate.Paginator[T], s *paginate.Schema, cfg Config) (http.Handler, error) {
 	if p == nil {
 		return nil, errors.New("httpadapter: Handler needs a paginator")
 	}
-	moded := false
-	q := p
-	for range maxUnwrap {
-		if s == nil {
-			if sp, ok := q.(interface{ Schema() *paginate.Schema }); ok {
-				s = sp.Schema()
-			}
-		}
-		if !moded {
-			switch q.(type) {
-			case interface{ Config() paginate.KeysetConfig }:
-				cfg.Mode, moded = CursorMode, true
-			case interface{ Config() paginate.OffsetConfig }:
-				cfg.Mode, moded = OffsetMode, true
-			}
-		}
-		u, ok := q.(interface{ Unwrap() paginate.Paginator[T] })
-		if (s != nil && moded) || !ok {
-			break
-		}
-		if q = u.Unwrap(); q == nil {
-			break
-		}
-	}
-	parser, err := NewParser(s, cfg)
+	mode, err := modeOf(p, cfg.Parser.Mode)
 	if err != nil {
 		return nil, err
 	}
-	w, err := NewWriter[T](parser)
+	cfg.Parser.Mode = mode
+	if s == nil {
+		if sp, ok := p.(interface{ Schema() *paginate.Schema }); ok {
+			s = sp.Schema()
+		}
+	}
+	parser, err := NewParser(s, cfg.Parser)
 	if err != nil {
 		return nil, err
 	}
-	return &handler[T]{p: p, w: w}, nil
+	w, err := NewWriter[T](parser, cfg.Writer)
+	if err != nil {
+		return nil, err
+	}
+	return &handler[T]{p: p, parser: parser, w: w}, nil
 }
 
-// maxUnwrap bounds the chain of wrappers Handler looks through.
-const maxUnwrap = 32
+// modeOf returns the mode an endpoint serving p has: p's own, when its
+// type says it, which declared (if set) must agree with; else declared,
+// which must then be set.
+func modeOf[T any](p paginate.Paginator[T], declared Mode) (Mode, error) {
+	var own Mode
+	switch p.(type) {
+	case *paginate.Offset[T]:
+		own = OffsetMode
+	case *paginate.Keyset[T]:
+		own = CursorMode
+	}
+	switch {
+	case own == 0 && declared == 0:
+		return 0, fmt.Errorf("httpadapter: Handler cannot tell how a %T pages: set Config.Parser.Mode to OffsetMode or CursorMode", p)
+	case own != 0 && declared != 0 && own != declared:
+		return 0, fmt.Errorf("httpadapter: a %T serves %s pages, but Config.Parser.Mode is %s", p, own, declared)
+	case own != 0:
+		return own, nil
+	}
+	return declared, nil
+}
 
 type handler[T any] struct {
-	p paginate.Paginator[T]
-	w *Writer[T]
+	p      paginate.Paginator[T]
+	parser *Parser
+	w      *Writer[T]
 }
 
 func (h *handler[T]) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -74,15 +88,15 @@ func (h *handler[T]) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		WriteProblem(w, newProblem(http.StatusMethodNotAllowed, "Use GET or HEAD."))
 		return
 	}
-	req, err := h.w.p.Parse(r)
+	q, err := h.parser.Parse(r)
 	if err != nil {
-		h.w.p.WriteError(w, r, err)
+		h.w.WriteError(w, r, nil, err)
 		return
 	}
-	page, err := h.p.Paginate(r.Context(), req)
+	page, err := h.p.Paginate(r.Context(), q.Request())
 	if err != nil {
-		h.w.p.WriteError(w, r, err)
+		h.w.WriteError(w, r, q, err)
 		return
 	}
-	h.w.WritePage(w, r, req, page)
+	h.w.WritePage(w, r, q, page)
 }

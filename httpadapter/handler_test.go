@@ -63,9 +63,9 @@ func names(p httpadapter.Problem) []string {
 func TestParameterErrors(t *testing.T) {
 	off := offsetHandler(t, paginate.OffsetConfig{}, httpadapter.Config{})
 	reject := offsetHandler(t, paginate.OffsetConfig{RejectOverMax: true}, httpadapter.Config{})
-	renamed := offsetHandler(t, paginate.OffsetConfig{RejectOverMax: true}, httpadapter.Config{
-		Params: httpadapter.Params{Page: "p", PerPage: "limit", Sort: "order", Fields: "only"}})
-	fewFilters := offsetHandler(t, paginate.OffsetConfig{}, httpadapter.Config{MaxFilters: 2})
+	renamed := offsetHandler(t, paginate.OffsetConfig{RejectOverMax: true}, httpadapter.Config{Parser: httpadapter.ParserConfig{
+		Params: httpadapter.Params{Page: "p", PerPage: "limit", Sort: "order", Fields: "only"}}})
+	fewFilters := offsetHandler(t, paginate.OffsetConfig{}, httpadapter.Config{Parser: httpadapter.ParserConfig{MaxFilters: 2}})
 	cur := cursorHandler(t, items, httpadapter.Config{})
 
 	long := strings.Repeat("a", httpadapter.DefaultMaxQueryLen)
@@ -138,7 +138,7 @@ func TestParameterErrors(t *testing.T) {
 // TestHugeInput: thousands of repeated parameters and 100 KB values are
 // answered with a short 400, not echoed back.
 func TestHugeInput(t *testing.T) {
-	h := offsetHandler(t, paginate.OffsetConfig{}, httpadapter.Config{MaxQueryLen: 1 << 20})
+	h := offsetHandler(t, paginate.OffsetConfig{}, httpadapter.Config{Parser: httpadapter.ParserConfig{MaxQueryLen: 1 << 20}})
 	repeated := strings.Repeat("price[gte]=1&", 5000)
 	res := get(t, h, "/items?"+repeated)
 	p := problem(t, res, http.StatusBadRequest)
@@ -156,7 +156,7 @@ func TestHugeInput(t *testing.T) {
 // TestManyBadParams checks that a query with thousands of different bad
 // parameters gets a bounded answer that still says how many were bad.
 func TestManyBadParams(t *testing.T) {
-	h := offsetHandler(t, paginate.OffsetConfig{}, httpadapter.Config{MaxQueryLen: 1 << 20})
+	h := offsetHandler(t, paginate.OffsetConfig{}, httpadapter.Config{Parser: httpadapter.ParserConfig{MaxQueryLen: 1 << 20}})
 	var q strings.Builder
 	const n = 3000
 	for i := range n {
@@ -243,7 +243,7 @@ func TestLinkHeader(t *testing.T) {
 	if got := rec.Header().Get("Link"); !strings.HasPrefix(got, `<https://api.test/items?per_page=2&page=1>; rel="first"`) {
 		t.Errorf("TLS Link: %s", got)
 	}
-	based := offsetHandler(t, paginate.OffsetConfig{}, httpadapter.Config{BaseURL: "https://public.example"})
+	based := offsetHandler(t, paginate.OffsetConfig{}, httpadapter.Config{Writer: httpadapter.WriterConfig{BaseURL: "https://public.example"}})
 	rec = httptest.NewRecorder()
 	based.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/items?per_page=2", nil))
 	if got := rec.Header().Get("Link"); !strings.HasPrefix(got, `<https://public.example/items?per_page=2&page=1>; rel="first"`) {
@@ -273,7 +273,7 @@ func TestLinkHeader(t *testing.T) {
 
 // TestIgnore: ignored parameters pass parsing and stay in links.
 func TestIgnore(t *testing.T) {
-	h := offsetHandler(t, paginate.OffsetConfig{}, httpadapter.Config{Ignore: []string{"api_key", "_"}})
+	h := offsetHandler(t, paginate.OffsetConfig{}, httpadapter.Config{Parser: httpadapter.ParserConfig{Ignore: []string{"api_key", "_"}}})
 	res := get(t, h, "/items?api_key=k&_=123&per_page=2")
 	if res.StatusCode != 200 {
 		t.Fatalf("status %d", res.StatusCode)
@@ -315,11 +315,18 @@ func TestWalkThroughHTTP(t *testing.T) {
 		}
 		return env.Items, links["next"], links["prev"]
 	}
+	// A walk takes ceil(103/7) = 15 pages each way; a Link that loops
+	// fails the test at this bound instead of hanging it.
+	const maxPages = 20
 	for _, sort := range []string{"-created_at", "price,-name", "category,-id"} {
 		t.Run(sort, func(t *testing.T) {
 			var forward []int64
 			var last string
+			pages := 0
 			for u := srv.URL + "/feed?per_page=7&sort=" + sort; u != ""; {
+				if pages++; pages > maxPages {
+					t.Fatalf("forward walk still going after %d pages, at %s", maxPages, u)
+				}
 				var page []Item
 				var next string
 				page, next, last = follow(u)
@@ -344,7 +351,11 @@ func TestWalkThroughHTTP(t *testing.T) {
 			}
 			// Back from the last page to the first.
 			var backward []int64
+			pages = 0
 			for u := last; u != ""; {
+				if pages++; pages > maxPages {
+					t.Fatalf("backward walk still going after %d pages, at %s", maxPages, u)
+				}
 				page, _, prev := follow(u)
 				ids := make([]int64, len(page))
 				for i, it := range page {
@@ -366,18 +377,20 @@ func TestWalkThroughHTTP(t *testing.T) {
 
 func TestMiddleware(t *testing.T) {
 	s := newSchema(t)
-	p, err := httpadapter.NewParser(s, httpadapter.Config{})
+	p, err := httpadapter.NewParser(s, httpadapter.ParserConfig{Mode: httpadapter.OffsetMode})
 	if err != nil {
 		t.Fatal(err)
 	}
 	var got paginate.Request
 	called := 0
-	h := p.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	h := httpadapter.Middleware(p)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		called++
-		var ok bool
-		if got, ok = httpadapter.FromContext(r.Context()); !ok {
-			t.Error("no request in the context")
+		q, ok := httpadapter.FromContext(r.Context())
+		if !ok {
+			t.Error("no parsed query in the context")
+			return
 		}
+		got = q.Request()
 	}))
 	get(t, h, "/items?page=3&per_page=20&sort=-price,name&fields=id,name&category[in]=a,b&price[gte]=100&created_at[lt]=2024-02-01")
 	want := paginate.Request{
@@ -410,7 +423,11 @@ func TestMiddleware(t *testing.T) {
 func TestErrorMapping(t *testing.T) {
 	s := newSchema(t)
 	var logs bytes.Buffer
-	p, err := httpadapter.NewParser(s, httpadapter.Config{Logger: slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))})
+	p, err := httpadapter.NewParser(s, httpadapter.ParserConfig{Mode: httpadapter.OffsetMode})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, err := httpadapter.NewWriter[Item](p, httpadapter.WriterConfig{Logger: slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -427,7 +444,7 @@ func TestErrorMapping(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			logs.Reset()
 			rec := httptest.NewRecorder()
-			p.WriteError(rec, httptest.NewRequest(http.MethodGet, "/items", nil), tc.err)
+			w.WriteError(rec, httptest.NewRequest(http.MethodGet, "/items", nil), nil, tc.err)
 			pr := problem(t, rec.Result(), tc.status)
 			if strings.Contains(pr.Detail, "password_hash") || strings.Contains(pr.Detail, "SELECT") {
 				t.Errorf("body leaks the error: %+v", pr)
@@ -442,14 +459,14 @@ func TestErrorMapping(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	rec := httptest.NewRecorder()
-	p.WriteError(rec, httptest.NewRequest(http.MethodGet, "/items", nil).WithContext(ctx), fmt.Errorf("paginate: fetch: %w", context.Canceled))
+	w.WriteError(rec, httptest.NewRequest(http.MethodGet, "/items", nil).WithContext(ctx), nil, fmt.Errorf("paginate: fetch: %w", context.Canceled))
 	if rec.Body.Len() != 0 || len(rec.Header()) != 0 {
 		t.Errorf("canceled request got a response: %d %v %q", rec.Code, rec.Header(), rec.Body)
 	}
 
 	// The same through Handler: a canceled request reaches the paginator,
 	// which fails with the context's error, and nothing is written.
-	h := offsetHandler(t, paginate.OffsetConfig{}, httpadapter.Config{Logger: discardLogger()})
+	h := offsetHandler(t, paginate.OffsetConfig{}, httpadapter.Config{Writer: httpadapter.WriterConfig{Logger: discardLogger()}})
 	rec = httptest.NewRecorder()
 	h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/items", nil).WithContext(ctx))
 	if rec.Body.Len() != 0 || len(rec.Header()) != 0 {
@@ -468,14 +485,14 @@ func FuzzParseQuery(f *testing.F) {
 		f.Add(seed)
 	}
 	s := newSchema(f)
-	p, err := httpadapter.NewParser(s, httpadapter.Config{})
+	p, err := httpadapter.NewParser(s, httpadapter.ParserConfig{Mode: httpadapter.OffsetMode})
 	if err != nil {
 		f.Fatal(err)
 	}
 	f.Fuzz(func(t *testing.T, q string) {
-		req, err := p.ParseQuery(q)
+		parsed, err := p.ParseQuery(q)
 		if err == nil {
-			if req.Page < 0 || req.PerPage < 0 {
+			if req := parsed.Request(); req.Page < 0 || req.PerPage < 0 {
 				t.Fatalf("negative numbers from %q: %+v", q, req)
 			}
 			return
@@ -490,4 +507,50 @@ func FuzzParseQuery(f *testing.F) {
 			}
 		}
 	})
+}
+
+// refusing answers every request with a parameter error naming param as
+// the core names parameters, as a backend refusing a value it cannot
+// store (a time outside its range) does.
+type refusing struct {
+	paginate.Paginator[Item]
+	params []string
+}
+
+func (r refusing) Paginate(context.Context, paginate.Request) (paginate.Page[Item], error) {
+	re := &paginate.RequestError{}
+	for _, p := range r.params {
+		re.Params = append(re.Params, &paginate.ParamError{Param: p, Reason: "out of range", Err: paginate.ErrInvalidFilter})
+	}
+	return paginate.Page[Item]{}, re
+}
+
+// TestPaginatorErrorsNamedAsWritten: parameters the paginator blames are
+// named as the client wrote them, however it spelled them.
+func TestPaginatorErrorsNamedAsWritten(t *testing.T) {
+	s := newSchema(t)
+	for _, tc := range []struct {
+		name, query string
+		blamed      []string // as the core names them
+		want        []string
+	}{
+		{"encoded brackets", "created_at%5Blt%5D=0001-01-01T00:00:00%2B01:00", []string{"created_at[lt]"}, []string{"created_at[lt]"}},
+		{"eq written out", "category[eq]=home", []string{"category"}, []string{"category[eq]"}},
+		{"eq implied", "category=home", []string{"category"}, []string{"category"}},
+		{"renamed", "limit=5&order=-price", []string{"per_page", "sort"}, []string{"limit", "order"}},
+		{"several", "price%5Bgte%5D=1&category[eq]=home&price[lt]=9", []string{"price[lt]", "category", "price[gte]"}, []string{"price[lt]", "category[eq]", "price[gte]"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			p := refusing{params: tc.blamed}
+			h, err := httpadapter.Handler[Item](p, s, httpadapter.Config{Parser: httpadapter.ParserConfig{
+				Mode: httpadapter.OffsetMode, Params: httpadapter.Params{PerPage: "limit", Sort: "order"}}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			pr := problem(t, get(t, h, "/items?"+tc.query), http.StatusBadRequest)
+			if diff := cmp.Diff(tc.want, names(pr)); diff != "" {
+				t.Errorf("invalid_params names (-want +got):\n%s", diff)
+			}
+		})
+	}
 }

@@ -1,75 +1,8 @@
-// Package httpadapter exposes a [paginate.Paginator] over net/http: it
-// parses a request's query string into a [paginate.Request], answers bad
-// input with RFC 9457 problem details, and writes a page as a JSON envelope
-// with RFC 8288 Link and X-Total-Count headers.
-//
-// # The common case
-//
-// [Handler] does everything in one call:
-//
-//	h, err := httpadapter.Handler(p, schema, httpadapter.Config{})
-//	mux.Handle("GET /api/items", h)
-//
-// # Query parameters
-//
-// The defaults, each renamable with [Params]:
-//
-//	page=2             page number (offset mode)
-//	per_page=20        page size; the paginator's default when absent, clamped
-//	                   to (or rejected above) its maximum
-//	after=CURSOR       the page after a cursor (cursor mode)
-//	before=CURSOR      the page before a cursor (cursor mode)
-//	sort=-price,name   order: field names, "-" for descending
-//	fields=id,name     sparse fieldset: only these keys in each item
-//	category=books     filter, eq
-//	price[gte]=1000    filter with an operator: eq, ne, lt, lte, gt, gte, in
-//	category[in]=a,b   in: a comma-separated list
-//
-// Any other parameter is an error, unless [Config.Ignore] names it. A
-// parameter given twice, an empty value, malformed percent-encoding, text
-// that is not UTF-8 or holds NUL, more filters than [Config.MaxFilters] and
-// a query string longer than [Config.MaxQueryLen] are all bad input: the
-// answer is 400 with a problem+json body whose invalid_params name every
-// offending parameter as the client wrote it.
-//
-// # Responses
-//
-// A page is written as a JSON object (see [Keys] for the names):
-//
-//	{"total":57,"page":2,"per_page":10,"pages":6,"has_next":true,"has_prev":true,"next_page":3,"prev_page":1,"items":[...]}
-//	{"per_page":10,"has_next":true,"has_prev":false,"next_cursor":"...","prev_cursor":null,"items":[...]}
-//
-// next_page and prev_page are null when there is none (past the end,
-// prev_page is the last page). total and pages appear only when the
-// paginator counted; total_capped and
-// total_estimated only when true. Items are encoded with encoding/json, so
-// T's json tags apply. With a fields parameter each item holds only the
-// requested keys: the items are copied, once per page, into values of a
-// struct type built (and cached) for that set of fields, holding just those
-// fields with their original types and tags, and encoded in one pass; so
-// omitempty, string options and custom marshalers behave exactly as in a
-// full item. Since reflect keeps every type it builds, only the first 256
-// sets of fields a writer sees get a type; items with other sets are
-// encoded field by field, with the same result. A schema field is found in T as [paginate.Memory] finds it:
-// the field whose db tag, else json tag, else Go name (ignoring case)
-// matches. Map items with string keys are filtered by key; items of other
-// types are written whole.
-//
-// The Link header's URLs keep the request's other query parameters, in
-// order and with their repeats, each name and value decoded and encoded
-// again (so category[in]=a,b comes back as category%5Bin%5D=a%2Cb): no
-// value can end a URL or add a link.
-//
-// Errors map to statuses: invalid input 400; a strict paginator's page past
-// the end 404; a request the client canceled gets nothing further
-// written; a request past its deadline 503; anything else 500 with a
-// generic body, the error itself going to [Config.Logger].
 package httpadapter
 
 import (
 	"errors"
 	"fmt"
-	"log/slog"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -79,22 +12,27 @@ import (
 	"github.com/go-paginate/paginate"
 )
 
-// Mode says how an endpoint pages.
+// Mode says how an endpoint pages. The zero Mode is no mode at all:
+// [NewParser] refuses it, and [Handler] replaces it with the mode of the
+// paginator it serves.
 type Mode int
 
 const (
 	// OffsetMode pages by number: page and per_page.
-	OffsetMode Mode = iota
+	OffsetMode Mode = iota + 1
 	// CursorMode pages by position: after, before and per_page.
 	CursorMode
 )
 
-// String returns "offset" or "cursor".
+// String returns "offset", "cursor", or "Mode(n)" for any other value.
 func (m Mode) String() string {
-	if m == CursorMode {
+	switch m {
+	case OffsetMode:
+		return "offset"
+	case CursorMode:
 		return "cursor"
 	}
-	return "offset"
+	return "Mode(" + strconv.Itoa(int(m)) + ")"
 }
 
 // Params names the query parameters. Each empty field means its default.
@@ -113,12 +51,13 @@ type Params struct {
 	Fields string
 }
 
-// Config configures parsing, the envelope and error responses. Its zero
-// value serves offset pages with the default names and limits.
-type Config struct {
+// ParserConfig configures a [Parser].
+type ParserConfig struct {
 	// Mode says whether the endpoint pages by number or by cursor; the
-	// parameters of the other mode are rejected. [Handler] sets it from the
-	// paginator. If zero, OffsetMode.
+	// parameters of the other mode are refused. Required: NewParser
+	// refuses the zero Mode, since a parser that guessed would contradict
+	// a paginator of the other mode. ([Handler] sets it from the paginator
+	// when it is zero.)
 	Mode Mode
 	// Params names the query parameters.
 	Params Params
@@ -126,40 +65,30 @@ type Config struct {
 	// parsing skips them and Link URLs keep them.
 	Ignore []string
 	// MaxFilters is the most filter parameters a request may carry. If
-	// zero, 20.
+	// zero, DefaultMaxFilters.
 	MaxFilters int
 	// MaxQueryLen is the longest raw query string accepted, in bytes. If
-	// zero, 8192.
+	// zero, DefaultMaxQueryLen.
 	MaxQueryLen int
-	// Keys names the envelope's keys.
-	Keys Keys
-	// BaseURL is the scheme and host Link URLs start with, such as
-	// "https://api.example.com", for servers behind a proxy. If empty, the
-	// request's: https when it came over TLS, else http, and its Host
-	// header. Forwarding headers are never trusted.
-	BaseURL string
-	// Logger receives the details of errors that clients see only as a
-	// generic 500 or 503. If nil, slog.Default().
-	Logger *slog.Logger
 }
 
 // Default limits.
 const (
-	// DefaultMaxFilters is Config.MaxFilters's default.
+	// DefaultMaxFilters is ParserConfig.MaxFilters's default.
 	DefaultMaxFilters = 20
-	// DefaultMaxQueryLen is Config.MaxQueryLen's default.
+	// DefaultMaxQueryLen is ParserConfig.MaxQueryLen's default.
 	DefaultMaxQueryLen = 8192
 )
 
 // ErrQueryTooLong is wrapped by the error for a query string longer than
-// Config.MaxQueryLen.
+// ParserConfig.MaxQueryLen.
 var ErrQueryTooLong = errors.New("httpadapter: query string too long")
 
-// param identifies a standard parameter.
-type param int
+// stdParam is one of the standard (non-filter) parameters.
+type stdParam uint8
 
 const (
-	pPage param = iota
+	pPage stdParam = iota
 	pPerPage
 	pAfter
 	pBefore
@@ -168,62 +97,77 @@ const (
 	nParams
 )
 
-// coreNames are the names the core uses in ParamError.Param.
-var coreNames = [nParams]string{"page", "per_page", "after", "before", "sort", "fields"}
-
-// Parser parses query strings into requests checked against one schema.
-// Build it with [NewParser]; it is safe for concurrent use.
-type Parser struct {
-	schema  *paginate.Schema
-	cfg     Config
-	names   [nParams]string
-	byName  map[string]param
-	ignore  map[string]bool
-	keys    envelopeKeys
-	base    *url.URL
-	logger  *slog.Logger
-	byCore  map[string]string // core param name → configured name
-	std     [nParams]bool     // which standard params the mode accepts
-	problem [nParams]string   // why a param of the other mode is refused
+// String returns the parameter's default name, which is also the name the
+// core gives it in a [paginate.ParamError].
+func (k stdParam) String() string {
+	switch k {
+	case pPage:
+		return "page"
+	case pPerPage:
+		return "per_page"
+	case pAfter:
+		return "after"
+	case pBefore:
+		return "before"
+	case pSort:
+		return "sort"
+	case pFields:
+		return "fields"
+	}
+	return "stdParam(" + strconv.Itoa(int(k)) + ")"
 }
 
-// NewParser returns a parser for the fields s declares. It checks cfg:
-// parameter names must be distinct, 1 to 64 bytes of letters, digits, '_',
-// '-' and '.', and BaseURL an absolute http or https URL without a path.
-func NewParser(s *paginate.Schema, cfg Config) (*Parser, error) {
+// sentinel is the error a bad value of the parameter wraps.
+func (k stdParam) sentinel() error {
+	switch k {
+	case pPage:
+		return paginate.ErrInvalidPage
+	case pPerPage:
+		return paginate.ErrInvalidPerPage
+	case pAfter, pBefore:
+		return paginate.ErrInvalidCursor
+	case pSort:
+		return paginate.ErrInvalidSort
+	}
+	return paginate.ErrInvalidField
+}
+
+// positional reports whether the parameter says where the page is (the
+// page number or a cursor): Link URLs replace it.
+func (k stdParam) positional() bool { return k == pPage || k == pAfter || k == pBefore }
+
+// Parser parses query strings into requests checked against one schema,
+// for an endpoint of one mode. Build it with [NewParser]; it is safe for
+// concurrent use.
+type Parser struct {
+	schema *paginate.Schema
+	cfg    ParserConfig // defaults filled in
+	names  [nParams]string
+	byName map[string]stdParam
+	ignore map[string]bool
+}
+
+// NewParser returns a parser for the fields s declares. It checks cfg: the
+// mode must be set; parameter names must be distinct, 1 to 64 bytes of
+// letters, digits, '_', '-' and '.'; limits must not be negative.
+func NewParser(s *paginate.Schema, cfg ParserConfig) (*Parser, error) {
 	if s == nil {
 		return nil, errors.New("httpadapter: NewParser needs a schema")
 	}
-	p := &Parser{schema: s, cfg: cfg, byName: make(map[string]param, nParams), byCore: make(map[string]string, nParams)}
-	given := [nParams]string{cfg.Params.Page, cfg.Params.PerPage, cfg.Params.After, cfg.Params.Before, cfg.Params.Sort, cfg.Params.Fields}
-	var errs []error
-	for i, n := range given {
-		if n == "" {
-			n = coreNames[i]
-		}
-		if !validParam(n) {
-			errs = append(errs, fmt.Errorf("httpadapter: invalid parameter name %q", n))
-		} else if _, dup := p.byName[n]; dup {
-			errs = append(errs, fmt.Errorf("httpadapter: parameter name %q used twice", n))
-		}
-		p.names[i] = n
-		p.byName[n] = param(i)
-		p.byCore[coreNames[i]] = n
-	}
-	if len(cfg.Ignore) > 0 {
-		p.ignore = make(map[string]bool, len(cfg.Ignore))
-		for _, n := range cfg.Ignore {
-			if _, std := p.byName[n]; std {
-				errs = append(errs, fmt.Errorf("httpadapter: parameter %q is both ignored and used", n))
-			}
-			p.ignore[n] = true
-		}
-	}
-	if cfg.Mode != OffsetMode && cfg.Mode != CursorMode {
+	p := &Parser{schema: s, cfg: cfg, byName: make(map[string]stdParam, nParams)}
+	errs := p.setNames()
+	switch cfg.Mode {
+	case OffsetMode, CursorMode:
+	case 0:
+		errs = append(errs, errors.New("httpadapter: ParserConfig.Mode is not set: say whether the endpoint pages by number (OffsetMode) or by cursor (CursorMode)"))
+	default:
 		errs = append(errs, fmt.Errorf("httpadapter: unknown mode %d", cfg.Mode))
 	}
 	if cfg.MaxFilters < 0 || cfg.MaxQueryLen < 0 {
 		errs = append(errs, errors.New("httpadapter: MaxFilters and MaxQueryLen must not be negative"))
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
 	}
 	if p.cfg.MaxFilters == 0 {
 		p.cfg.MaxFilters = DefaultMaxFilters
@@ -231,41 +175,38 @@ func NewParser(s *paginate.Schema, cfg Config) (*Parser, error) {
 	if p.cfg.MaxQueryLen == 0 {
 		p.cfg.MaxQueryLen = DefaultMaxQueryLen
 	}
-	keys, err := newEnvelopeKeys(cfg.Keys)
-	if err != nil {
-		errs = append(errs, err)
-	}
-	p.keys = keys
-	if cfg.BaseURL != "" {
-		u, err := url.Parse(cfg.BaseURL)
-		switch {
-		case err != nil:
-			errs = append(errs, fmt.Errorf("httpadapter: BaseURL: %w", err))
-		case u.Scheme != "http" && u.Scheme != "https", u.Host == "", u.Path != "" && u.Path != "/", u.RawQuery != "", u.Fragment != "", u.User != nil:
-			errs = append(errs, fmt.Errorf("httpadapter: BaseURL %q is not an http or https URL of a host alone", cfg.BaseURL))
-		default:
-			p.base = &url.URL{Scheme: u.Scheme, Host: u.Host}
-		}
-	}
-	if len(errs) > 0 {
-		return nil, errors.Join(errs...)
-	}
-	p.logger = cfg.Logger
-	if p.logger == nil {
-		p.logger = slog.Default()
-	}
-	for i := range p.std {
-		p.std[i] = true
-	}
-	if cfg.Mode == CursorMode {
-		p.std[pPage] = false
-		p.problem[pPage] = "this endpoint pages by cursor: use " + p.names[pAfter] + " or " + p.names[pBefore]
-	} else {
-		p.std[pAfter], p.std[pBefore] = false, false
-		p.problem[pAfter] = "this endpoint pages by number: use " + p.names[pPage]
-		p.problem[pBefore] = p.problem[pAfter]
-	}
 	return p, nil
+}
+
+// setNames resolves and checks the parameter names and the ignored ones.
+func (p *Parser) setNames() []error {
+	given := [nParams]string{p.cfg.Params.Page, p.cfg.Params.PerPage, p.cfg.Params.After, p.cfg.Params.Before, p.cfg.Params.Sort, p.cfg.Params.Fields}
+	var errs []error
+	for k, n := range given {
+		if n == "" {
+			n = stdParam(k).String()
+		}
+		if !validParam(n) {
+			errs = append(errs, fmt.Errorf("httpadapter: invalid parameter name %q", n))
+		} else if _, dup := p.byName[n]; dup {
+			errs = append(errs, fmt.Errorf("httpadapter: parameter name %q used twice", n))
+		}
+		p.names[k] = n
+		p.byName[n] = stdParam(k)
+	}
+	p.cfg.Params = Params{Page: p.names[pPage], PerPage: p.names[pPerPage], After: p.names[pAfter],
+		Before: p.names[pBefore], Sort: p.names[pSort], Fields: p.names[pFields]}
+	if len(p.cfg.Ignore) > 0 {
+		p.ignore = make(map[string]bool, len(p.cfg.Ignore))
+		for _, n := range p.cfg.Ignore {
+			if _, std := p.byName[n]; std {
+				errs = append(errs, fmt.Errorf("httpadapter: parameter %q is both ignored and used", n))
+			}
+			p.ignore[n] = true
+		}
+		p.cfg.Ignore = append([]string(nil), p.cfg.Ignore...)
+	}
+	return errs
 }
 
 func validParam(n string) bool {
@@ -289,171 +230,244 @@ func (p *Parser) Schema() *paginate.Schema { return p.schema }
 func (p *Parser) Mode() Mode { return p.cfg.Mode }
 
 // Parse parses r's query string. See [Parser.ParseQuery].
-func (p *Parser) Parse(r *http.Request) (paginate.Request, error) {
+func (p *Parser) Parse(r *http.Request) (*ParsedQuery, error) {
 	return p.ParseQuery(r.URL.RawQuery)
 }
 
 // ParseQuery parses a raw (still percent-encoded) query string into a
-// request checked against the schema. On bad input it returns an error
-// wrapping a *paginate.RequestError (find it with errors.As) that lists
-// every offending parameter, named as the client wrote it; each [paginate.ParamError] unwraps to the sentinel of
-// its kind ([paginate.ErrInvalidSort] and so on, or [ErrQueryTooLong]).
-// Limits that depend on the paginator, such as the maximum per_page and
-// whether a cursor is valid, are checked by Paginate.
-func (p *Parser) ParseQuery(rawQuery string) (paginate.Request, error) {
-	var req paginate.Request
-	var errs []*paginate.ParamError
-	var blamed map[string]bool
-	bad := func(name, reason string, sentinel error) {
-		// Each parameter is named once, with its first problem, so that
-		// thousands of repetitions make one entry.
-		name = displayKey(name)
-		if blamed[name] {
+// request checked against the schema, keeping each parameter as the client
+// wrote it. On bad input it returns an error wrapping a
+// *paginate.RequestError (find it with errors.As) that lists every
+// offending parameter, named as the client wrote it (percent-decoded),
+// once each, with its first problem; each [paginate.ParamError] unwraps to
+// the sentinel of its kind ([paginate.ErrInvalidSort] and so on, or
+// [ErrQueryTooLong]). Limits that depend on the paginator, such as the
+// maximum per_page and whether a cursor is valid, are checked by
+// Paginate; [Writer.WriteError] names those parameters as the client
+// wrote them too.
+func (p *Parser) ParseQuery(rawQuery string) (*ParsedQuery, error) {
+	q, qe := p.parse(rawQuery)
+	if qe != nil {
+		return nil, qe
+	}
+	return q, nil
+}
+
+// parse is ParseQuery, with the error's type.
+func (p *Parser) parse(rawQuery string) (*ParsedQuery, *queryError) {
+	st := parseState{p: p, q: &ParsedQuery{parser: p}}
+	if len(rawQuery) > p.cfg.MaxQueryLen {
+		st.tooLong(rawQuery)
+	} else {
+		for seg := range segments(rawQuery) {
+			st.segment(seg)
+		}
+		st.finish()
+	}
+	if len(st.errs) > 0 {
+		return nil, &queryError{&paginate.RequestError{Params: st.errs}}
+	}
+	return st.q, nil
+}
+
+// parseState is one ParseQuery call's work in progress.
+type parseState struct {
+	p       *Parser
+	q       *ParsedQuery
+	errs    []*paginate.ParamError
+	blamed  map[string]bool
+	seen    [nParams]bool
+	seenKey map[string]bool // filter and unknown names
+	filters int
+}
+
+// bad records a problem with the parameter the client named name. Each
+// parameter is named once, with its first problem, so that thousands of
+// repetitions make one entry.
+func (st *parseState) bad(name, reason string, sentinel error) {
+	name = displayKey(name)
+	if st.blamed[name] {
+		return
+	}
+	if st.blamed == nil {
+		st.blamed = make(map[string]bool)
+	}
+	st.blamed[name] = true
+	st.errs = append(st.errs, &paginate.ParamError{Param: name, Reason: reason, Err: sentinel})
+}
+
+// tooLong blames a query string over the limit on the parameter taking
+// the most room.
+func (st *parseState) tooLong(raw string) {
+	longest, name := -1, ""
+	for seg := range segments(raw) {
+		if n := len(seg.rawName) + len(seg.rawValue); n > longest {
+			longest, name = n, seg.rawName
+		}
+	}
+	if d, err := url.QueryUnescape(name); err == nil {
+		name = d
+	}
+	st.bad(name, fmt.Sprintf("the query string is %d bytes, over the limit of %d", len(raw), st.p.cfg.MaxQueryLen), ErrQueryTooLong)
+}
+
+// segment parses one name=value segment.
+func (st *parseState) segment(seg segment) {
+	name, err := url.QueryUnescape(seg.rawName)
+	if err != nil {
+		st.bad(seg.rawName, "malformed percent-encoding in the name", paginate.ErrInvalidFilter)
+		return
+	}
+	if !cleanText(name) {
+		st.bad(name, "the name is not valid UTF-8 text", paginate.ErrInvalidFilter)
+		return
+	}
+	if st.p.ignore[name] {
+		st.q.keepIgnored(name, seg)
+		return
+	}
+	k, isStd := st.p.byName[name]
+	sentinel := paginate.ErrInvalidFilter
+	if isStd {
+		sentinel = k.sentinel()
+	}
+	if st.repeated(name, k, isStd) {
+		st.bad(name, "given more than once", sentinel)
+		return
+	}
+	val, why := value(seg)
+	if why != "" {
+		st.bad(name, why, sentinel)
+		return
+	}
+	if isStd {
+		st.std(k, name, val)
+	} else {
+		st.filter(name, val)
+	}
+	st.q.params = append(st.q.params, queryParam{name: name, value: val, hasValue: true, positional: isStd && k.positional()})
+}
+
+// repeated reports whether the parameter was seen before, and notes it.
+func (st *parseState) repeated(name string, k stdParam, isStd bool) bool {
+	if isStd {
+		seen := st.seen[k]
+		st.seen[k] = true
+		return seen
+	}
+	if st.seenKey[name] {
+		return true
+	}
+	if st.seenKey == nil {
+		st.seenKey = make(map[string]bool)
+	}
+	st.seenKey[name] = true
+	return false
+}
+
+// value decodes a segment's value, or says why it is not acceptable.
+func value(seg segment) (string, string) {
+	val, err := url.QueryUnescape(seg.rawValue)
+	switch {
+	case err != nil:
+		return "", "malformed percent-encoding in the value"
+	case !cleanText(val):
+		return "", "the value is not valid UTF-8 text"
+	case val == "":
+		return "", "empty value"
+	}
+	return val, ""
+}
+
+// std parses a standard parameter's value into the request.
+func (st *parseState) std(k stdParam, name, val string) {
+	if why := st.p.refusal(k); why != "" {
+		st.bad(name, why, k.sentinel())
+		return
+	}
+	req := &st.q.req
+	switch k {
+	case pPage, pPerPage:
+		n, why := positive(val)
+		if why != "" {
+			st.bad(name, why, k.sentinel())
+		} else if k == pPage {
+			req.Page = n
+		} else {
+			req.PerPage = n
+		}
+	case pAfter:
+		req.After = val
+	case pBefore:
+		req.Before = val
+	case pSort:
+		s, err := st.p.schema.ParseSort(val)
+		if err != nil {
+			st.bad(name, reasonOf(err, paginate.ErrInvalidSort), paginate.ErrInvalidSort)
 			return
 		}
-		if blamed == nil {
-			blamed = make(map[string]bool)
-		}
-		blamed[name] = true
-		errs = append(errs, &paginate.ParamError{Param: name, Reason: reason, Err: sentinel})
-	}
-	if len(rawQuery) > p.cfg.MaxQueryLen {
-		// Name the parameter taking the most room.
-		longest, name := -1, ""
-		for seg := range strings.SplitSeq(rawQuery, "&") {
-			if len(seg) > longest {
-				k, _, _ := strings.Cut(seg, "=")
-				longest, name = len(seg), displayKey(k)
-			}
-		}
-		bad(name, fmt.Sprintf("the query string is %d bytes, over the limit of %d", len(rawQuery), p.cfg.MaxQueryLen), ErrQueryTooLong)
-		return req, &queryError{&paginate.RequestError{Params: errs}}
-	}
-
-	var seen [nParams]bool
-	var seenKeys map[string]bool // filter and unknown keys
-	filters := 0
-	for seg := range strings.SplitSeq(rawQuery, "&") {
-		if seg == "" {
-			continue
-		}
-		rawKey, rawVal, _ := strings.Cut(seg, "=")
-		key, err := url.QueryUnescape(rawKey)
+		req.Sort = s
+	case pFields:
+		f, err := st.p.schema.ParseFields(val)
 		if err != nil {
-			bad(displayKey(rawKey), "malformed percent-encoding in the name", paginate.ErrInvalidFilter)
-			continue
+			st.bad(name, reasonOf(err, paginate.ErrInvalidField), paginate.ErrInvalidField)
+			return
 		}
-		if !cleanText(key) {
-			bad(displayKey(key), "the name is not valid UTF-8 text", paginate.ErrInvalidFilter)
-			continue
-		}
-		if p.ignore[key] {
-			continue
-		}
-		std, isStd := p.byName[key]
-		sentinel := paginate.ErrInvalidFilter
-		if isStd {
-			sentinel = stdSentinel(std)
-			if seen[std] {
-				bad(key, "given more than once", sentinel)
-				continue
-			}
-			seen[std] = true
-		} else {
-			if seenKeys[key] {
-				bad(key, "given more than once", sentinel)
-				continue
-			}
-			if seenKeys == nil {
-				seenKeys = make(map[string]bool)
-			}
-			seenKeys[key] = true
-		}
-		val, err := url.QueryUnescape(rawVal)
-		switch {
-		case err != nil:
-			bad(key, "malformed percent-encoding in the value", sentinel)
-			continue
-		case !cleanText(val):
-			bad(key, "the value is not valid UTF-8 text", sentinel)
-			continue
-		case val == "":
-			bad(key, "empty value", sentinel)
-			continue
-		}
-		if !isStd {
-			field, op, ok := splitFilter(key)
-			if !ok {
-				bad(key, "unknown parameter", sentinel)
-				continue
-			}
-			if _, declared := p.schema.Field(field); !declared {
-				bad(key, "unknown parameter", sentinel)
-				continue
-			}
-			if filters++; filters > p.cfg.MaxFilters {
-				if filters == p.cfg.MaxFilters+1 {
-					bad(key, fmt.Sprintf("more than %d filters", p.cfg.MaxFilters), sentinel)
-				}
-				continue
-			}
-			f, err := p.schema.ParseFilter(field, op, val)
-			if err != nil {
-				bad(key, reason(err, sentinel), sentinel)
-				continue
-			}
-			for _, prev := range req.Filters {
-				if prev.Field == f.Field && prev.Op == f.Op {
-					bad(key, "the same filter is given twice", sentinel)
-					break
-				}
-			}
-			req.Filters = append(req.Filters, f)
-			continue
-		}
-		if !p.std[std] {
-			bad(key, p.problem[std], sentinel)
-			continue
-		}
-		switch std {
-		case pPage, pPerPage:
-			n, why := positive(val)
-			if why != "" {
-				bad(key, why, sentinel)
-				continue
-			}
-			if std == pPage {
-				req.Page = n
-			} else {
-				req.PerPage = n
-			}
-		case pAfter:
-			req.After = val
-		case pBefore:
-			req.Before = val
-		case pSort:
-			s, err := p.schema.ParseSort(val)
-			if err != nil {
-				bad(key, reason(err, sentinel), sentinel)
-				continue
-			}
-			req.Sort = s
-		case pFields:
-			f, err := p.schema.ParseFields(val)
-			if err != nil {
-				bad(key, reason(err, sentinel), sentinel)
-				continue
-			}
-			req.Fields = f
-		}
+		req.Fields = f
 	}
-	if req.After != "" && req.Before != "" {
-		bad(p.names[pBefore], "cannot be combined with "+p.names[pAfter], paginate.ErrInvalidCursor)
+}
+
+// refusal says why a parameter of the other mode is refused, or "".
+func (p *Parser) refusal(k stdParam) string {
+	switch {
+	case p.cfg.Mode == CursorMode && k == pPage:
+		return "this endpoint pages by cursor: use " + p.names[pAfter] + " or " + p.names[pBefore]
+	case p.cfg.Mode == OffsetMode && (k == pAfter || k == pBefore):
+		return "this endpoint pages by number: use " + p.names[pPage]
 	}
-	if len(errs) > 0 {
-		return paginate.Request{}, &queryError{&paginate.RequestError{Params: errs}}
+	return ""
+}
+
+// filter parses a filter parameter, "field" or "field[op]", into the
+// request.
+func (st *parseState) filter(name, val string) {
+	field, op, ok := splitFilter(name)
+	if !ok {
+		st.bad(name, "unknown parameter", paginate.ErrInvalidFilter)
+		return
 	}
-	return req, nil
+	if _, declared := st.p.schema.Field(field); !declared {
+		st.bad(name, "unknown parameter", paginate.ErrInvalidFilter)
+		return
+	}
+	if st.filters++; st.filters > st.p.cfg.MaxFilters {
+		if st.filters == st.p.cfg.MaxFilters+1 {
+			st.bad(name, fmt.Sprintf("more than %d filters", st.p.cfg.MaxFilters), paginate.ErrInvalidFilter)
+		}
+		return
+	}
+	f, err := st.p.schema.ParseFilter(field, op, val)
+	if err != nil {
+		st.bad(name, reasonOf(err, paginate.ErrInvalidFilter), paginate.ErrInvalidFilter)
+		return
+	}
+	core := f.Param()
+	if _, twice := st.q.filterNames[core]; twice {
+		st.bad(name, "the same filter is given twice", paginate.ErrInvalidFilter)
+		return
+	}
+	st.q.req.Filters = append(st.q.req.Filters, f)
+	if st.q.filterNames == nil {
+		st.q.filterNames = make(map[string]string)
+	}
+	st.q.filterNames[core] = name
+}
+
+// finish checks what no single parameter shows.
+func (st *parseState) finish() {
+	if st.q.req.After != "" && st.q.req.Before != "" {
+		st.bad(st.p.names[pBefore], "cannot be combined with "+st.p.names[pAfter], paginate.ErrInvalidCursor)
+	}
 }
 
 // queryError is a RequestError from ParseQuery, whose parameters are
@@ -462,20 +476,6 @@ type queryError struct{ re *paginate.RequestError }
 
 func (e *queryError) Error() string { return e.re.Error() }
 func (e *queryError) Unwrap() error { return e.re }
-
-func stdSentinel(p param) error {
-	switch p {
-	case pPage:
-		return paginate.ErrInvalidPage
-	case pPerPage:
-		return paginate.ErrInvalidPerPage
-	case pAfter, pBefore:
-		return paginate.ErrInvalidCursor
-	case pSort:
-		return paginate.ErrInvalidSort
-	}
-	return paginate.ErrInvalidField
-}
 
 // splitFilter splits "field" or "field[op]". An empty or malformed
 // bracket is not a filter.
@@ -532,11 +532,14 @@ func displayKey(k string) string {
 	return k
 }
 
-// reason returns err's message without the sentinel's prefix, or the
-// Reason of a *paginate.ParamError.
-func reason(err, sentinel error) string {
+// reasonOf is the reason, fit for a client, that err (an error from the
+// core about one parameter's value) gives: the Reason of its
+// [paginate.ParamError] when it has one; otherwise, from a core error that
+// only wraps the sentinel, the message after the sentinel's text. This is
+// the one place a reason is made from a message.
+func reasonOf(err, sentinel error) string {
 	var pe *paginate.ParamError
-	if errors.As(err, &pe) {
+	if errors.As(err, &pe) && pe.Reason != "" {
 		return pe.Reason
 	}
 	msg := err.Error()

@@ -107,11 +107,11 @@ func newFzServer(tb testing.TB) *fzServer {
 	}
 	srv := &fzServer{pag: [2]paginate.Paginator[fzItem]{off, ks}}
 	for i, mode := range []httpadapter.Mode{httpadapter.OffsetMode, httpadapter.CursorMode} {
-		cfg := httpadapter.Config{Mode: mode, MaxFilters: 4, MaxQueryLen: 512, Ignore: []string{"callback"}}
+		cfg := httpadapter.ParserConfig{Mode: mode, MaxFilters: 4, MaxQueryLen: 512, Ignore: []string{"callback"}}
 		if srv.parser[i], err = httpadapter.NewParser(s, cfg); err != nil {
 			tb.Fatal(err)
 		}
-		if srv.handler[i], err = httpadapter.Handler(srv.pag[i], s, cfg); err != nil {
+		if srv.handler[i], err = httpadapter.Handler(srv.pag[i], s, httpadapter.Config{Parser: cfg}); err != nil {
 			tb.Fatal(err)
 		}
 	}
@@ -244,64 +244,75 @@ func FuzzHandlerQuery(f *testing.F) {
 		if cursor {
 			i = 1
 		}
-		ctx := context.Background()
-		req, err := srv.parser[i].ParseQuery(raw)
+		q, err := srv.parser[i].ParseQuery(raw)
 		if err != nil {
 			checkParamErrors(t, raw, err)
 		} else {
-			if req.Page < 0 || req.PerPage < 0 || len(req.Filters) > 4 {
-				t.Fatalf("ParseQuery(%q) = %+v: out of range", raw, req)
-			}
-			if cursor && req.Page != 0 || !cursor && (req.After != "" || req.Before != "") {
-				t.Fatalf("ParseQuery(%q) = %+v: parameters of the other mode", raw, req)
-			}
-			page, err := srv.pag[i].Paginate(ctx, req)
-			if err != nil {
-				var re *paginate.RequestError
-				if !errors.As(err, &re) {
-					t.Fatalf("Paginate(%+v) from %q: %v is not a *paginate.RequestError", req, raw, err)
-				}
-			} else if len(page.Items) > page.PerPage || page.PerPage > 25 {
-				t.Fatalf("Paginate(%+v) from %q: %d items on a page of %d", req, raw, len(page.Items), page.PerPage)
-			}
+			checkParsed(t, srv.pag[i], raw, q.Request(), cursor)
 		}
-
 		// The same query through the whole handler.
 		r := &http.Request{Method: http.MethodGet, URL: &url.URL{Path: "/items", RawQuery: raw}, Host: "example.test",
 			Header: http.Header{}, Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1}
-		r = r.WithContext(ctx)
 		rec := httptest.NewRecorder()
-		srv.handler[i].ServeHTTP(rec, r)
-		body := rec.Body.Bytes()
-		switch rec.Code {
-		case http.StatusOK:
-			var env map[string]json.RawMessage
-			if err := json.Unmarshal(body, &env); err != nil {
-				t.Fatalf("%q: 200 with a body that is not a JSON object: %v\n%s", raw, err, body)
-			}
-			if _, ok := env["items"]; !ok {
-				t.Fatalf("%q: 200 without items: %s", raw, body)
-			}
-		case http.StatusBadRequest:
-			if ct := rec.Header().Get("Content-Type"); ct != httpadapter.ProblemContentType {
-				t.Fatalf("%q: 400 with Content-Type %q", raw, ct)
-			}
-			var prob httpadapter.Problem
-			if err := json.Unmarshal(body, &prob); err != nil {
-				t.Fatalf("%q: 400 body is not a problem: %v\n%s", raw, err, body)
-			}
-			if prob.Status != 400 || len(prob.InvalidParams) == 0 {
-				t.Fatalf("%q: problem names no parameter: %s", raw, body)
-			}
-			for _, ip := range prob.InvalidParams {
-				if (ip.Name == "" && !hasEmptyName(raw)) || ip.Reason == "" {
-					t.Fatalf("%q: invalid_params entry without a name or reason: %s", raw, body)
-				}
-			}
-		default:
-			t.Fatalf("%q: status %d, want 200 or 400\n%s", raw, rec.Code, body)
-		}
+		srv.handler[i].ServeHTTP(rec, r.WithContext(context.Background()))
+		checkResponse(t, raw, rec)
 	})
+}
+
+// checkParsed checks a request parsed from raw, and the paginator's
+// answer to it: a page, or a *paginate.RequestError.
+func checkParsed(t *testing.T, p paginate.Paginator[fzItem], raw string, req paginate.Request, cursor bool) {
+	t.Helper()
+	if req.Page < 0 || req.PerPage < 0 || len(req.Filters) > 4 {
+		t.Fatalf("ParseQuery(%q) = %+v: out of range", raw, req)
+	}
+	if cursor && req.Page != 0 || !cursor && (req.After != "" || req.Before != "") {
+		t.Fatalf("ParseQuery(%q) = %+v: parameters of the other mode", raw, req)
+	}
+	page, err := p.Paginate(context.Background(), req)
+	if err != nil {
+		var re *paginate.RequestError
+		if !errors.As(err, &re) {
+			t.Fatalf("Paginate(%+v) from %q: %v is not a *paginate.RequestError", req, raw, err)
+		}
+	} else if len(page.Items) > page.PerPage || page.PerPage > 25 {
+		t.Fatalf("Paginate(%+v) from %q: %d items on a page of %d", req, raw, len(page.Items), page.PerPage)
+	}
+}
+
+// checkResponse checks the handler's answer to raw: 200 with a JSON
+// envelope, or 400 with a problem naming each offending parameter.
+func checkResponse(t *testing.T, raw string, rec *httptest.ResponseRecorder) {
+	t.Helper()
+	body := rec.Body.Bytes()
+	switch rec.Code {
+	case http.StatusOK:
+		var env map[string]json.RawMessage
+		if err := json.Unmarshal(body, &env); err != nil {
+			t.Fatalf("%q: 200 with a body that is not a JSON object: %v\n%s", raw, err, body)
+		}
+		if _, ok := env["items"]; !ok {
+			t.Fatalf("%q: 200 without items: %s", raw, body)
+		}
+	case http.StatusBadRequest:
+		if ct := rec.Header().Get("Content-Type"); ct != httpadapter.ProblemContentType {
+			t.Fatalf("%q: 400 with Content-Type %q", raw, ct)
+		}
+		var prob httpadapter.Problem
+		if err := json.Unmarshal(body, &prob); err != nil {
+			t.Fatalf("%q: 400 body is not a problem: %v\n%s", raw, err, body)
+		}
+		if prob.Status != 400 || len(prob.InvalidParams) == 0 {
+			t.Fatalf("%q: problem names no parameter: %s", raw, body)
+		}
+		for _, ip := range prob.InvalidParams {
+			if (ip.Name == "" && !hasEmptyName(raw)) || ip.Reason == "" {
+				t.Fatalf("%q: invalid_params entry without a name or reason: %s", raw, body)
+			}
+		}
+	default:
+		t.Fatalf("%q: status %d, want 200 or 400\n%s", raw, rec.Code, body)
+	}
 }
 
 // TestHandlerQueryCorpus checks that the committed seed corpus of

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
-	"net/url"
 	"strconv"
 	"strings"
 
@@ -40,7 +39,8 @@ type InvalidParam struct {
 }
 
 // WriteProblem writes p as the response, with its Status and
-// Content-Type application/problem+json.
+// Content-Type application/problem+json, removing any Link and
+// X-Total-Count headers already set.
 func WriteProblem(w http.ResponseWriter, p *Problem) {
 	body, err := json.Marshal(p)
 	if err != nil {
@@ -68,167 +68,157 @@ func newProblem(status int, detail string) *Problem {
 	return &Problem{Type: "about:blank", Title: http.StatusText(status), Status: status, Detail: detail}
 }
 
-// WriteError answers a request that failed to parse or paginate:
+// badRequest is the 400 problem listing params (at most MaxInvalidParams
+// of them: a hostile query can hold thousands of bad parameters, and the
+// answer should not be larger than the question).
+func badRequest(params []InvalidParam) *Problem {
+	prob := newProblem(http.StatusBadRequest, "")
+	total := len(params)
+	if len(params) > MaxInvalidParams {
+		params = params[:MaxInvalidParams]
+	}
+	prob.InvalidParams = params
+	if total == 1 {
+		prob.Detail = "The query parameter " + params[0].Name + " is invalid: " + params[0].Reason + "."
+		return prob
+	}
+	var b strings.Builder
+	b.WriteString(strconv.Itoa(total))
+	b.WriteString(" query parameters are invalid")
+	if total > len(params) {
+		b.WriteString(", the first ")
+		b.WriteString(strconv.Itoa(len(params)))
+		b.WriteString(" listed")
+	}
+	b.WriteString(": ")
+	for i, ip := range params {
+		if i > 0 {
+			b.WriteString("; ")
+		}
+		b.WriteString(ip.Name)
+		b.WriteString(": ")
+		b.WriteString(ip.Reason)
+	}
+	b.WriteByte('.')
+	prob.Detail = b.String()
+	return prob
+}
+
+// invalidParams lists a parse error's parameters, already named as the
+// client wrote them.
+func (e *queryError) invalidParams() []InvalidParam {
+	out := make([]InvalidParam, len(e.re.Params))
+	for i, pe := range e.re.Params {
+		out[i] = InvalidParam{Name: pe.Param, Reason: pe.Reason}
+	}
+	return out
+}
+
+// WriteError answers a request that failed to parse or paginate. q is the
+// parsed query the request was paginated with, used to name parameters as
+// the client wrote them; it is nil when parsing failed (the parse error
+// names them itself).
 //
 //   - a request whose context was canceled: nothing is written (the
 //     client is gone or the server is shutting down);
 //   - [paginate.ErrPageOutOfRange] (a strict paginator's page past the
 //     end): 404;
-//   - a *paginate.RequestError or *paginate.ParamError: 400, naming every
-//     offending parameter as the client wrote it;
+//   - a *paginate.RequestError or *paginate.ParamError, or an error
+//     wrapping one of the core's sentinels for bad input: 400, naming
+//     every offending parameter;
 //   - a request whose context's deadline has passed (a timeout set by
 //     middleware), or [context.DeadlineExceeded] or [context.Canceled]
 //     from inside the handler: 503 with a generic body;
 //   - anything else: 500 with a generic body.
 //
-// Bodies of 500 and 503 never carry the error's text; it goes to the
-// configured logger instead.
-func (p *Parser) WriteError(w http.ResponseWriter, r *http.Request, err error) {
+// Bodies of 500 and 503 never carry the error's text; it goes to
+// [WriterConfig.Logger] instead.
+func (w *Writer[T]) WriteError(rw http.ResponseWriter, r *http.Request, q *ParsedQuery, err error) {
 	if err == nil {
 		return
 	}
-	if ctxErr := r.Context().Err(); errors.Is(ctxErr, context.Canceled) {
-		p.logger.DebugContext(r.Context(), "httpadapter: request ended before its page", "method", r.Method, "path", r.URL.Path, "err", err)
+	ctx := r.Context()
+	if ctxErr := ctx.Err(); errors.Is(ctxErr, context.Canceled) {
+		w.logger.DebugContext(ctx, "httpadapter: request ended before its page", "method", r.Method, "path", r.URL.Path, "err", err)
 		return
 	} else if ctxErr != nil && !errors.Is(err, ctxErr) {
 		// The deadline passed: the client is still waiting for an answer.
 		err = errors.Join(err, ctxErr)
 	}
+	prob := w.problemFor(q, err)
+	switch prob.Status {
+	case http.StatusServiceUnavailable:
+		w.logger.WarnContext(ctx, "httpadapter: page timed out", "method", r.Method, "path", r.URL.Path, "err", err)
+	case http.StatusInternalServerError:
+		w.logger.ErrorContext(ctx, "httpadapter: page failed", "method", r.Method, "path", r.URL.Path, "err", err)
+	}
+	WriteProblem(rw, prob)
+}
+
+// problemFor maps err to its problem.
+func (w *Writer[T]) problemFor(q *ParsedQuery, err error) *Problem {
 	if errors.Is(err, paginate.ErrPageOutOfRange) {
 		detail := "The page is past the last page."
 		var pe *paginate.ParamError
 		if errors.As(err, &pe) && pe.Reason != "" {
 			detail = sentence(pe.Reason)
 		}
-		WriteProblem(w, newProblem(http.StatusNotFound, detail))
-		return
+		return newProblem(http.StatusNotFound, detail)
 	}
-	if params := p.invalidParams(r, err); len(params) > 0 {
-		prob := newProblem(http.StatusBadRequest, "")
-		total := len(params)
-		if len(params) > MaxInvalidParams {
-			// A hostile query can hold thousands of bad parameters; the
-			// answer should not be larger than the question.
-			params = params[:MaxInvalidParams]
-		}
-		prob.InvalidParams = params
-		if total == 1 {
-			prob.Detail = "The query parameter " + params[0].Name + " is invalid: " + params[0].Reason + "."
-		} else {
-			var b strings.Builder
-			b.WriteString(strconv.Itoa(total))
-			b.WriteString(" query parameters are invalid")
-			if total > len(params) {
-				b.WriteString(", the first ")
-				b.WriteString(strconv.Itoa(len(params)))
-				b.WriteString(" listed")
-			}
-			b.WriteString(": ")
-			for i, ip := range params {
-				if i > 0 {
-					b.WriteString("; ")
-				}
-				b.WriteString(ip.Name)
-				b.WriteString(": ")
-				b.WriteString(ip.Reason)
-			}
-			b.WriteByte('.')
-			prob.Detail = b.String()
-		}
-		WriteProblem(w, prob)
-		return
+	if params := w.invalidParams(q, err); len(params) > 0 {
+		return badRequest(params)
 	}
 	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
-		p.logger.WarnContext(r.Context(), "httpadapter: page timed out", "method", r.Method, "path", r.URL.Path, "err", err)
-		WriteProblem(w, newProblem(http.StatusServiceUnavailable, "The server took too long to answer. Try again later."))
-		return
+		return newProblem(http.StatusServiceUnavailable, "The server took too long to answer. Try again later.")
 	}
-	p.logger.ErrorContext(r.Context(), "httpadapter: page failed", "method", r.Method, "path", r.URL.Path, "err", err)
-	WriteProblem(w, newProblem(http.StatusInternalServerError, "The server could not answer the request."))
+	return newProblem(http.StatusInternalServerError, "The server could not answer the request.")
 }
 
-// invalidParams lists the parameters err blames, renamed to the names the
-// client used; nil when err is not about the request's parameters.
-func (p *Parser) invalidParams(r *http.Request, err error) []InvalidParam {
-	var list []*paginate.ParamError
+// invalidParams lists the parameters err blames, named as the client
+// wrote them; nil when err is not about the request's parameters.
+func (w *Writer[T]) invalidParams(q *ParsedQuery, err error) []InvalidParam {
 	var qe *queryError
 	if errors.As(err, &qe) {
-		// From ParseQuery: already named as the client wrote them.
-		out := make([]InvalidParam, len(qe.re.Params))
-		for i, e := range qe.re.Params {
-			out[i] = InvalidParam{Name: e.Param, Reason: e.Reason}
-		}
-		return out
+		return qe.invalidParams()
 	}
-	var re *paginate.RequestError
-	var pe *paginate.ParamError
-	switch {
-	case errors.As(err, &re):
-		list = re.Params
-	case errors.As(err, &pe):
-		list = []*paginate.ParamError{pe}
-	default:
-		// A bare sentinel: blame the parameter of its kind.
-		for i, s := range [...]error{paginate.ErrInvalidPage, paginate.ErrInvalidPerPage, paginate.ErrInvalidCursor, paginate.ErrInvalidSort, paginate.ErrInvalidField, paginate.ErrInvalidFilter} {
-			if errors.Is(err, s) {
-				name := [...]string{"page", "per_page", "after", "sort", "fields", "filter"}[i]
-				list = []*paginate.ParamError{{Param: name, Reason: reason(err, s), Err: s}}
-				break
-			}
-		}
-	}
-	if len(list) == 0 {
-		return nil
-	}
+	list := paramErrors(err)
 	out := make([]InvalidParam, 0, len(list))
 	for _, e := range list {
-		if e == nil {
-			continue
+		if e != nil {
+			out = append(out, InvalidParam{Name: w.parser.clientName(q, e.Param), Reason: e.Reason})
 		}
-		out = append(out, InvalidParam{Name: p.clientName(r, e.Param), Reason: e.Reason})
 	}
 	return out
 }
 
-// clientName maps a parameter name the core uses ("per_page",
-// "price[gte]") to the name the client wrote: the configured name of a
-// standard parameter, or the filter key as given ("category[eq]" for the
-// core's "category").
-func (p *Parser) clientName(r *http.Request, core string) string {
-	if n, ok := p.byCore[core]; ok {
-		return n
+// paramErrors returns the parameter errors in err. A bare sentinel of the
+// core's, without a *paginate.ParamError, blames the parameter of its
+// kind.
+func paramErrors(err error) []*paginate.ParamError {
+	var re *paginate.RequestError
+	if errors.As(err, &re) {
+		return re.Params
 	}
-	if _, std := p.byName[core]; std {
-		return core // already a configured name, from ParseQuery
+	var pe *paginate.ParamError
+	if errors.As(err, &pe) {
+		return []*paginate.ParamError{pe}
 	}
-	field, op, ok := splitFilter(core)
-	if !ok {
-		return core
-	}
-	if op == "" {
-		op = paginate.Eq.String()
-	}
-	if r == nil || len(r.URL.RawQuery) > p.cfg.MaxQueryLen {
-		return core
-	}
-	for seg := range strings.SplitSeq(r.URL.RawQuery, "&") {
-		rawKey, _, _ := strings.Cut(seg, "=")
-		key, err := url.QueryUnescape(rawKey)
-		if err != nil {
-			continue
-		}
-		f, o, ok := splitFilter(key)
-		if !ok {
-			continue
-		}
-		if o == "" {
-			o = paginate.Eq.String()
-		}
-		if f == field && o == op {
-			return key
+	for _, s := range [...]struct {
+		sentinel error
+		param    string
+	}{
+		{paginate.ErrInvalidPage, "page"},
+		{paginate.ErrInvalidPerPage, "per_page"},
+		{paginate.ErrInvalidCursor, "after"},
+		{paginate.ErrInvalidSort, "sort"},
+		{paginate.ErrInvalidField, "fields"},
+		{paginate.ErrInvalidFilter, "filter"},
+	} {
+		if errors.Is(err, s.sentinel) {
+			return []*paginate.ParamError{{Param: s.param, Reason: reasonOf(err, s.sentinel), Err: s.sentinel}}
 		}
 	}
-	return core
+	return nil
 }
 
 func sentence(s string) string {

@@ -89,7 +89,7 @@ func TestLinkKeepsOtherParametersSafely(t *testing.T) {
 		"<>\";, \t%&=+#?[]",
 		"caf\u00e9 & \u2603",
 	}
-	cfg := httpadapter.Config{Ignore: []string{"tag", "x[y]", "flag"}}
+	cfg := httpadapter.Config{Parser: httpadapter.ParserConfig{Ignore: []string{"tag", "x[y]", "flag"}}}
 	offset := offsetHandler(t, paginate.OffsetConfig{PerPage: 2}, cfg)
 	cursor := cursorHandler(t, items, cfg)
 	for _, v := range hostile {
@@ -256,8 +256,32 @@ func keyset(t *testing.T) paginate.Paginator[Item] {
 	return k
 }
 
-func TestHandlerSeesThroughWrappers(t *testing.T) {
-	h, err := httpadapter.Handler[Item](wrapped[Item]{p: wrapped[Item]{p: keyset(t)}}, nil, httpadapter.Config{})
+// A paginator whose type does not say how it pages needs the mode stated;
+// a stated mode that contradicts the paginator's own is refused.
+func TestHandlerMode(t *testing.T) {
+	s := newSchema(t)
+	wrappedKeyset := wrapped[Item]{p: wrapped[Item]{p: keyset(t)}}
+	if _, err := httpadapter.Handler[Item](wrappedKeyset, s, httpadapter.Config{}); err == nil || !strings.Contains(err.Error(), "Config.Parser.Mode") {
+		t.Errorf("a wrapper without a mode: error %v, want one naming Config.Parser.Mode", err)
+	}
+	offset, err := paginate.NewOffset(memory(t, s, items), s, paginate.OffsetConfig{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name string
+		p    paginate.Paginator[Item]
+		mode httpadapter.Mode
+	}{
+		{"keyset as offset", keyset(t), httpadapter.OffsetMode},
+		{"offset as cursor", offset, httpadapter.CursorMode},
+	} {
+		_, err := httpadapter.Handler(tc.p, s, httpadapter.Config{Parser: httpadapter.ParserConfig{Mode: tc.mode}})
+		if err == nil || !strings.Contains(err.Error(), tc.mode.String()) {
+			t.Errorf("%s: error %v, want one naming %s", tc.name, err, tc.mode)
+		}
+	}
+	h, err := httpadapter.Handler[Item](wrappedKeyset, s, httpadapter.Config{Parser: httpadapter.ParserConfig{Mode: httpadapter.CursorMode}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -275,7 +299,7 @@ func TestHandlerCachedKeyset(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h, err := httpadapter.Handler[Item](pages, nil, httpadapter.Config{})
+	h, err := httpadapter.Handler[Item](pages, newSchema(t), httpadapter.Config{Parser: httpadapter.ParserConfig{Mode: httpadapter.CursorMode}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -328,9 +328,9 @@ func TestLimits(t *testing.T) {
 		t.Errorf("MaxInValues is %d, documented as 100", paginate.MaxInValues)
 	}
 	e := openEnv(t, "sqlite", abuseRows)
-	defaults := serve(t, newAPI(t, e, apiConfig{adapter: httpadapter.Config{Ignore: []string{"pad"}}}))
-	tight := serve(t, newAPI(t, e, apiConfig{adapter: httpadapter.Config{MaxFilters: 2, MaxQueryLen: 100}}))
-	roomy := serve(t, newAPI(t, e, apiConfig{adapter: httpadapter.Config{MaxQueryLen: 1 << 20}}))
+	defaults := serve(t, newAPI(t, e, apiConfig{adapter: httpadapter.Config{Parser: httpadapter.ParserConfig{Ignore: []string{"pad"}}}}))
+	tight := serve(t, newAPI(t, e, apiConfig{adapter: httpadapter.Config{Parser: httpadapter.ParserConfig{MaxFilters: 2, MaxQueryLen: 100}}}))
+	roomy := serve(t, newAPI(t, e, apiConfig{adapter: httpadapter.Config{Parser: httpadapter.ParserConfig{MaxQueryLen: 1 << 20}}}))
 
 	pad := func(n int) string { return "pad=" + strings.Repeat("x", n-len("pad=")) }
 	inList := func(n int) string {

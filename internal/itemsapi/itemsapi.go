@@ -64,7 +64,7 @@ type Config struct {
 	// Offset.Count. Nil means an exact COUNT per request.
 	Count paginate.CountStrategy
 	// Logger receives the handlers' reports of failed requests; it
-	// becomes Adapter.Logger.
+	// becomes Adapter.Writer.Logger.
 	Logger *slog.Logger
 	// Index, when not nil, serves GET / (and nothing else under /).
 	Index http.Handler
@@ -103,10 +103,10 @@ func New(db *sqlx.DB, table string, cfg Config) (*API, error) {
 		cfg.Offset.Count = cfg.Count
 	}
 	if cfg.Logger != nil {
-		if cfg.Adapter.Logger != nil {
-			return nil, errors.New("itemsapi: both Logger and Adapter.Logger are set")
+		if cfg.Adapter.Writer.Logger != nil {
+			return nil, errors.New("itemsapi: both Logger and Adapter.Writer.Logger are set")
 		}
-		cfg.Adapter.Logger = cfg.Logger
+		cfg.Adapter.Writer.Logger = cfg.Logger
 	}
 
 	s, err := Schema()

@@ -1,0 +1,115 @@
+// Package httpadapter exposes a [paginate.Paginator] over net/http: it
+// parses a request's query string into a [paginate.Request], answers bad
+// input with RFC 9457 problem details, and writes a page as a JSON envelope
+// with RFC 8288 Link and X-Total-Count headers.
+//
+// # The map of the package
+//
+// One type does each job:
+//
+//   - [Parser] parses: a query string, checked against a
+//     [paginate.Schema] for an endpoint of one [Mode], becomes a
+//     [ParsedQuery], which holds the [paginate.Request] and every
+//     parameter as the client wrote it (parse.go, query.go).
+//   - [Writer] writes, for items of one type: the envelope of a page
+//     ([Writer.WritePage]), its [Links] (links.go), and errors as RFC
+//     9457 [Problem] details ([Writer.WriteError], problem.go). It takes
+//     the mode and the parameter names from its parser.
+//   - [Handler] puts a parser, a paginator and a writer together in one
+//     http.Handler (handler.go).
+//   - [Middleware] parses for a handler of the application's own, which
+//     reads the result with [FromContext] (middleware.go).
+//   - [Conditional] adds ETags and 304 Not Modified to any handler
+//     (conditional.go).
+//
+// # The common case
+//
+// [Handler] does everything in one call:
+//
+//	h, err := httpadapter.Handler(p, schema, httpadapter.Config{})
+//	mux.Handle("GET /api/items", h)
+//
+// # Modes
+//
+// An endpoint pages by number ([OffsetMode]: page, per_page) or by cursor
+// ([CursorMode]: after, before, per_page), and refuses the other mode's
+// parameters. The mode is never guessed: a [Parser] must be given one,
+// and [Handler] takes it from a *[paginate.Offset] or *[paginate.Keyset]
+// (refusing a configured mode that says otherwise) or, for any other
+// paginator, from [ParserConfig.Mode]. So a cursor the endpoint hands out
+// is never refused by the same endpoint.
+//
+// # Query parameters
+//
+// The defaults, each renamable with [Params]:
+//
+//	page=2             page number (offset mode)
+//	per_page=20        page size; the paginator's default when absent, clamped
+//	                   to (or rejected above) its maximum
+//	after=CURSOR       the page after a cursor (cursor mode)
+//	before=CURSOR      the page before a cursor (cursor mode)
+//	sort=-price,name   order: field names, "-" for descending
+//	fields=id,name     sparse fieldset: only these keys in each item
+//	category=books     filter, eq
+//	price[gte]=1000    filter with an operator: eq, ne, lt, lte, gt, gte, in
+//	category[in]=a,b   in: a comma-separated list
+//
+// Any other parameter is an error, unless [ParserConfig.Ignore] names it.
+// A parameter given twice, an empty value, malformed percent-encoding,
+// text that is not UTF-8 or holds NUL, more filters than
+// [ParserConfig.MaxFilters] and a query string longer than
+// [ParserConfig.MaxQueryLen] are all bad input: the answer is 400 with a
+// problem+json body whose invalid_params name every offending parameter
+// as the client wrote it (percent-decoded: price%5Bgte%5D is price[gte];
+// category[eq] stays category[eq] and a renamed parameter keeps its
+// name), whether the parser or the paginator found the problem.
+//
+// # Responses
+//
+// A page is written as a JSON object (see [Keys] for the names):
+//
+//	{"total":57,"page":2,"per_page":10,"pages":6,"has_next":true,"has_prev":true,"next_page":3,"prev_page":1,"items":[...]}
+//	{"per_page":10,"has_next":true,"has_prev":false,"next_cursor":"...","prev_cursor":null,"items":[...]}
+//
+// next_page and prev_page are null when there is none (past the end,
+// prev_page is the last page). total and pages appear only when the
+// paginator counted; total_capped and total_estimated only when true.
+//
+// Items are encoded with encoding/json, so T's json tags apply, with one
+// exception: JSON numbers cannot hold NaN or the infinities, so a float64
+// or float32 field (or a pointer to one, or a float in a map item) holding
+// NaN, +Inf or -Inf is written as the string "NaN", "Infinity" or
+// "-Infinity", as protobuf's JSON mapping writes them and as
+// JavaScript's Number() and Python's float() read them back. (A float
+// inside a nested value, such as a slice, still fails with a 500.)
+//
+// With a fields parameter each item holds only the requested keys, in
+// T's order. The items are copied, once per page, into values of a struct
+// type built (and cached) for that set of fields, holding just those
+// fields with their original types and tags, and encoded in one pass; so
+// omitempty, string options and field marshalers behave exactly as in a
+// full item. Since reflect keeps every type it builds, only the first 256
+// sets of fields a writer sees get a type; items with other sets are
+// encoded field by field, with the same result. A schema field is found
+// in T as [paginate.Memory] finds it: the field whose db tag, else json
+// tag, else Go name (ignoring case) matches. Map items with string keys
+// are filtered by key; items of other types are written whole.
+//
+// The Link header's URLs keep the request's other query parameters, in
+// order and with their repeats, each name and value decoded and encoded
+// again (so category[in]=a,b comes back as category%5Bin%5D=a%2Cb): no
+// value can end a URL or add a link.
+//
+// Errors map to statuses: invalid input 400; a strict paginator's page past
+// the end 404; a request the client canceled gets nothing further
+// written; a request past its deadline 503; anything else 500 with a
+// generic body, the error itself going to [WriterConfig.Logger].
+//
+// # Rendering your own responses
+//
+// An application that writes its own body uses the pieces: [Middleware]
+// (or [Parser.Parse]) for the [ParsedQuery], [Writer.AppendItems] for the
+// items limited to the requested fields, [Writer.Links] and
+// [Links.Header] for the Link header, and [Writer.WriteError] for
+// failures, naming parameters as the client wrote them.
+package httpadapter
