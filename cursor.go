@@ -271,10 +271,27 @@ func (p *Keyset[T]) page(r keysetRequest, items []T, keys [][]any, more bool, no
 			out.PrevCursor, err = p.signRow(now, r, keys[0])
 		}
 	}
+	if err == nil {
+		out.LastCursor, err = p.sign(now, r.bind, cursor.End, nil)
+	}
 	if err != nil {
 		return Page[T]{}, err
 	}
 	return out, nil
+}
+
+// LastCursor returns the cursor that, as req.Before with req's sort and
+// filters, asks for the last page of that order: the last rows, without
+// walking there. It is the [Page.LastCursor] of every page of req's order
+// and filters. req's cursors, page and page size are not looked at; an invalid
+// sort or filter is a *RequestError.
+func (p *Keyset[T]) LastCursor(req Request) (string, error) {
+	req.After, req.Before, req.Page, req.PerPage = "", "", 0, 0
+	r, err := p.validate(req)
+	if err != nil {
+		return "", err
+	}
+	return p.sign(p.cfg.Now(), r.bind, cursor.End, nil)
 }
 
 // signRow returns a cursor for the position of a row with key values raw.

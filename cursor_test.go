@@ -429,3 +429,71 @@ func compareFloats(a, b float64) int {
 	}
 	return cmp.Compare(a, b)
 }
+
+// TestKeysetLastCursor starts random walks from the end: the last page by
+// Page.LastCursor (the same cursor as Keyset.LastCursor) holds the final
+// rows of the order with no next page, and walking back from it through
+// PrevCursor sees every row exactly once.
+func TestKeysetLastCursor(t *testing.T) {
+	ctx := context.Background()
+	seed := uint64(time.Now().UnixNano())
+	for c := range 200 {
+		s := seed + uint64(c)
+		r := rand.New(rand.NewPCG(s, 0))
+		sort := []paginate.SortKey{{Field: []string{"name", "price", "disc", "id"}[r.IntN(4)], Dir: paginate.Direction(r.IntN(2))}}
+		nulls := paginate.NullOrder(r.IntN(2))
+		items := randomItems(r, r.IntN(40))
+		perPage := 1 + r.IntN(7)
+		m, err := paginate.NewMemory(items, itemSchema(t), paginate.MemoryConfig[item]{Nulls: nulls})
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := keyset(t, m, paginate.KeysetConfig{PerPage: perPage})
+		want := reference(items, sort, nulls)
+		desc := fmt.Sprintf("seed %d: %d items, sort %v, %s, per_page %d", s, len(items), sort, nulls, perPage)
+
+		first, err := p.Paginate(ctx, paginate.Request{Sort: sort})
+		if err != nil {
+			t.Fatalf("%s: first page: %v", desc, err)
+		}
+		lastCursor, err := p.LastCursor(paginate.Request{Sort: sort, PerPage: 3, After: first.NextCursor})
+		if err != nil {
+			t.Fatalf("%s: LastCursor: %v", desc, err)
+		}
+		if first.LastCursor == "" || first.LastCursor != lastCursor {
+			t.Fatalf("%s: Page.LastCursor %q, Keyset.LastCursor %q", desc, first.LastCursor, lastCursor)
+		}
+		page, err := p.Paginate(ctx, paginate.Request{Sort: sort, Before: lastCursor})
+		if err != nil {
+			t.Fatalf("%s: last page: %v", desc, err)
+		}
+		tail := want[max(0, len(want)-perPage):]
+		if diff := gocmp.Diff(tail, ids(page.Items), emptyIsNil); diff != "" {
+			t.Fatalf("%s: last page (-want +got):\n%s", desc, diff)
+		}
+		if page.HasNext || page.NextCursor != "" || page.HasPrev != (len(want) > perPage) {
+			t.Fatalf("%s: last page HasNext %v NextCursor %q HasPrev %v", desc, page.HasNext, page.NextCursor, page.HasPrev)
+		}
+		got := ids(page.Items)
+		for n := 0; page.HasPrev; n++ {
+			if n > len(want) {
+				t.Fatalf("%s: backward walk from the end does not end", desc)
+			}
+			if page, err = p.Paginate(ctx, paginate.Request{Sort: sort, Before: page.PrevCursor}); err != nil {
+				t.Fatalf("%s: backward page %d: %v", desc, n, err)
+			}
+			got = append(ids(page.Items), got...)
+		}
+		if diff := gocmp.Diff(want, got, emptyIsNil); diff != "" {
+			t.Fatalf("%s: backward walk from the end (-want +got):\n%s", desc, diff)
+		}
+	}
+}
+
+func TestKeysetLastCursorBadSort(t *testing.T) {
+	p := keyset(t, memory(t, numbered(5)), paginate.KeysetConfig{})
+	_, err := p.LastCursor(paginate.Request{Sort: []paginate.SortKey{{Field: "nope"}}})
+	if !errors.Is(err, paginate.ErrInvalidSort) {
+		t.Fatalf("LastCursor with an unknown sort field: %v, want ErrInvalidSort", err)
+	}
+}

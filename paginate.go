@@ -210,6 +210,12 @@ type Page[T any] struct {
 	// NextCursor and PrevCursor are cursors (keyset pagination) for the
 	// After and Before fields of the next request; "" means none.
 	NextCursor, PrevCursor string
+	// LastCursor (keyset pagination) is a cursor for the Before field of a
+	// request that asks for the last page of the same order and filters,
+	// so a client can start from the end without walking there; "" in
+	// offset pagination. It is the same on every page of one order and
+	// filters.
+	LastCursor string
 }
 
 // Backend runs paginated queries against a data source. See the package
