@@ -52,11 +52,14 @@
 //
 // The cache never fails a request. A store that errors, or is slower than
 // [Config].Timeout, counts as a miss: the count runs in the database and
-// the page is served. The store is then left alone for [Config].Backoff,
-// so that requests do not each wait for a store that is down, and tried
-// again. The first failure is logged at level Warn, and the recovery at
-// level Info, once each, however many requests fail in between. Concurrent identical misses run one count (or one page fetch)
-// and share its result.
+// the page is served. The store is then left alone for [Config].Backoff
+// after the failure, so that requests do not each wait for a store that
+// is down, and tried again; a call that was already in flight and
+// succeeds meanwhile neither ends the backoff nor counts as a recovery.
+// The first failure is logged at level Warn, and the recovery at level
+// Info, once each, however many requests fail in between. Concurrent
+// identical misses run one count (or one page fetch) and share its
+// result.
 package cache
 
 import (
@@ -124,14 +127,16 @@ type Config struct {
 	// If zero, DefaultTimeout.
 	Timeout time.Duration
 	// Backoff is how long the store is left alone after a call fails:
-	// meanwhile every lookup is a miss at no cost, and then the next call
-	// tries the store again. If zero, DefaultBackoff.
+	// meanwhile every lookup is a miss at no cost, whatever calls that
+	// began before the failure return, and then the next call tries the
+	// store again. If zero, DefaultBackoff.
 	Backoff time.Duration
 	// Logger receives the store's failures and recoveries. If nil,
 	// slog.Default().
 	Logger *slog.Logger
 	// Now returns the current time, for how long the generations read
-	// from the store are kept (see GenerationRefresh). If nil, time.Now.
+	// from the store are kept (see GenerationRefresh) and the store is
+	// left alone after a failure (see Backoff). If nil, time.Now.
 	Now func() time.Time
 }
 
