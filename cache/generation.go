@@ -11,7 +11,6 @@ import (
 	"time"
 
 	lru "github.com/hashicorp/golang-lru/v2"
-	"golang.org/x/sync/singleflight"
 )
 
 // GenerationRefresh is how long a cache keeps the generations it read
@@ -71,13 +70,13 @@ func setGeneration(ctx context.Context, store Store, key string) error {
 // generations reads the generations of one cache's Name and scopes, and
 // keeps them for GenerationRefresh.
 type generations struct {
-	name   string
-	store  Store
-	health *health
-	now    func() time.Time
-	epoch  *atomic.Uint64
-	read   *lru.Cache[string, generation]
-	group  singleflight.Group
+	name    string
+	store   Store
+	health  *health
+	now     func() time.Time
+	epoch   *atomic.Uint64
+	read    *lru.Cache[string, generation]
+	flights flights[string]
 }
 
 // A generation as read at a time, and at an epoch of its Name.
@@ -118,21 +117,19 @@ func (g *generations) get(ctx context.Context, key string, epoch uint64) (string
 	if e, ok := g.read.Get(key); ok && e.epoch == epoch && !now.Before(e.at) && now.Sub(e.at) < GenerationRefresh {
 		return e.val, true
 	}
-	v, err := wait(ctx, &g.group, key+"|"+strconv.FormatUint(epoch, 10), func(ctx context.Context) func() (any, error) {
-		return func() (any, error) {
-			at := g.now()
-			b, _, failed := g.health.read(ctx, g.store, key)
-			if failed {
-				return nil, errNoGeneration
-			}
-			g.read.Add(key, generation{val: string(b), at: at, epoch: epoch})
-			return string(b), nil
+	v, err := g.flights.do(ctx, key+"|"+strconv.FormatUint(epoch, 10), func(ctx context.Context) (string, error) {
+		at := g.now()
+		b, _, failed := g.health.read(ctx, g.store, key)
+		if failed {
+			return "", errNoGeneration
 		}
+		g.read.Add(key, generation{val: string(b), at: at, epoch: epoch})
+		return string(b), nil
 	})
 	if err != nil {
 		return "", false
 	}
-	return v.(string), true
+	return v, true
 }
 
 var errNoGeneration = errors.New("paginate/cache: the store cannot tell the generation")
