@@ -41,12 +41,14 @@
 //
 // Reading the generations would cost a store call per request, so each
 // cache keeps the ones it read for [GenerationRefresh]. An invalidation
-// reaches the caches of the process that makes it at once. A process that
-// shares the store (through Redis) sees it when its copy is next read, at
-// most GenerationRefresh after the invalidation returned: until then it
-// may still serve entries of the old generation, and what it stores is
-// never served once it has read the new one. Call Invalidate after the
-// write has committed.
+// reaches at once the caches of the process that makes it which use the
+// same Store value: the store records it (see [InvalidationTracker]; the
+// stores of this module do). A process that shares the store (through
+// Redis) sees it when its copy is next read, at most GenerationRefresh
+// after the invalidation returned: until then it may still serve entries
+// of the old generation, and what it stores is never served once it has
+// read the new one. Call Invalidate after the write has committed, with
+// the Store the caches use.
 //
 // # Failures
 //
@@ -69,7 +71,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"strconv"
 	"sync/atomic"
 	"time"
 )
@@ -305,9 +306,10 @@ func (k *keyer) key(ctx context.Context, parts string) (string, use) {
 	u := useStore
 	gen, ok := k.gens.current(ctx, sh)
 	if !ok {
-		// Without the generations, results are shared only among the
-		// requests that began since this process last invalidated.
-		gen, u = "?"+strconv.FormatUint(epochOf(k.name).Load(), 10), useFlight
+		if gen, ok = k.gens.unknown(); !ok {
+			return "", useNone
+		}
+		u = useFlight
 	}
 	sum := sha256.Sum256([]byte(k.variant + "\x00" + gen + "\x00" + parts))
 	return k.name + ":" + sh + ":" + k.kind + ":" + hex.EncodeToString(sum[:16]), u
