@@ -41,22 +41,27 @@
 //
 // Reading the generations would cost a store call per request, so each
 // cache keeps the ones it read for [GenerationRefresh]. An invalidation
-// reaches the caches of the process that makes it at once. A process that
-// shares the store (through Redis) sees it when its copy is next read, at
-// most GenerationRefresh after the invalidation returned: until then it
-// may still serve entries of the old generation, and what it stores is
-// never served once it has read the new one. Call Invalidate after the
-// write has committed.
+// reaches at once the caches of the process that makes it which use the
+// same Store value: the store records it (see [InvalidationTracker]; the
+// stores of this module do). A process that shares the store (through
+// Redis) sees it when its copy is next read, at most GenerationRefresh
+// after the invalidation returned: until then it may still serve entries
+// of the old generation, and what it stores is never served once it has
+// read the new one. Call Invalidate after the write has committed, with
+// the Store the caches use.
 //
 // # Failures
 //
 // The cache never fails a request. A store that errors, or is slower than
 // [Config].Timeout, counts as a miss: the count runs in the database and
-// the page is served. The store is then left alone for [Config].Backoff,
-// so that requests do not each wait for a store that is down, and tried
-// again. The first failure is logged at level Warn, and the recovery at
-// level Info, once each, however many requests fail in between. Concurrent identical misses run one count (or one page fetch)
-// and share its result.
+// the page is served. The store is then left alone for [Config].Backoff
+// after the failure, so that requests do not each wait for a store that
+// is down, and tried again; a call that was already in flight and
+// succeeds meanwhile neither ends the backoff nor counts as a recovery.
+// The first failure is logged at level Warn, and the recovery at level
+// Info, once each, however many requests fail in between. Concurrent
+// identical misses run one count (or one page fetch) and share its
+// result.
 package cache
 
 import (
@@ -66,7 +71,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"strconv"
 	"sync/atomic"
 	"time"
 )
@@ -124,14 +128,16 @@ type Config struct {
 	// If zero, DefaultTimeout.
 	Timeout time.Duration
 	// Backoff is how long the store is left alone after a call fails:
-	// meanwhile every lookup is a miss at no cost, and then the next call
-	// tries the store again. If zero, DefaultBackoff.
+	// meanwhile every lookup is a miss at no cost, whatever calls that
+	// began before the failure return, and then the next call tries the
+	// store again. If zero, DefaultBackoff.
 	Backoff time.Duration
 	// Logger receives the store's failures and recoveries. If nil,
 	// slog.Default().
 	Logger *slog.Logger
 	// Now returns the current time, for how long the generations read
-	// from the store are kept (see GenerationRefresh). If nil, time.Now.
+	// from the store are kept (see GenerationRefresh) and the store is
+	// left alone after a failure (see Backoff). If nil, time.Now.
 	Now func() time.Time
 }
 
@@ -300,113 +306,11 @@ func (k *keyer) key(ctx context.Context, parts string) (string, use) {
 	u := useStore
 	gen, ok := k.gens.current(ctx, sh)
 	if !ok {
-		// Without the generations, results are shared only among the
-		// requests that began since this process last invalidated.
-		gen, u = "?"+strconv.FormatUint(epochOf(k.name).Load(), 10), useFlight
+		if gen, ok = k.gens.unknown(); !ok {
+			return "", useNone
+		}
+		u = useFlight
 	}
 	sum := sha256.Sum256([]byte(k.variant + "\x00" + gen + "\x00" + parts))
 	return k.name + ":" + sh + ":" + k.kind + ":" + hex.EncodeToString(sum[:16]), u
-}
-
-// health reports a store's failures once per outage and skips the store
-// for a while after each.
-type health struct {
-	name             string
-	timeout, backoff time.Duration
-	log              *slog.Logger
-	failing          atomic.Bool
-	retryAt          atomic.Int64 // UnixNano before which the store is skipped
-}
-
-func newHealth(cfg Config) *health {
-	return &health{name: cfg.Name, timeout: cfg.Timeout, backoff: cfg.Backoff, log: cfg.Logger}
-}
-
-// skip reports whether the store is being left alone after a failure.
-func (h *health) skip() bool {
-	return h.failing.Load() && time.Now().UnixNano() < h.retryAt.Load()
-}
-
-// failed records a failed store call. Calls that failed because the
-// caller's own context ended say nothing about the store.
-func (h *health) failed(ctx context.Context, op string, err error) {
-	if ctx.Err() != nil {
-		return
-	}
-	h.retryAt.Store(time.Now().Add(h.backoff).UnixNano())
-	if h.failing.CompareAndSwap(false, true) {
-		h.log.LogAttrs(ctx, slog.LevelWarn, "paginate/cache: store failing; serving from the database until it recovers",
-			slog.String("cache", h.name), slog.String("op", op), slog.Any("error", err))
-	}
-}
-
-func (h *health) ok(ctx context.Context) {
-	if h.failing.CompareAndSwap(true, false) {
-		h.log.LogAttrs(ctx, slog.LevelInfo, "paginate/cache: store recovered", slog.String("cache", h.name))
-	}
-}
-
-type getResult struct {
-	val []byte
-	ok  bool
-	err error
-}
-
-// get looks key up, treating every failure as a miss.
-func (h *health) get(ctx context.Context, store Store, key string) ([]byte, bool) {
-	v, ok, _ := h.read(ctx, store, key)
-	return v, ok
-}
-
-// read looks key up and reports whether the store failed (or is being
-// left alone).
-func (h *health) read(ctx context.Context, store Store, key string) (val []byte, ok, failed bool) {
-	if h.skip() {
-		return nil, false, true
-	}
-	r := bounded(ctx, h.timeout, store, func(ctx context.Context) getResult {
-		v, ok, err := store.Get(ctx, key)
-		return getResult{v, ok, err}
-	})
-	if r.err != nil {
-		h.failed(ctx, "get", r.err)
-		return nil, false, true
-	}
-	h.ok(ctx)
-	return r.val, r.ok, false
-}
-
-// set stores val, logging a failure.
-func (h *health) set(ctx context.Context, store Store, key string, val []byte, ttl time.Duration) {
-	if h.skip() {
-		return
-	}
-	r := bounded(ctx, h.timeout, store, func(ctx context.Context) getResult {
-		return getResult{err: store.Set(ctx, key, val, ttl)}
-	})
-	if r.err != nil {
-		h.failed(ctx, "set", r.err)
-		return
-	}
-	h.ok(ctx)
-}
-
-// bounded runs fn with a deadline timeout away and returns by then even if
-// fn does not: a store whose client ignores context deadlines (go-redis
-// does, unless ContextTimeoutEnabled is set) cannot hold a request up. The
-// in-process LRU never blocks and is called directly.
-func bounded(ctx context.Context, timeout time.Duration, store Store, fn func(context.Context) getResult) getResult {
-	ctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
-	if _, local := store.(*LRU); local {
-		return fn(ctx)
-	}
-	done := make(chan getResult, 1)
-	go func() { done <- fn(ctx) }()
-	select {
-	case r := <-done:
-		return r
-	case <-ctx.Done():
-		return getResult{err: fmt.Errorf("store: %w", ctx.Err())}
-	}
 }

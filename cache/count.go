@@ -8,8 +8,6 @@ import (
 	"reflect"
 	"strings"
 
-	"golang.org/x/sync/singleflight"
-
 	"github.com/go-paginate/paginate"
 	"github.com/go-paginate/paginate/internal/value"
 )
@@ -41,7 +39,7 @@ type Count struct {
 	keys     *keyer
 	prefix   string // the strategy, first in every key
 	health   *health
-	group    singleflight.Group
+	flights  flights[paginate.Total]
 }
 
 var _ paginate.CountStrategy = (*Count)(nil)
@@ -129,7 +127,8 @@ func (c *Count) String() string {
 
 // CountTotal returns the cached total for q's filters and the caller's
 // scope, or runs the strategy — once for all concurrent callers asking
-// for the same key — and caches what it returns.
+// for the same key, and on until the last of them stops waiting — and
+// caches what it returns.
 func (c *Count) CountTotal(ctx context.Context, counter paginate.Counter, q paginate.Query) (paginate.Total, error) {
 	key, use := c.key(ctx, q)
 	if use == useNone {
@@ -140,30 +139,23 @@ func (c *Count) CountTotal(ctx context.Context, counter paginate.Counter, q pagi
 			return t, nil
 		}
 	}
-	count := func(ctx context.Context) func() (any, error) {
-		return func() (any, error) {
-			// A caller that missed just as another finished finds the
-			// value here instead of counting again.
-			if use == useStore {
-				if t, ok := c.lookup(ctx, key); ok {
-					return t, nil
-				}
+	return c.flights.do(ctx, key, func(ctx context.Context) (paginate.Total, error) {
+		// A caller that missed just as another finished finds the value
+		// here instead of counting again.
+		if use == useStore {
+			if t, ok := c.lookup(ctx, key); ok {
+				return t, nil
 			}
-			t, err := c.strategy.CountTotal(ctx, counter, q)
-			if err != nil {
-				return paginate.Total{}, err
-			}
-			if t.Known && use == useStore {
-				c.health.set(ctx, c.cfg.Store, key, encodeTotal(t), c.cfg.TTL)
-			}
-			return t, nil
 		}
-	}
-	r, err := wait(ctx, &c.group, key, count)
-	if err != nil {
-		return paginate.Total{}, err
-	}
-	return r.(paginate.Total), nil
+		t, err := c.strategy.CountTotal(ctx, counter, q)
+		if err != nil {
+			return paginate.Total{}, err
+		}
+		if t.Known && use == useStore {
+			c.health.set(ctx, c.cfg.Store, key, encodeTotal(t), c.cfg.TTL)
+		}
+		return t, nil
+	})
 }
 
 func (c *Count) lookup(ctx context.Context, key string) (paginate.Total, bool) {
@@ -185,25 +177,6 @@ func (c *Count) key(ctx context.Context, q paginate.Query) (string, use) {
 	}
 	b.WriteString(fk.String())
 	return c.keys.key(ctx, b.String())
-}
-
-// wait runs fn(ctx) through g under key and waits for it or for ctx. When
-// the caller that ran fn had its context end, the others run it again
-// with their own.
-func wait(ctx context.Context, g *singleflight.Group, key string, fn func(context.Context) func() (any, error)) (any, error) {
-	for {
-		ch := g.DoChan(key, fn(ctx))
-		select {
-		case r := <-ch:
-			if r.Err != nil && r.Shared && ctx.Err() == nil &&
-				(errors.Is(r.Err, context.Canceled) || errors.Is(r.Err, context.DeadlineExceeded)) {
-				continue
-			}
-			return r.Val, r.Err
-		case <-ctx.Done():
-			return nil, ctx.Err()
-		}
-	}
 }
 
 // A cached total is a version byte, a flags byte and N as a varint.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -226,33 +227,108 @@ func TestCountSingleflight(t *testing.T) {
 	}
 }
 
-// A caller whose context ends stops waiting; the others still get the
-// count.
-func TestCountSingleflightCancel(t *testing.T) {
-	b := newCounting(t, numbered(25))
-	b.delay = 100 * time.Millisecond
-	p := offset(t, b, newCount(t, nil, cache.Config{Store: newLRU(t, cache.LRUConfig{}), Name: "items", Shared: true}))
+// gated is a backend whose counts wait until the gate opens or their
+// context ends, as a slow COUNT does.
+type gated struct {
+	*counting
+	gate    chan struct{}
+	stopped atomic.Int64 // counts whose context ended
+}
 
-	ctx, cancel := context.WithCancel(context.Background())
-	leaderDone := make(chan error, 1)
-	go func() {
-		_, err := p.Paginate(ctx, paginate.Request{})
-		leaderDone <- err
-	}()
-	for b.counts.Load() == 0 {
+func (g *gated) Count(ctx context.Context, q paginate.Query) (int64, error) {
+	g.counts.Add(1)
+	select {
+	case <-g.gate:
+		return g.m.Count(ctx, q)
+	case <-ctx.Done():
+		g.stopped.Add(1)
+		return 0, ctx.Err()
+	}
+}
+
+// A caller whose context ends stops waiting, and the others still get the
+// one count they share: it goes on while anyone waits for it, whoever
+// started it, and stops when no one does.
+func TestCountSingleflightCancel(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		leave []bool // which of the two callers leave, in the order they came
+	}{
+		{"the caller that started the count leaves", []bool{true, false}},
+		{"a caller that joined it leaves", []bool{false, true}},
+		{"every caller leaves", []bool{true, true}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			b := &gated{counting: newCounting(t, numbered(25)), gate: make(chan struct{})}
+			c := newCount(t, nil, cache.Config{Store: newLRU(t, cache.LRUConfig{}), Name: "items", Shared: true})
+			type result struct {
+				tot paginate.Total
+				err error
+			}
+			results := make([]chan result, len(tc.leave))
+			cancels := make([]context.CancelFunc, len(tc.leave))
+			for i := range tc.leave {
+				ctx, cancel := context.WithCancel(context.Background())
+				defer cancel()
+				cancels[i], results[i] = cancel, make(chan result, 1)
+				go func() {
+					tot, err := c.CountTotal(ctx, b, paginate.Query{})
+					results[i] <- result{tot, err}
+				}()
+				// Let each caller start or join the count before the next
+				// comes; a caller that counted on its own stops the wait.
+				waitFor(t, func() bool { return cache.Waiters(c) == i+1 || b.counts.Load() > int64(i) })
+			}
+			stay := false
+			for i, leave := range tc.leave {
+				if leave {
+					cancels[i]()
+					if r := <-results[i]; !errors.Is(r.err, context.Canceled) {
+						t.Errorf("caller %d left: total %d, err %v; want context.Canceled", i+1, r.tot.N, r.err)
+					}
+				} else {
+					stay = true
+				}
+			}
+			if !stay {
+				// No one waits: the count stops.
+				waitFor(t, func() bool { return b.stopped.Load() > 0 })
+			}
+			close(b.gate)
+			for i, leave := range tc.leave {
+				if !leave {
+					if r := <-results[i]; r.err != nil || r.tot.N != 25 {
+						t.Errorf("caller %d stayed: total %d, err %v; want 25", i+1, r.tot.N, r.err)
+					}
+				}
+			}
+			if n := b.counts.Load(); n != 1 {
+				t.Errorf("%d counts ran in the database, want 1", n)
+			}
+			if n, want := b.stopped.Load(), map[bool]int64{true: 0, false: 1}[stay]; n != want {
+				t.Errorf("%d counts were stopped, want %d", n, want)
+			}
+			if !stay {
+				// A caller that comes later counts afresh.
+				tot, err := c.CountTotal(context.Background(), b, paginate.Query{})
+				if err != nil || tot.N != 25 || b.counts.Load() != 2 {
+					t.Errorf("after everyone left: total %d, err %v, %d counts; want 25 and 2 counts", tot.N, err, b.counts.Load())
+				}
+			}
+		})
+	}
+}
+
+// waitFor waits until cond holds, and fails the test if it does not
+// within a minute.
+func waitFor(t *testing.T, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(time.Minute)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatal("gave up waiting")
+		}
 		time.Sleep(time.Millisecond)
-	}
-	followerDone := make(chan paginate.Page[item], 1)
-	go func() {
-		followerDone <- paginateOK(t, context.Background(), p, paginate.Request{})
-	}()
-	time.Sleep(10 * time.Millisecond)
-	cancel()
-	if err := <-leaderDone; !errors.Is(err, context.Canceled) {
-		t.Errorf("cancelled caller: err = %v, want context.Canceled", err)
-	}
-	if got := (<-followerDone).Total; got != 25 {
-		t.Errorf("other caller: total %d, want 25", got)
 	}
 }
 

@@ -56,18 +56,32 @@ func (b *blocking) Fetch(ctx context.Context, q paginate.Query) (paginate.Result
 	return r, err
 }
 
+// untracked is a store that keeps no record of its invalidations, as a
+// store written without [cache.InvalidationTracker] does.
+type untracked struct{ cache.Store }
+
 // A count that began before a write and ends after the invalidation that
 // follows it must not answer the requests after the invalidation, either
 // from the store or by sharing its flight with them.
+//
+// It holds through a store that keeps its invalidations, whose caches keep
+// the generations they read, and through one that does not, whose caches
+// read them on every request.
 func TestInvalidateDuringCount(t *testing.T) {
-	for _, scoped := range []bool{false, true} {
-		name := "Invalidate"
-		if scoped {
-			name = "InvalidateScope"
-		}
-		t.Run(name, func(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		scoped bool
+		store  func(*testing.T) cache.Store
+	}{
+		{"Invalidate", false, func(t *testing.T) cache.Store { return newLRU(t, cache.LRUConfig{}) }},
+		{"InvalidateScope", true, func(t *testing.T) cache.Store { return newLRU(t, cache.LRUConfig{}) }},
+		{"Invalidate, untracked store", false, func(t *testing.T) cache.Store { return untracked{newLRU(t, cache.LRUConfig{})} }},
+		{"InvalidateScope, untracked store", true, func(t *testing.T) cache.Store { return untracked{newLRU(t, cache.LRUConfig{})} }},
+	} {
+		scoped := tc.scoped
+		t.Run(tc.name, func(t *testing.T) {
 			ctx := cache.WithScope(context.Background(), "tenant-a")
-			store := newLRU(t, cache.LRUConfig{})
+			store := tc.store(t)
 			c := newCount(t, nil, cache.Config{Store: store, Name: "items", TTL: time.Hour})
 			b := newBlocking(t, 10)
 			first := make(chan paginate.Total, 1)

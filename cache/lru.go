@@ -30,6 +30,7 @@ type LRUConfig struct {
 type LRU struct {
 	c   *lru.Cache[string, lruEntry]
 	now func() time.Time
+	inv Invalidations
 }
 
 type lruEntry struct {
@@ -37,7 +38,7 @@ type lruEntry struct {
 	expires time.Time
 }
 
-var _ Store = (*LRU)(nil)
+var _ InvalidationTracker = (*LRU)(nil)
 
 // NewLRU returns an empty LRU store.
 func NewLRU(cfg LRUConfig) (*LRU, error) {
@@ -89,6 +90,10 @@ func (s *LRU) DeletePrefix(_ context.Context, prefix string) error {
 	}
 	return nil
 }
+
+// Invalidations returns the record of the invalidations made through s,
+// which the caches that use s read.
+func (s *LRU) Invalidations() *Invalidations { return &s.inv }
 
 // Len returns the number of entries, expired ones included until they are
 // looked up or evicted.

@@ -8,8 +8,6 @@ import (
 	"slices"
 	"strings"
 
-	"golang.org/x/sync/singleflight"
-
 	"github.com/go-paginate/paginate"
 	"github.com/go-paginate/paginate/internal/value"
 )
@@ -35,12 +33,12 @@ import (
 // cursors are up to TTL older than a fresh page's; keep TTL well below the
 // paginator's cursor MaxAge.
 type Pages[T any] struct {
-	p      paginate.Paginator[T]
-	cfg    Config
-	keys   *keyer
-	kind   string
-	health *health
-	group  singleflight.Group
+	p       paginate.Paginator[T]
+	cfg     Config
+	keys    *keyer
+	kind    string
+	health  *health
+	flights flights[paginate.Page[T]]
 }
 
 var _ paginate.Paginator[struct{}] = (*Pages[struct{}])(nil)
@@ -85,32 +83,28 @@ func (c *Pages[T]) Paginate(ctx context.Context, req paginate.Request) (paginate
 			return pg, nil
 		}
 	}
-	fetch := func(ctx context.Context) func() (any, error) {
-		return func() (any, error) {
-			if use == useStore {
-				if pg, ok := c.lookup(ctx, key); ok {
-					return pg, nil
-				}
-			}
-			pg, err := c.p.Paginate(ctx, req)
-			if err != nil {
-				return paginate.Page[T]{}, err
-			}
-			if use != useStore {
+	pg, err := c.flights.do(ctx, key, func(ctx context.Context) (paginate.Page[T], error) {
+		if use == useStore {
+			if pg, ok := c.lookup(ctx, key); ok {
 				return pg, nil
 			}
-			if b, err := json.Marshal(pg); err == nil {
-				c.health.set(ctx, c.cfg.Store, key, b, c.cfg.TTL)
-			}
+		}
+		pg, err := c.p.Paginate(ctx, req)
+		if err != nil {
+			return paginate.Page[T]{}, err
+		}
+		if use != useStore {
 			return pg, nil
 		}
-	}
-	r, err := wait(ctx, &c.group, key, fetch)
+		if b, err := json.Marshal(pg); err == nil {
+			c.health.set(ctx, c.cfg.Store, key, b, c.cfg.TTL)
+		}
+		return pg, nil
+	})
 	if err != nil {
 		return paginate.Page[T]{}, err
 	}
 	// Callers that shared one fetch get their own item slices.
-	pg := r.(paginate.Page[T])
 	pg.Items = slices.Clone(pg.Items)
 	return pg, nil
 }

@@ -54,9 +54,10 @@ type Config struct {
 type Store struct {
 	client redis.UniversalClient
 	cfg    Config
+	inv    cache.Invalidations
 }
 
-var _ cache.Store = (*Store)(nil)
+var _ cache.InvalidationTracker = (*Store)(nil)
 
 // New returns a store that keeps its values in client under cfg.Prefix.
 func New(client redis.UniversalClient, cfg Config) *Store {
@@ -128,6 +129,12 @@ func (s *Store) deleteMatching(ctx context.Context, c redis.Cmdable, match strin
 		cursor = next
 	}
 }
+
+// Invalidations returns the record of the invalidations made through s in
+// this process, which the caches that use s read: they see those at once,
+// and the ones made by other processes (or through another Store) at most
+// cache.GenerationRefresh later.
+func (s *Store) Invalidations() *cache.Invalidations { return &s.inv }
 
 // escapeGlob escapes the characters SCAN's MATCH pattern gives a meaning.
 func escapeGlob(s string) string {

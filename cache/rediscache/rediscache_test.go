@@ -3,6 +3,7 @@ package rediscache_test
 import (
 	"bytes"
 	"context"
+	"errors"
 	"log/slog"
 	"net"
 	"strings"
@@ -430,5 +431,153 @@ func BenchmarkCountHit(b *testing.B) {
 	}
 	if n := m.counts.Load(); n != 1 {
 		b.Fatalf("%d counts ran, want 1", n)
+	}
+}
+
+// faulty wraps a real store and, on demand, holds its next call until
+// released or makes it fail. It counts the calls that reach the store.
+type faulty struct {
+	cache.Store
+	mu      sync.Mutex
+	plan    []fault
+	reached atomic.Int64
+}
+
+// A fault is what happens to one call: it fails, or it waits until
+// release is closed (and says so by closing held) and then goes through.
+type fault struct {
+	fail          bool
+	held, release chan struct{}
+}
+
+var errInjected = errors.New("injected store failure")
+
+// arm plans the fault of the next call.
+func (f *faulty) arm(ft fault) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.plan = append(f.plan, ft)
+}
+
+func (f *faulty) before() error {
+	f.mu.Lock()
+	var ft *fault
+	if len(f.plan) > 0 {
+		ft = &f.plan[0]
+		f.plan = f.plan[1:]
+	}
+	f.mu.Unlock()
+	switch {
+	case ft == nil:
+	case ft.fail:
+		return errInjected
+	default:
+		close(ft.held)
+		<-ft.release
+	}
+	f.reached.Add(1)
+	return nil
+}
+
+func (f *faulty) Get(ctx context.Context, key string) ([]byte, bool, error) {
+	if err := f.before(); err != nil {
+		return nil, false, err
+	}
+	return f.Store.Get(ctx, key)
+}
+
+func (f *faulty) Set(ctx context.Context, key string, val []byte, ttl time.Duration) error {
+	if err := f.before(); err != nil {
+		return err
+	}
+	return f.Store.Set(ctx, key, val, ttl)
+}
+
+// After a failure the store is left alone for the whole Backoff, even
+// when a call that began before the failure succeeds after it: that
+// success says nothing about the store since.
+func TestBackoffHoldsForInFlightCalls(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		store func(t *testing.T) cache.Store
+	}{
+		{"redis", func(t *testing.T) cache.Store { s, _ := store(t, client(t)); return s }},
+		{"lru", func(t *testing.T) cache.Store {
+			s, err := cache.NewLRU(cache.LRUConfig{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return s
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			const backoff = time.Hour
+			ctx := context.Background()
+			f := &faulty{Store: tc.store(t)}
+			var logs syncBuffer
+			var now atomic.Int64
+			now.Store(time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC).UnixNano())
+			counts := newCount(t, cache.Config{
+				Store:   f,
+				Name:    "items",
+				Shared:  true,
+				Timeout: time.Minute, // the held call is not given up
+				Backoff: backoff,
+				Logger:  slog.New(slog.NewTextHandler(&logs, nil)),
+				Now:     func() time.Time { return time.Unix(0, now.Load()) },
+			})
+			p, _ := offset(t, 25, counts)
+			// Each request filters on another value: no two share a key.
+			request := func(gt int64) {
+				t.Helper()
+				req := paginate.Request{Filters: []paginate.Filter{{Field: "id", Op: paginate.Gt, Values: []any{gt}}}}
+				pg, err := p.Paginate(ctx, req)
+				if err != nil {
+					t.Errorf("request id>%d: %v", gt, err)
+				} else if pg.Total != 25-gt {
+					t.Errorf("request id>%d: total %d, want %d", gt, pg.Total, 25-gt)
+				}
+			}
+			request(0) // reads the generations, kept while the clock stands
+
+			held := fault{held: make(chan struct{}), release: make(chan struct{})}
+			f.arm(held)
+			released := false
+			release := func() {
+				if !released {
+					released = true
+					close(held.release)
+				}
+			}
+			t.Cleanup(release)
+			inFlight := make(chan struct{})
+			go func() { defer close(inFlight); request(1) }()
+			<-held.held // request 1's lookup is in flight
+
+			f.arm(fault{fail: true})
+			request(2) // its lookup fails: the backoff begins
+			before := f.reached.Load()
+			release() // request 1's lookup, begun before the failure, succeeds
+			<-inFlight
+			request(3)
+			if n := f.reached.Load() - before; n != 1 {
+				t.Errorf("%d calls reached the store after the failure, want 1 (the call in flight): the backoff did not hold", n)
+			}
+			out := logs.String()
+			if strings.Count(out, "level=WARN") != 1 || strings.Contains(out, "store recovered") {
+				t.Errorf("want one warning and no recovery during the backoff:\n%s", out)
+			}
+
+			// Once the backoff has passed, the store is tried again.
+			now.Add(int64(backoff))
+			before = f.reached.Load()
+			request(4)
+			if n := f.reached.Load() - before; n == 0 {
+				t.Error("no call reached the store after the backoff")
+			}
+			if out := logs.String(); strings.Count(out, "store recovered") != 1 {
+				t.Errorf("want the recovery logged once after the backoff:\n%s", out)
+			}
+		})
 	}
 }

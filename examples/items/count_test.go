@@ -6,6 +6,8 @@ import (
 	"log/slog"
 	"net/http"
 	"os"
+	"path/filepath"
+	"strconv"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -141,4 +143,50 @@ func TestRedisOptions(t *testing.T) {
 	if o := redisOptions("127.0.0.1:6379"); !o.ContextTimeoutEnabled || o.Addr != "127.0.0.1:6379" {
 		t.Errorf("Addr %q, ContextTimeoutEnabled %t: want the address, and ContextTimeoutEnabled, which the cache's deadlines need", o.Addr, o.ContextTimeoutEnabled)
 	}
+}
+
+// Counts cached in Redis belong to the dataset they were counted on: a
+// restart with other -rows, on the same -db file or another, within the
+// cache's TTL reports the new dataset's total, never the old one's.
+func TestCachedCountsFollowTheDataset(t *testing.T) {
+	redisAddr := testdb.Env(t, testdb.RedisEnv)
+	db := filepath.Join(t.TempDir(), "items.db")
+	for _, boot := range []struct {
+		rows int64
+		db   string
+	}{
+		{50, db},
+		{30, db}, // the same file, seeded again
+		{50, ""}, // a fresh file with the first boot's rows
+		{20, ""},
+	} {
+		args := []string{"-rows", strconv.FormatInt(boot.rows, 10), "-count", "cached", "-redis", redisAddr}
+		if boot.db != "" {
+			args = append(args, "-db", boot.db)
+		}
+		s := start(t, args...)
+		for range 2 { // the second request is answered from Redis
+			env, res := s.fetch(t, "/api/items?per_page=5")
+			if res.StatusCode != http.StatusOK {
+				t.Fatalf("%v: status %d", args, res.StatusCode)
+			}
+			if env.Total == nil || *env.Total != boot.rows || len(env.Items) != 5 {
+				t.Errorf("%v: total %s and %d items, want %d and 5", args, orNone(env.Total), len(env.Items), boot.rows)
+			}
+			if got := res.Header.Get("X-Total-Count"); got != strconv.FormatInt(boot.rows, 10) {
+				t.Errorf("%v: X-Total-Count %q, want %d", args, got, boot.rows)
+			}
+		}
+		if err := s.stop(); err != nil {
+			t.Fatalf("%v: run returned %v", args, err)
+		}
+	}
+}
+
+// orNone prints a total, or says there is none.
+func orNone(total *int64) string {
+	if total == nil {
+		return "none"
+	}
+	return strconv.FormatInt(*total, 10)
 }

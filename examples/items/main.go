@@ -25,7 +25,10 @@
 // none (no total; has_next from one extra row), cached (exact counts kept
 // for a minute, in process or, with -redis, in Redis), capped (at most
 // 10,000 rows counted) or estimated (the planner's estimate on PostgreSQL,
-// exact elsewhere). Both APIs answer If-None-Match with 304 Not Modified.
+// exact elsewhere). Counts cached in Redis are keyed by the dataset
+// (driver, row count and dataset version), so a restart with other -rows
+// never serves the totals of the rows seeded before. Both APIs answer
+// If-None-Match with 304 Not Modified.
 //
 // Cursors are signed with the key from -cursor-key or PAGINATE_CURSOR_KEY
 // (at least 32 bytes), so cursors stay valid across restarts with the same
@@ -269,8 +272,12 @@ func countStrategy(cfg config, table string, logger *slog.Logger) (paginate.Coun
 			store = lru
 		}
 		// The items are public: every caller sees the same rows and
-		// counts, so requests carry no scope.
-		counts, err := cache.NewCount(nil, cache.Config{Store: store, Name: table, Shared: true, Logger: logger})
+		// counts, so requests carry no scope. The rows are those the
+		// dataset makes for the row count, and the variant names them,
+		// so that counts cached in Redis for another dataset, before a
+		// restart with other flags or by another server, are never
+		// served for this one.
+		counts, err := cache.NewCount(nil, cache.Config{Store: store, Name: table, Variant: datasetVariant(cfg), Shared: true, Logger: logger})
 		if err != nil {
 			release()
 			return nil, nil, err
@@ -278,6 +285,13 @@ func countStrategy(cfg config, table string, logger *slog.Logger) (paginate.Coun
 		return counts, release, nil
 	}
 	return paginate.ExactCount{}, nothing, nil
+}
+
+// datasetVariant names the rows the example seeds: the dataset's version
+// and row count, and the database, whose comparisons (collation) decide
+// what a filter matches.
+func datasetVariant(cfg config) string {
+	return fmt.Sprintf("dataset=v%d;rows=%d;driver=%s", dataset.Version, cfg.rows, cfg.driver)
 }
 
 // redisOptions are the Redis client's options. ContextTimeoutEnabled
