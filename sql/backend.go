@@ -87,7 +87,6 @@ import (
 	"reflect"
 	"strings"
 	"time"
-	"unsafe"
 
 	"github.com/Masterminds/squirrel"
 	lru "github.com/hashicorp/golang-lru/v2"
@@ -286,7 +285,6 @@ func (c *common) mapFields(t reflect.Type, m *reflectx.Mapper, fields []paginate
 	c.fields = fields
 	c.byName = make(map[string]int, len(fields))
 	c.dests = make([]*dest, len(fields))
-	c.rowType = t
 	var errs []error
 	for i, f := range fields {
 		c.byName[f.Name] = i
@@ -412,16 +410,25 @@ type fetcher[T any] struct {
 	items []T
 	keys  []any
 	args  []any
-	dest  []any
+	// row is the row being scanned, appended to items when complete; rowV
+	// is *row, addressable.
+	row  *T
+	rowV reflect.Value
+	dest []any // where rows.Scan stores each of s.cols
+	to   []any // the field each of s.assigns is copied to
 }
 
 func (f *fetcher[T]) run(ctx context.Context) error {
 	s, q := f.s, f.q
 	cap0 := min(q.Limit, 1024)
-	f.items = make([]T, 0, cap0)
+	buf := make([]T, 1, cap0+1) // buf[0] is the row being scanned
+	f.row, f.items = &buf[0], buf[1:1]
+	f.rowV = reflect.ValueOf(f.row).Elem()
 	f.keys = make([]any, 0, cap0*s.nkeys)
 	f.args = make([]any, 0, s.maxArgs)
-	f.dest = make([]any, len(s.cols))
+	ptrs := make([]any, len(s.cols)+len(s.assigns))
+	f.dest, f.to = ptrs[:len(s.cols)], ptrs[len(s.cols):]
+	f.locateFields()
 	skip := int64(0)
 	offset := q.Offset
 	if len(s.stmts) > 1 && offset > 0 {
@@ -444,6 +451,39 @@ func (f *fetcher[T]) run(ctx context.Context) error {
 	return nil
 }
 
+// locateFields points dest and to at the fields of row that no pointer
+// leads to: their addresses stay the same from row to row.
+func (f *fetcher[T]) locateFields() {
+	for j, c := range f.s.cols {
+		if c.key < 0 && c.d.direct {
+			f.dest[j] = c.d.ptr(f.rowV)
+		}
+	}
+	for i, a := range f.s.assigns {
+		if a.d.direct {
+			f.to[i] = a.d.ptr(f.rowV)
+		}
+	}
+}
+
+// locateRow points dest and to at the current row's key slots and at the
+// fields behind embedded pointers, which each row allocates anew.
+func (f *fetcher[T]) locateRow(keys []any) {
+	for j, c := range f.s.cols {
+		switch {
+		case c.key >= 0:
+			f.dest[j] = &keys[c.key]
+		case !c.d.direct:
+			f.dest[j] = c.d.ptr(f.rowV)
+		}
+	}
+	for i, a := range f.s.assigns {
+		if !a.d.direct {
+			f.to[i] = a.d.ptr(f.rowV)
+		}
+	}
+}
+
 // segment runs one statement, appending its rows after dropping skip of
 // them, and returns how many rows are still to be dropped.
 func (f *fetcher[T]) segment(ctx context.Context, p *stmtPlan, limit, offset, skip int64) (int64, error) {
@@ -454,43 +494,34 @@ func (f *fetcher[T]) segment(ctx context.Context, p *stmtPlan, limit, offset, sk
 	}
 	defer release()
 	defer rows.Close()
-	s := f.s
-	rowType := f.b.c.rowType
+	nkeys := f.s.nkeys
 	var zero T
 	for rows.Next() {
-		n := len(f.items)
-		if n == f.q.Limit {
+		if len(f.items) == f.q.Limit {
 			// A later segment's statement still asks for a whole page;
 			// reading stops when the page is full. (The first statement's
 			// LIMIT ends its rows, which lets the driver finish them
 			// cheaply.)
 			break
 		}
-		f.items = append(f.items, zero)
-		f.keys = append(f.keys, make([]any, s.nkeys)...)
-		base := unsafe.Pointer(&f.items[n])
-		keys := f.keys[n*s.nkeys:]
-		for j, c := range s.cols {
-			if c.key >= 0 {
-				f.dest[j] = &keys[c.key]
-			} else {
-				f.dest[j] = c.d.ptr(c.d.addr(rowType, base))
-			}
-		}
+		*f.row = zero
+		f.keys = append(f.keys, make([]any, nkeys)...)
+		keys := f.keys[len(f.keys)-nkeys:]
+		f.locateRow(keys)
 		if err := rows.Scan(f.dest...); err != nil {
 			return skip, err
 		}
-		for _, a := range s.assigns {
-			if err := a.d.assign(a.d.addr(rowType, base), keys[a.key]); err != nil {
+		for i, a := range f.s.assigns {
+			if err := a.d.assign(f.to[i], keys[a.key]); err != nil {
 				return skip, fmt.Errorf("sort column %d: %w", a.key, err)
 			}
 		}
 		if skip > 0 {
 			skip--
-			f.items = f.items[:n]
-			f.keys = f.keys[:n*s.nkeys]
+			f.keys = f.keys[:len(f.keys)-nkeys]
+			continue
 		}
+		f.items = append(f.items, *f.row)
 	}
-	clear(f.dest)
 	return skip, rows.Err()
 }

@@ -3,7 +3,6 @@ package sql
 import (
 	"fmt"
 	"hash/maphash"
-	"reflect"
 	"strconv"
 	"strings"
 	"time"
@@ -95,7 +94,6 @@ type common struct {
 	fields    []paginate.Field
 	byName    map[string]int
 	dests     []*dest // per schema field, its place in T
-	rowType   reflect.Type
 	schema    *paginate.Schema
 	shapes    *lru.Cache[uint64, *shape]
 	seed      maphash.Seed
