@@ -92,7 +92,6 @@ import (
 	lru "github.com/hashicorp/golang-lru/v2"
 	"github.com/jmoiron/sqlx"
 	"github.com/jmoiron/sqlx/reflectx"
-	"github.com/lann/builder"
 
 	"github.com/go-paginate/paginate"
 )
@@ -184,7 +183,7 @@ func New[T any](db sqlx.QueryerContext, base squirrel.SelectBuilder, cfg Config)
 	if c.timePrecision == 0 && d != SQLite {
 		c.timePrecision = time.Microsecond
 	}
-	if err := c.setBase(base); err != nil {
+	if c.base, err = splitBase(base); err != nil {
 		return nil, err
 	}
 	if err := c.mapFields(reflect.TypeFor[T](), mapperOf(db), cfg.Schema.Fields()); err != nil {
@@ -232,48 +231,6 @@ func mapperOf(db any) *reflectx.Mapper {
 		m = reflectx.NewMapperFunc("db", strings.ToLower)
 	}
 	return m
-}
-
-// setBase checks base and splits off what the backend recombines: the
-// select list goes, WHERE parts are parenthesized as one condition (so that
-// an OR in them cannot capture the backend's conditions), and suffixes are
-// kept to follow LIMIT and OFFSET.
-func (c *common) setBase(base squirrel.SelectBuilder) error {
-	// squirrel has no accessors for these; lann/builder reads the fields
-	// squirrel's builder keeps them in. TestNewRejectsOrderedBase pins the
-	// names against the squirrel version in go.mod.
-	if v, _ := builder.Get(base, "OrderByParts"); v != nil && reflect.ValueOf(v).Len() > 0 {
-		return errors.New("paginate/sql: the base query sets ORDER BY; the backend orders pages itself")
-	}
-	if v, _ := builder.Get(base, "Limit"); v != nil && v.(string) != "" {
-		return errors.New("paginate/sql: the base query sets LIMIT; the backend limits pages itself")
-	}
-	if v, _ := builder.Get(base, "Offset"); v != nil && v.(string) != "" {
-		return errors.New("paginate/sql: the base query sets OFFSET; the backend offsets pages itself")
-	}
-	if v, _ := builder.Get(base, "From"); v == nil {
-		return errors.New("paginate/sql: the base query has no FROM")
-	}
-	if v, ok := builder.Get(base, "Options"); ok {
-		c.wrap = hasDistinct(v.([]string))
-	}
-	if v, ok := builder.Get(base, "GroupBys"); ok && len(v.([]string)) > 0 {
-		c.wrap = true
-	}
-	if v, ok := builder.Get(base, "HavingParts"); ok && len(v.([]squirrel.Sqlizer)) > 0 {
-		c.wrap = true
-	}
-	if v, ok := builder.Get(base, "WhereParts"); ok {
-		if parts := v.([]squirrel.Sqlizer); len(parts) > 0 {
-			base = builder.Delete(base, "WhereParts").(squirrel.SelectBuilder).Where(squirrel.And(parts))
-		}
-	}
-	if v, ok := builder.Get(base, "Suffixes"); ok {
-		c.suffixes = v.([]squirrel.Sqlizer)
-		base = builder.Delete(base, "Suffixes").(squirrel.SelectBuilder)
-	}
-	c.base = base.RemoveColumns().PlaceholderFormat(c.dialect.placeholders())
-	return nil
 }
 
 // mapFields finds each schema field's destination in T.
@@ -379,11 +336,7 @@ func (b *Backend[T]) Fetch(ctx context.Context, q paginate.Query) (paginate.Resu
 	if q.Limit <= 0 || q.Offset < 0 {
 		return res, fmt.Errorf("paginate/sql: fetch: invalid limit %d or offset %d", q.Limit, q.Offset)
 	}
-	what := byte('F')
-	if q.Offset > 0 && q.After != nil {
-		what = 'B' // see fetcher.run
-	}
-	s, err := b.c.lookup(what, &q)
+	s, err := b.c.lookup(pageKind(&q), &q)
 	if err != nil {
 		return res, err
 	}
