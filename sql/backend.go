@@ -10,9 +10,14 @@
 //
 // # Queries
 //
-// The base query supplies FROM, joins, WHERE conditions, DISTINCT, GROUP BY
-// and HAVING; the backend owns the select list, ORDER BY, LIMIT and OFFSET,
-// and a base that sets ORDER BY, LIMIT or OFFSET is rejected by [New].
+// The base query supplies prefixes (a WITH clause, say), FROM, joins,
+// WHERE conditions, DISTINCT, GROUP BY, HAVING and suffixes; the backend
+// owns the select list, ORDER BY, LIMIT and OFFSET, and a base that sets
+// ORDER BY, LIMIT or OFFSET is rejected by [New]. The base's WHERE
+// conditions are parenthesized as one, so that an OR among them cannot
+// capture the backend's, and its suffixes follow LIMIT and OFFSET. The
+// backend reads the base through squirrel's rendering of it, never its
+// private fields.
 // Each field is selected as its Column (a column, a qualified column such as
 // "c.name", or an expression) under its Name, and scanned into the field of
 // T that sqlx would map that name to (db tags, else the lower-cased field
@@ -24,7 +29,8 @@
 // LIMIT. So the SQL text depends only on the shape of a request (fields,
 // sort, filter operators, page size), is built once per shape and kept,
 // with its prepared statements and scan plan, in a bounded cache. Rows are
-// scanned straight into the fields of T, without per-row reflection.
+// scanned straight into the fields of T, whose addresses are found once
+// per page, not looked up by name for each row.
 //
 // # Keyset predicates
 //
@@ -63,11 +69,24 @@
 // # Handles and statements
 //
 // A backend runs on the handle it was built with: a *sqlx.DB, *sqlx.Tx or
-// *sqlx.Conn. Statements are prepared on that handle, once per request
-// shape, and closed by [Backend.Close]; [Backend.On] makes a backend for
-// another handle (a transaction, say) that shares the compiled SQL but
-// prepares its own statements, so a statement prepared on a pool is never
-// run inside a transaction. Config.NoPrepare turns preparing off.
+// *sqlx.Conn, or any sqlx.QueryerContext. Of the handle it uses
+// QueryContext and, where the handle has them, two optional methods:
+//
+//   - DriverName() string, which *sqlx.DB and *sqlx.Tx have, names the
+//     dialect when Config.Dialect is zero.
+//   - PrepareContext(ctx context.Context, query string) (*sql.Stmt, error),
+//     which *sqlx.DB, *sqlx.Tx and *sqlx.Conn have, prepares statements.
+//     A handle without it runs every statement as text.
+//
+// Fields are mapped to T by the Mapper of a *sqlx.DB, *sqlx.Tx or
+// *sqlx.Conn, and by sqlx's default mapping on any other handle.
+//
+// Statements are prepared on the handle once per request shape, kept in
+// a bounded cache (an evicted statement is closed when the last query
+// using it ends) and closed by [Backend.Close]; [Backend.On] makes a
+// backend for another handle (a transaction, say) that shares the compiled
+// SQL but prepares its own statements, so a statement prepared on a pool is
+// never run inside a transaction. Config.NoPrepare turns preparing off.
 //
 // # Index check
 //
@@ -76,6 +95,39 @@
 // page seeks to its position. [Backend.CheckSort] does that for a sort's
 // first and later pages, and [Backend.WarnUnindexed] logs the sorts that
 // fail, for use at startup.
+//
+// # What the backend implements for the core
+//
+// [Backend] implements [paginate.Backend] and the optional interfaces the
+// paginators look for: [paginate.NullOrderer] ([Backend.NullOrder]),
+// [paginate.TimePrecisioner] ([Backend.TimePrecision]),
+// [paginate.AtMostCounter] ([Backend.CountAtMost], for
+// paginate.CappedCount) and [paginate.Estimator] ([Backend.EstimateCount],
+// PostgreSQL only, for paginate.EstimatedCount). Its [Backend.Schema]
+// method lets the paginators check that they are given the backend's
+// schema.
+//
+// # Files
+//
+//   - backend.go: [Config], [New], the handle ([Backend.On],
+//     [Backend.Close]), and Fetch, which runs a page's statements and scans
+//     their rows.
+//   - base.go: reading the base query through squirrel's rendering, and
+//     composing a statement over it.
+//   - shape.go: request shapes and their cache; compiling a page's
+//     statements (select list, filters, position predicates, ORDER BY,
+//     LIMIT); binding a query's values to a statement's arguments.
+//   - keyset.go: the predicates of "after a position": its segments and
+//     their SQL per dialect.
+//   - count.go: Count, CountAtMost and EstimateCount and their statements.
+//   - scan.go: where each column is stored in T, and how a sort key's
+//     driver value is copied into a field.
+//   - stmt.go: the cache of prepared statements of one handle.
+//   - dialect.go: [Dialect]: placeholders, identifier quoting, where NULL
+//     sorts, row values, and how values are bound (times in UTC, as text on
+//     SQLite).
+//   - explain.go: [Backend.Explain], [Backend.CheckSort],
+//     [Backend.WarnUnindexed] and reading each database's plans.
 package sql
 
 import (
@@ -147,12 +199,15 @@ var (
 	_ paginate.TimePrecisioner   = (*Backend[struct{}])(nil)
 )
 
-// driverNamer is implemented by *sqlx.DB and *sqlx.Tx.
+// driverNamer is the optional method of a handle that names its driver,
+// which *sqlx.DB and *sqlx.Tx have; see the package doc.
 type driverNamer interface{ DriverName() string }
 
 // New returns a backend that runs queries built on base through db: a
-// *sqlx.DB, *sqlx.Tx or *sqlx.Conn. T must be a struct with a field for
-// every schema field. base must not set ORDER BY, LIMIT or OFFSET.
+// *sqlx.DB, *sqlx.Tx or *sqlx.Conn, or another sqlx.QueryerContext (see
+// the package doc for the optional methods it uses). T must be a struct
+// with a field for every schema field. base must have a FROM clause and
+// must not set ORDER BY, LIMIT or OFFSET.
 func New[T any](db sqlx.QueryerContext, base squirrel.SelectBuilder, cfg Config) (*Backend[T], error) {
 	if db == nil {
 		return nil, errors.New("paginate/sql: New needs a database handle")
@@ -190,11 +245,7 @@ func New[T any](db sqlx.QueryerContext, base squirrel.SelectBuilder, cfg Config)
 		return nil, err
 	}
 	c.shapes, _ = lru.New[uint64, *shape](cfg.CacheSize)
-	b := &Backend[T]{db: db, c: c}
-	if p, ok := db.(preparer); ok && !cfg.NoPrepare {
-		b.stmts = newStmtCache(p, cfg.CacheSize)
-	}
-	return b, nil
+	return &Backend[T]{db: db, c: c, stmts: c.stmtCache(db)}, nil
 }
 
 // dialectOf resolves the dialect: set explicitly, or from the driver name.
@@ -255,6 +306,16 @@ func (c *common) mapFields(t reflect.Type, m *reflectx.Mapper, fields []paginate
 	return errors.Join(errs...)
 }
 
+// stmtCache returns a statement cache for db, or nil when db does not
+// prepare statements or preparing is off.
+func (c *common) stmtCache(db sqlx.QueryerContext) *stmtCache {
+	p, ok := db.(preparer)
+	if !ok || c.noPrepare {
+		return nil
+	}
+	return newStmtCache(p, c.cacheSize)
+}
+
 // On returns a backend that runs the same queries through db, a
 // transaction or connection of the same database for example. It shares
 // the compiled SQL of b and prepares its own statements on db, which its
@@ -268,11 +329,7 @@ func (b *Backend[T]) On(db sqlx.QueryerContext) (*Backend[T], error) {
 			return nil, fmt.Errorf("paginate/sql: On: handle is %s, backend is %s", d, b.c.dialect)
 		}
 	}
-	nb := &Backend[T]{db: db, c: b.c}
-	if p, ok := db.(preparer); ok && !b.c.noPrepare {
-		nb.stmts = newStmtCache(p, b.c.cacheSize)
-	}
-	return nb, nil
+	return &Backend[T]{db: db, c: b.c, stmts: b.c.stmtCache(db)}, nil
 }
 
 // Close closes the backend's prepared statements. Statements in use close
