@@ -114,12 +114,15 @@ func splitBase(base squirrel.SelectBuilder) (*baseQuery, error) {
 	}
 	b.group = piece(markWhere, markOrder, group)
 
-	// Then LIMIT, OFFSET and the suffixes.
+	// Then LIMIT, OFFSET and the suffixes. A suffix that starts with one
+	// of the clauses the backend owns is refused as the clause is.
 	rest := text[cut[markOrder].end:]
-	switch {
-	case strings.HasPrefix(rest, " LIMIT "):
+	switch upper := strings.ToUpper(rest); {
+	case strings.HasPrefix(upper, " ORDER BY "):
+		return nil, errors.New("paginate/sql: the base query sets ORDER BY; the backend orders pages itself")
+	case strings.HasPrefix(upper, " LIMIT "):
 		return nil, errors.New("paginate/sql: the base query sets LIMIT; the backend limits pages itself")
-	case strings.HasPrefix(rest, " OFFSET "):
+	case strings.HasPrefix(upper, " OFFSET "):
 		return nil, errors.New("paginate/sql: the base query sets OFFSET; the backend offsets pages itself")
 	}
 	b.suffix = constFragment(strings.TrimPrefix(rest, " "), args[cut[markOrder].arg+1:])

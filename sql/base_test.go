@@ -121,7 +121,8 @@ func TestBaseRefused(t *testing.T) {
 		{"LIMIT", base.Limit(10), "sets LIMIT"},
 		{"LIMIT and OFFSET", base.Limit(10).Offset(5), "sets LIMIT"},
 		{"OFFSET", base.Offset(10), "sets OFFSET"},
-		{"LIMIT as a suffix", base.Suffix("LIMIT 5"), "sets LIMIT"},
+		{"LIMIT as a suffix", base.Suffix("limit 5"), "sets LIMIT"},
+		{"ORDER BY as a suffix", base.Suffix("ORDER BY i.name"), "sets ORDER BY"},
 		{"no FROM", squirrel.Select(), "has no FROM"},
 		{"a join without FROM", squirrel.Select().Join("cats c ON true"), "has no FROM"},
 	}
