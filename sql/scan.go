@@ -136,16 +136,16 @@ type setFunc func(dst reflect.Value, v any) error
 func setterFor(t reflect.Type) setFunc {
 	switch t.Kind() {
 	case reflect.String:
-		return setString(t)
+		return setAs(t, reflect.Value.SetString)
 	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
 		return setInt(t)
 	case reflect.Float32, reflect.Float64:
-		return setFloat(t)
+		return setAs(t, reflect.Value.SetFloat)
 	case reflect.Bool:
-		return setBool(t)
+		return setAs(t, reflect.Value.SetBool)
 	case reflect.Struct:
 		if t == timeType {
-			return setTime(t)
+			return setAs(t, storeTime)
 		}
 	case reflect.Slice:
 		if t == bytesType {
@@ -173,16 +173,19 @@ func valueAs[V any](t reflect.Type, v any) (V, error) {
 	return n.V, nil
 }
 
-func setString(t reflect.Type) setFunc {
+// setAs returns a setter that converts a driver value to V and stores it
+// in dst with store.
+func setAs[V any](t reflect.Type, store func(dst reflect.Value, x V)) setFunc {
 	return func(dst reflect.Value, v any) error {
-		x, err := valueAs[string](t, v)
+		x, err := valueAs[V](t, v)
 		if err == nil {
-			dst.SetString(x)
+			store(dst, x)
 		}
 		return err
 	}
 }
 
+// setInt stores an integer, failing on one that overflows the field.
 func setInt(t reflect.Type) setFunc {
 	return func(dst reflect.Value, v any) error {
 		x, err := valueAs[int64](t, v)
@@ -197,36 +200,10 @@ func setInt(t reflect.Type) setFunc {
 	}
 }
 
-func setFloat(t reflect.Type) setFunc {
-	return func(dst reflect.Value, v any) error {
-		x, err := valueAs[float64](t, v)
-		if err == nil {
-			dst.SetFloat(x)
-		}
-		return err
-	}
-}
-
-func setBool(t reflect.Type) setFunc {
-	return func(dst reflect.Value, v any) error {
-		x, err := valueAs[bool](t, v)
-		if err == nil {
-			dst.SetBool(x)
-		}
-		return err
-	}
-}
-
-// setTime stores a time: a time.Time as the driver gives it, or what
+// storeTime stores a time: a time.Time as the driver gives it, or what
 // database/sql converts to one.
-func setTime(t reflect.Type) setFunc {
-	return func(dst reflect.Value, v any) error {
-		x, err := valueAs[time.Time](t, v)
-		if err == nil {
-			*dst.Addr().Interface().(*time.Time) = x
-		}
-		return err
-	}
+func storeTime(dst reflect.Value, x time.Time) {
+	*dst.Addr().Interface().(*time.Time) = x
 }
 
 func setBytes(t reflect.Type) setFunc {
