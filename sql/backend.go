@@ -10,9 +10,14 @@
 //
 // # Queries
 //
-// The base query supplies FROM, joins, WHERE conditions, DISTINCT, GROUP BY
-// and HAVING; the backend owns the select list, ORDER BY, LIMIT and OFFSET,
-// and a base that sets ORDER BY, LIMIT or OFFSET is rejected by [New].
+// The base query supplies prefixes (a WITH clause, say), FROM, joins,
+// WHERE conditions, DISTINCT, GROUP BY, HAVING and suffixes; the backend
+// owns the select list, ORDER BY, LIMIT and OFFSET, and a base that sets
+// ORDER BY, LIMIT or OFFSET is rejected by [New]. The base's WHERE
+// conditions are parenthesized as one, so that an OR among them cannot
+// capture the backend's, and its suffixes follow LIMIT and OFFSET. The
+// backend reads the base through squirrel's rendering of it, never its
+// private fields.
 // Each field is selected as its Column (a column, a qualified column such as
 // "c.name", or an expression) under its Name, and scanned into the field of
 // T that sqlx would map that name to (db tags, else the lower-cased field
@@ -24,7 +29,8 @@
 // LIMIT. So the SQL text depends only on the shape of a request (fields,
 // sort, filter operators, page size), is built once per shape and kept,
 // with its prepared statements and scan plan, in a bounded cache. Rows are
-// scanned straight into the fields of T, without per-row reflection.
+// scanned straight into the fields of T, whose addresses are found once
+// per page, not looked up by name for each row.
 //
 // # Keyset predicates
 //
@@ -63,11 +69,24 @@
 // # Handles and statements
 //
 // A backend runs on the handle it was built with: a *sqlx.DB, *sqlx.Tx or
-// *sqlx.Conn. Statements are prepared on that handle, once per request
-// shape, and closed by [Backend.Close]; [Backend.On] makes a backend for
-// another handle (a transaction, say) that shares the compiled SQL but
-// prepares its own statements, so a statement prepared on a pool is never
-// run inside a transaction. Config.NoPrepare turns preparing off.
+// *sqlx.Conn, or any sqlx.QueryerContext. Of the handle it uses
+// QueryContext and, where the handle has them, two optional methods:
+//
+//   - DriverName() string, which *sqlx.DB and *sqlx.Tx have, names the
+//     dialect when Config.Dialect is zero.
+//   - PrepareContext(ctx context.Context, query string) (*sql.Stmt, error),
+//     which *sqlx.DB, *sqlx.Tx and *sqlx.Conn have, prepares statements.
+//     A handle without it runs every statement as text.
+//
+// Fields are mapped to T by the Mapper of a *sqlx.DB, *sqlx.Tx or
+// *sqlx.Conn, and by sqlx's default mapping on any other handle.
+//
+// Statements are prepared on the handle once per request shape, kept in
+// a bounded cache (an evicted statement is closed when the last query
+// using it ends) and closed by [Backend.Close]; [Backend.On] makes a
+// backend for another handle (a transaction, say) that shares the compiled
+// SQL but prepares its own statements, so a statement prepared on a pool is
+// never run inside a transaction. Config.NoPrepare turns preparing off.
 //
 // # Index check
 //
@@ -76,6 +95,39 @@
 // page seeks to its position. [Backend.CheckSort] does that for a sort's
 // first and later pages, and [Backend.WarnUnindexed] logs the sorts that
 // fail, for use at startup.
+//
+// # What the backend implements for the core
+//
+// [Backend] implements [paginate.Backend] and the optional interfaces the
+// paginators look for: [paginate.NullOrderer] ([Backend.NullOrder]),
+// [paginate.TimePrecisioner] ([Backend.TimePrecision]),
+// [paginate.AtMostCounter] ([Backend.CountAtMost], for
+// paginate.CappedCount) and [paginate.Estimator] ([Backend.EstimateCount],
+// PostgreSQL only, for paginate.EstimatedCount). Its [Backend.Schema]
+// method lets the paginators check that they are given the backend's
+// schema.
+//
+// # Files
+//
+//   - backend.go: [Config], [New], the handle ([Backend.On],
+//     [Backend.Close]), and Fetch, which runs a page's statements and scans
+//     their rows.
+//   - base.go: reading the base query through squirrel's rendering, and
+//     composing a statement over it.
+//   - shape.go: request shapes and their cache; compiling a page's
+//     statements (select list, filters, position predicates, ORDER BY,
+//     LIMIT); binding a query's values to a statement's arguments.
+//   - keyset.go: the predicates of "after a position": its segments and
+//     their SQL per dialect.
+//   - count.go: Count, CountAtMost and EstimateCount and their statements.
+//   - scan.go: where each column is stored in T, and how a sort key's
+//     driver value is copied into a field.
+//   - stmt.go: the cache of prepared statements of one handle.
+//   - dialect.go: [Dialect]: placeholders, identifier quoting, where NULL
+//     sorts, row values, and how values are bound (times in UTC, as text on
+//     SQLite).
+//   - explain.go: [Backend.Explain], [Backend.CheckSort],
+//     [Backend.WarnUnindexed] and reading each database's plans.
 package sql
 
 import (
@@ -87,13 +139,11 @@ import (
 	"reflect"
 	"strings"
 	"time"
-	"unsafe"
 
 	"github.com/Masterminds/squirrel"
 	lru "github.com/hashicorp/golang-lru/v2"
 	"github.com/jmoiron/sqlx"
 	"github.com/jmoiron/sqlx/reflectx"
-	"github.com/lann/builder"
 
 	"github.com/go-paginate/paginate"
 )
@@ -149,12 +199,15 @@ var (
 	_ paginate.TimePrecisioner   = (*Backend[struct{}])(nil)
 )
 
-// driverNamer is implemented by *sqlx.DB and *sqlx.Tx.
+// driverNamer is the optional method of a handle that names its driver,
+// which *sqlx.DB and *sqlx.Tx have; see the package doc.
 type driverNamer interface{ DriverName() string }
 
 // New returns a backend that runs queries built on base through db: a
-// *sqlx.DB, *sqlx.Tx or *sqlx.Conn. T must be a struct with a field for
-// every schema field. base must not set ORDER BY, LIMIT or OFFSET.
+// *sqlx.DB, *sqlx.Tx or *sqlx.Conn, or another sqlx.QueryerContext (see
+// the package doc for the optional methods it uses). T must be a struct
+// with a field for every schema field. base must have a FROM clause and
+// must not set ORDER BY, LIMIT or OFFSET.
 func New[T any](db sqlx.QueryerContext, base squirrel.SelectBuilder, cfg Config) (*Backend[T], error) {
 	if db == nil {
 		return nil, errors.New("paginate/sql: New needs a database handle")
@@ -185,18 +238,14 @@ func New[T any](db sqlx.QueryerContext, base squirrel.SelectBuilder, cfg Config)
 	if c.timePrecision == 0 && d != SQLite {
 		c.timePrecision = time.Microsecond
 	}
-	if err := c.setBase(base); err != nil {
+	if c.base, err = splitBase(base); err != nil {
 		return nil, err
 	}
 	if err := c.mapFields(reflect.TypeFor[T](), mapperOf(db), cfg.Schema.Fields()); err != nil {
 		return nil, err
 	}
 	c.shapes, _ = lru.New[uint64, *shape](cfg.CacheSize)
-	b := &Backend[T]{db: db, c: c}
-	if p, ok := db.(preparer); ok && !cfg.NoPrepare {
-		b.stmts = newStmtCache(p, cfg.CacheSize)
-	}
-	return b, nil
+	return &Backend[T]{db: db, c: c, stmts: c.stmtCache(db)}, nil
 }
 
 // dialectOf resolves the dialect: set explicitly, or from the driver name.
@@ -235,48 +284,6 @@ func mapperOf(db any) *reflectx.Mapper {
 	return m
 }
 
-// setBase checks base and splits off what the backend recombines: the
-// select list goes, WHERE parts are parenthesized as one condition (so that
-// an OR in them cannot capture the backend's conditions), and suffixes are
-// kept to follow LIMIT and OFFSET.
-func (c *common) setBase(base squirrel.SelectBuilder) error {
-	// squirrel has no accessors for these; lann/builder reads the fields
-	// squirrel's builder keeps them in. TestNewRejectsOrderedBase pins the
-	// names against the squirrel version in go.mod.
-	if v, _ := builder.Get(base, "OrderByParts"); v != nil && reflect.ValueOf(v).Len() > 0 {
-		return errors.New("paginate/sql: the base query sets ORDER BY; the backend orders pages itself")
-	}
-	if v, _ := builder.Get(base, "Limit"); v != nil && v.(string) != "" {
-		return errors.New("paginate/sql: the base query sets LIMIT; the backend limits pages itself")
-	}
-	if v, _ := builder.Get(base, "Offset"); v != nil && v.(string) != "" {
-		return errors.New("paginate/sql: the base query sets OFFSET; the backend offsets pages itself")
-	}
-	if v, _ := builder.Get(base, "From"); v == nil {
-		return errors.New("paginate/sql: the base query has no FROM")
-	}
-	if v, ok := builder.Get(base, "Options"); ok {
-		c.wrap = hasDistinct(v.([]string))
-	}
-	if v, ok := builder.Get(base, "GroupBys"); ok && len(v.([]string)) > 0 {
-		c.wrap = true
-	}
-	if v, ok := builder.Get(base, "HavingParts"); ok && len(v.([]squirrel.Sqlizer)) > 0 {
-		c.wrap = true
-	}
-	if v, ok := builder.Get(base, "WhereParts"); ok {
-		if parts := v.([]squirrel.Sqlizer); len(parts) > 0 {
-			base = builder.Delete(base, "WhereParts").(squirrel.SelectBuilder).Where(squirrel.And(parts))
-		}
-	}
-	if v, ok := builder.Get(base, "Suffixes"); ok {
-		c.suffixes = v.([]squirrel.Sqlizer)
-		base = builder.Delete(base, "Suffixes").(squirrel.SelectBuilder)
-	}
-	c.base = base.RemoveColumns().PlaceholderFormat(c.dialect.placeholders())
-	return nil
-}
-
 // mapFields finds each schema field's destination in T.
 func (c *common) mapFields(t reflect.Type, m *reflectx.Mapper, fields []paginate.Field) error {
 	if t.Kind() != reflect.Struct {
@@ -286,7 +293,6 @@ func (c *common) mapFields(t reflect.Type, m *reflectx.Mapper, fields []paginate
 	c.fields = fields
 	c.byName = make(map[string]int, len(fields))
 	c.dests = make([]*dest, len(fields))
-	c.rowType = t
 	var errs []error
 	for i, f := range fields {
 		c.byName[f.Name] = i
@@ -298,6 +304,16 @@ func (c *common) mapFields(t reflect.Type, m *reflectx.Mapper, fields []paginate
 		c.dests[i] = newDest(t, fi.Index)
 	}
 	return errors.Join(errs...)
+}
+
+// stmtCache returns a statement cache for db, or nil when db does not
+// prepare statements or preparing is off.
+func (c *common) stmtCache(db sqlx.QueryerContext) *stmtCache {
+	p, ok := db.(preparer)
+	if !ok || c.noPrepare {
+		return nil
+	}
+	return newStmtCache(p, c.cacheSize)
 }
 
 // On returns a backend that runs the same queries through db, a
@@ -313,11 +329,7 @@ func (b *Backend[T]) On(db sqlx.QueryerContext) (*Backend[T], error) {
 			return nil, fmt.Errorf("paginate/sql: On: handle is %s, backend is %s", d, b.c.dialect)
 		}
 	}
-	nb := &Backend[T]{db: db, c: b.c}
-	if p, ok := db.(preparer); ok && !b.c.noPrepare {
-		nb.stmts = newStmtCache(p, b.c.cacheSize)
-	}
-	return nb, nil
+	return &Backend[T]{db: db, c: b.c, stmts: b.c.stmtCache(db)}, nil
 }
 
 // Close closes the backend's prepared statements. Statements in use close
@@ -381,11 +393,7 @@ func (b *Backend[T]) Fetch(ctx context.Context, q paginate.Query) (paginate.Resu
 	if q.Limit <= 0 || q.Offset < 0 {
 		return res, fmt.Errorf("paginate/sql: fetch: invalid limit %d or offset %d", q.Limit, q.Offset)
 	}
-	what := byte('F')
-	if q.Offset > 0 && q.After != nil {
-		what = 'B' // see fetcher.run
-	}
-	s, err := b.c.lookup(what, &q)
+	s, err := b.c.lookup(pageKind(&q), &q)
 	if err != nil {
 		return res, err
 	}
@@ -412,16 +420,25 @@ type fetcher[T any] struct {
 	items []T
 	keys  []any
 	args  []any
-	dest  []any
+	// row is the row being scanned, appended to items when complete; rowV
+	// is *row, addressable.
+	row  *T
+	rowV reflect.Value
+	dest []any // where rows.Scan stores each of s.cols
+	to   []any // the field each of s.assigns is copied to
 }
 
 func (f *fetcher[T]) run(ctx context.Context) error {
 	s, q := f.s, f.q
 	cap0 := min(q.Limit, 1024)
-	f.items = make([]T, 0, cap0)
+	buf := make([]T, 1, cap0+1) // buf[0] is the row being scanned
+	f.row, f.items = &buf[0], buf[1:1]
+	f.rowV = reflect.ValueOf(f.row).Elem()
 	f.keys = make([]any, 0, cap0*s.nkeys)
 	f.args = make([]any, 0, s.maxArgs)
-	f.dest = make([]any, len(s.cols))
+	ptrs := make([]any, len(s.cols)+len(s.assigns))
+	f.dest, f.to = ptrs[:len(s.cols)], ptrs[len(s.cols):]
+	f.locateFields()
 	skip := int64(0)
 	offset := q.Offset
 	if len(s.stmts) > 1 && offset > 0 {
@@ -444,6 +461,39 @@ func (f *fetcher[T]) run(ctx context.Context) error {
 	return nil
 }
 
+// locateFields points dest and to at the fields of row that no pointer
+// leads to: their addresses stay the same from row to row.
+func (f *fetcher[T]) locateFields() {
+	for j, c := range f.s.cols {
+		if c.key < 0 && c.d.direct {
+			f.dest[j] = c.d.ptr(f.rowV)
+		}
+	}
+	for i, a := range f.s.assigns {
+		if a.d.direct {
+			f.to[i] = a.d.ptr(f.rowV)
+		}
+	}
+}
+
+// locateRow points dest and to at the current row's key slots and at the
+// fields behind embedded pointers, which each row allocates anew.
+func (f *fetcher[T]) locateRow(keys []any) {
+	for j, c := range f.s.cols {
+		switch {
+		case c.key >= 0:
+			f.dest[j] = &keys[c.key]
+		case !c.d.direct:
+			f.dest[j] = c.d.ptr(f.rowV)
+		}
+	}
+	for i, a := range f.s.assigns {
+		if !a.d.direct {
+			f.to[i] = a.d.ptr(f.rowV)
+		}
+	}
+}
+
 // segment runs one statement, appending its rows after dropping skip of
 // them, and returns how many rows are still to be dropped.
 func (f *fetcher[T]) segment(ctx context.Context, p *stmtPlan, limit, offset, skip int64) (int64, error) {
@@ -454,43 +504,34 @@ func (f *fetcher[T]) segment(ctx context.Context, p *stmtPlan, limit, offset, sk
 	}
 	defer release()
 	defer rows.Close()
-	s := f.s
-	rowType := f.b.c.rowType
+	nkeys := f.s.nkeys
 	var zero T
 	for rows.Next() {
-		n := len(f.items)
-		if n == f.q.Limit {
+		if len(f.items) == f.q.Limit {
 			// A later segment's statement still asks for a whole page;
 			// reading stops when the page is full. (The first statement's
 			// LIMIT ends its rows, which lets the driver finish them
 			// cheaply.)
 			break
 		}
-		f.items = append(f.items, zero)
-		f.keys = append(f.keys, make([]any, s.nkeys)...)
-		base := unsafe.Pointer(&f.items[n])
-		keys := f.keys[n*s.nkeys:]
-		for j, c := range s.cols {
-			if c.key >= 0 {
-				f.dest[j] = &keys[c.key]
-			} else {
-				f.dest[j] = c.d.ptr(c.d.addr(rowType, base))
-			}
-		}
+		*f.row = zero
+		f.keys = append(f.keys, make([]any, nkeys)...)
+		keys := f.keys[len(f.keys)-nkeys:]
+		f.locateRow(keys)
 		if err := rows.Scan(f.dest...); err != nil {
 			return skip, err
 		}
-		for _, a := range s.assigns {
-			if err := a.d.assign(a.d.addr(rowType, base), keys[a.key]); err != nil {
+		for i, a := range f.s.assigns {
+			if err := a.d.assign(f.to[i], keys[a.key]); err != nil {
 				return skip, fmt.Errorf("sort column %d: %w", a.key, err)
 			}
 		}
 		if skip > 0 {
 			skip--
-			f.items = f.items[:n]
-			f.keys = f.keys[:n*s.nkeys]
+			f.keys = f.keys[:len(f.keys)-nkeys]
+			continue
 		}
+		f.items = append(f.items, *f.row)
 	}
-	clear(f.dest)
 	return skip, rows.Err()
 }

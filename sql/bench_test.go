@@ -68,8 +68,42 @@ func benchDB(b *testing.B) *sqlx.DB {
 }
 
 func BenchmarkPage(b *testing.B) {
-	db := benchDB(b)
-	ctx := context.Background()
+	e := newPageBench(b)
+	defer e.close()
+	// Positions: the first row, the middle and the last page.
+	for _, depth := range []int{0, benchRows / 2, benchRows - 22} {
+		e.keyset(b, depth)
+	}
+	e.first(b)
+	e.offset(b, 10_000)
+	e.count(b)
+}
+
+// pageBench is the table, the backend and the hand-written statements the
+// page benchmarks share.
+type pageBench struct {
+	ctx        context.Context
+	db         *sqlx.DB
+	backend    *pagesql.Backend[benchItem]
+	sort       []paginate.Order
+	keysetStmt *sqlx.Stmt
+	// positions are the sort keys of the rows in page order.
+	positions []struct {
+		Created time.Time `db:"created"`
+		ID      int64     `db:"id"`
+	}
+}
+
+const (
+	benchLimit = 21
+	keysetSQL  = `SELECT id, name, created, price, cat FROM items WHERE (created, id) < (?, ?) ORDER BY created DESC, id DESC LIMIT 21`
+	firstSQL   = `SELECT id, name, created, price, cat FROM items ORDER BY created DESC, id DESC LIMIT 21`
+	offsetSQL  = `SELECT id, name, created, price, cat FROM items ORDER BY created DESC, id DESC LIMIT 21 OFFSET ?`
+)
+
+func newPageBench(b *testing.B) *pageBench {
+	b.Helper()
+	e := &pageBench{ctx: context.Background(), db: benchDB(b)}
 	schema, err := paginate.NewSchema([]paginate.Field{
 		{Name: "id", Type: paginate.Int, Key: true, Sortable: true},
 		{Name: "name", Type: paginate.String},
@@ -80,130 +114,103 @@ func BenchmarkPage(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	backend, err := pagesql.New[benchItem](db, squirrel.Select().From("items"), pagesql.Config{Schema: schema})
-	if err != nil {
+	if e.backend, err = pagesql.New[benchItem](e.db, squirrel.Select().From("items"), pagesql.Config{Schema: schema}); err != nil {
 		b.Fatal(err)
 	}
-	defer backend.Close()
 	created, _ := schema.Field("created")
 	id, _ := schema.Field("id")
-	sort := []paginate.Order{{Field: created, Dir: paginate.Desc}, {Field: id, Dir: paginate.Desc}}
-	const limit = 21
-
-	const keysetSQL = `SELECT id, name, created, price, cat FROM items WHERE (created, id) < (?, ?) ORDER BY created DESC, id DESC LIMIT 21`
-	const firstSQL = `SELECT id, name, created, price, cat FROM items ORDER BY created DESC, id DESC LIMIT 21`
-	const offsetSQL = `SELECT id, name, created, price, cat FROM items ORDER BY created DESC, id DESC LIMIT 21 OFFSET ?`
-	keysetStmt, err := db.PreparexContext(ctx, keysetSQL)
-	if err != nil {
+	e.sort = []paginate.Order{{Field: created, Dir: paginate.Desc}, {Field: id, Dir: paginate.Desc}}
+	if e.keysetStmt, err = e.db.PreparexContext(e.ctx, keysetSQL); err != nil {
 		b.Fatal(err)
 	}
-	defer keysetStmt.Close()
-
-	// Positions: the first row, the middle and the last page.
-	var keys []struct {
-		Created time.Time `db:"created"`
-		ID      int64     `db:"id"`
-	}
-	if err := db.Select(&keys, `SELECT created, id FROM items ORDER BY created DESC, id DESC`); err != nil {
+	if err := e.db.Select(&e.positions, `SELECT created, id FROM items ORDER BY created DESC, id DESC`); err != nil {
 		b.Fatal(err)
 	}
-	for _, depth := range []int{0, benchRows / 2, benchRows - 22} {
-		pos := keys[depth]
-		after := []any{pos.Created.UTC(), pos.ID}
-		name := fmt.Sprintf("keyset/depth=%d", depth)
-		b.Run(name+"/sqlx", func(b *testing.B) {
-			defer measure(b)()
-			for b.Loop() {
-				var items []benchItem
-				if err := db.SelectContext(ctx, &items, keysetSQL, after...); err != nil || len(items) != 21 {
-					b.Fatal(err, len(items))
-				}
-			}
-		})
-		b.Run(name+"/prepared", func(b *testing.B) {
-			defer measure(b)()
-			for b.Loop() {
-				var items []benchItem
-				if err := keysetStmt.SelectContext(ctx, &items, after...); err != nil || len(items) != 21 {
-					b.Fatal(err, len(items))
-				}
-			}
-		})
-		b.Run(name+"/scan", func(b *testing.B) {
-			defer measure(b)()
-			for b.Loop() {
-				items := scanByHand(b, keysetStmt.Stmt, after...)
-				if len(items) != 21 {
-					b.Fatal(len(items))
-				}
-			}
-		})
-		b.Run(name+"/backend", func(b *testing.B) {
-			defer measure(b)()
-			q := paginate.Query{Sort: sort, After: after, Limit: limit, Keys: true}
-			for b.Loop() {
-				res, err := backend.Fetch(ctx, q)
-				if err != nil || len(res.Items) != 21 {
-					b.Fatal(err, len(res.Items))
-				}
-			}
-		})
-	}
+	return e
+}
 
-	b.Run("first/sqlx", func(b *testing.B) {
+func (e *pageBench) close() {
+	e.keysetStmt.Close()
+	e.backend.Close()
+}
+
+// run times fetch, which returns the rows of one page or a count, and
+// fails unless each call returns want.
+func run(b *testing.B, name string, want int, fetch func() (int, error)) {
+	b.Run(name, func(b *testing.B) {
 		defer measure(b)()
 		for b.Loop() {
-			var items []benchItem
-			if err := db.SelectContext(ctx, &items, firstSQL); err != nil || len(items) != 21 {
-				b.Fatal(err)
+			if n, err := fetch(); err != nil || n != want {
+				b.Fatal(err, n)
 			}
 		}
 	})
-	b.Run("first/backend", func(b *testing.B) {
-		defer measure(b)()
-		q := paginate.Query{Sort: sort, Limit: limit, Keys: true}
-		for b.Loop() {
-			if res, err := backend.Fetch(ctx, q); err != nil || len(res.Items) != 21 {
-				b.Fatal(err)
-			}
-		}
+}
+
+// keyset benchmarks the page after the row at depth.
+func (e *pageBench) keyset(b *testing.B, depth int) {
+	pos := e.positions[depth]
+	after := []any{pos.Created.UTC(), pos.ID}
+	name := fmt.Sprintf("keyset/depth=%d", depth)
+	run(b, name+"/sqlx", benchLimit, func() (int, error) {
+		var items []benchItem
+		err := e.db.SelectContext(e.ctx, &items, keysetSQL, after...)
+		return len(items), err
 	})
-	for _, depth := range []int64{10_000} {
-		b.Run(fmt.Sprintf("offset/depth=%d/sqlx", depth), func(b *testing.B) {
-			defer measure(b)()
-			for b.Loop() {
-				var items []benchItem
-				if err := db.SelectContext(ctx, &items, offsetSQL, depth); err != nil || len(items) != 21 {
-					b.Fatal(err)
-				}
-			}
-		})
-		b.Run(fmt.Sprintf("offset/depth=%d/backend", depth), func(b *testing.B) {
-			defer measure(b)()
-			q := paginate.Query{Sort: sort, Offset: depth, Limit: limit}
-			for b.Loop() {
-				if res, err := backend.Fetch(ctx, q); err != nil || len(res.Items) != 21 {
-					b.Fatal(err)
-				}
-			}
-		})
-	}
-	b.Run("count/sqlx", func(b *testing.B) {
-		defer measure(b)()
-		for b.Loop() {
-			var n int64
-			if err := db.GetContext(ctx, &n, `SELECT COUNT(*) FROM items`); err != nil {
-				b.Fatal(err)
-			}
-		}
+	run(b, name+"/prepared", benchLimit, func() (int, error) {
+		var items []benchItem
+		err := e.keysetStmt.SelectContext(e.ctx, &items, after...)
+		return len(items), err
 	})
-	b.Run("count/backend", func(b *testing.B) {
-		defer measure(b)()
-		for b.Loop() {
-			if _, err := backend.Count(ctx, paginate.Query{}); err != nil {
-				b.Fatal(err)
-			}
-		}
+	run(b, name+"/scan", benchLimit, func() (int, error) {
+		return len(scanByHand(b, e.keysetStmt.Stmt, after...)), nil
+	})
+	q := paginate.Query{Sort: e.sort, After: after, Limit: benchLimit, Keys: true}
+	run(b, name+"/backend", benchLimit, func() (int, error) {
+		res, err := e.backend.Fetch(e.ctx, q)
+		return len(res.Items), err
+	})
+}
+
+// first benchmarks the first page.
+func (e *pageBench) first(b *testing.B) {
+	run(b, "first/sqlx", benchLimit, func() (int, error) {
+		var items []benchItem
+		err := e.db.SelectContext(e.ctx, &items, firstSQL)
+		return len(items), err
+	})
+	q := paginate.Query{Sort: e.sort, Limit: benchLimit, Keys: true}
+	run(b, "first/backend", benchLimit, func() (int, error) {
+		res, err := e.backend.Fetch(e.ctx, q)
+		return len(res.Items), err
+	})
+}
+
+// offset benchmarks the page after depth rows, by OFFSET.
+func (e *pageBench) offset(b *testing.B, depth int64) {
+	name := fmt.Sprintf("offset/depth=%d", depth)
+	run(b, name+"/sqlx", benchLimit, func() (int, error) {
+		var items []benchItem
+		err := e.db.SelectContext(e.ctx, &items, offsetSQL, depth)
+		return len(items), err
+	})
+	q := paginate.Query{Sort: e.sort, Offset: depth, Limit: benchLimit}
+	run(b, name+"/backend", benchLimit, func() (int, error) {
+		res, err := e.backend.Fetch(e.ctx, q)
+		return len(res.Items), err
+	})
+}
+
+// count benchmarks counting the table.
+func (e *pageBench) count(b *testing.B) {
+	run(b, "count/sqlx", benchRows, func() (int, error) {
+		var n int64
+		err := e.db.GetContext(e.ctx, &n, `SELECT COUNT(*) FROM items`)
+		return int(n), err
+	})
+	run(b, "count/backend", benchRows, func() (int, error) {
+		n, err := e.backend.Count(e.ctx, paginate.Query{})
+		return int(n), err
 	})
 }
 

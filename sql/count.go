@@ -5,55 +5,46 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-
-	"github.com/Masterminds/squirrel"
+	"strings"
 
 	"github.com/go-paginate/paginate"
 )
 
-// compileCount compiles a count of a query's filters: 'C' the exact
-// count, 'M' a count of at most a limit of rows, 'E' the statement whose
-// plan estimates the count. A plain base is counted in place, SELECT
-// COUNT(*) FROM ... WHERE ...; a base with DISTINCT, GROUP BY or HAVING is
-// counted over a subquery that selects every schema field, so that the
-// count is of the rows a page would hold. The base's suffixes are left
-// out: they belong to the page query.
-func (c *common) compileCount(q *paginate.Query, what byte) (*shape, error) {
+// compileCount compiles a count of a query's filters, of kind
+// kindCount, kindCountAtMost or kindEstimate. A plain base is counted in
+// place, SELECT COUNT(*) FROM ... WHERE ...; a base with DISTINCT, GROUP
+// BY or HAVING is counted over a subquery that selects every schema field,
+// so that the count is of the rows a page would hold. A capped count
+// counts over a subquery with a bound LIMIT, and an estimate is the
+// planner's row estimate of the subquery itself. The base's suffixes are
+// left out: they belong to the page query.
+func (c *common) compileCount(q *paginate.Query, k shapeKind) (*shape, error) {
 	where, err := c.filters(q)
 	if err != nil {
 		return nil, err
 	}
-	var sb squirrel.SelectBuilder
-	if c.wrap || what == 'M' || what == 'E' {
-		var inner squirrel.SelectBuilder
-		if c.wrap {
-			list := make([]string, len(c.fields))
+	var stmt fragment
+	if c.base.wrap || k == kindCountAtMost || k == kindEstimate {
+		list := "1"
+		if c.base.wrap {
+			cols := make([]string, len(c.fields))
 			for i, f := range c.fields {
-				list[i] = f.ColumnName() + " AS " + c.dialect.quote(f.Name)
+				cols[i] = f.ColumnName() + " AS " + c.dialect.quote(f.Name)
 			}
-			inner = c.base.Columns(list...)
-		} else {
-			inner = c.base.Columns("1")
+			list = strings.Join(cols, ", ")
 		}
-		for _, w := range where {
-			inner = inner.Where(w)
+		var tail fragment
+		if k == kindCountAtMost {
+			tail = fragment{sql: " LIMIT ?", args: []argRef{{kind: argLimit}}}
 		}
-		switch what {
-		case 'E':
-			sb = inner
-		case 'M':
-			inner = inner.Suffix("LIMIT ?", slot{kind: argLimit})
-			fallthrough
-		default:
-			sb = squirrel.Select("COUNT(*)").FromSelect(inner, "t").PlaceholderFormat(c.dialect.placeholders())
+		stmt = c.base.selectOver(list, where, tail, false)
+		if k != kindEstimate {
+			stmt = fragment{sql: "SELECT COUNT(*) FROM (" + stmt.sql + ") AS t", args: stmt.args}
 		}
 	} else {
-		sb = c.base.Columns("COUNT(*)")
-		for _, w := range where {
-			sb = sb.Where(w)
-		}
+		stmt = c.base.selectOver("COUNT(*)", where, fragment{}, false)
 	}
-	plan, err := toPlan(sb)
+	plan, err := stmt.plan(c.dialect)
 	if err != nil {
 		return nil, err
 	}
@@ -63,7 +54,7 @@ func (c *common) compileCount(q *paginate.Query, what byte) (*shape, error) {
 // Count returns how many rows match q.Filters, ignoring its sort, position,
 // fields and limits.
 func (b *Backend[T]) Count(ctx context.Context, q paginate.Query) (int64, error) {
-	n, err := b.count(ctx, 'C', &q, 0)
+	n, err := b.count(ctx, kindCount, &q, 0)
 	if err != nil {
 		return 0, fmt.Errorf("paginate/sql: count: %w", err)
 	}
@@ -77,15 +68,15 @@ func (b *Backend[T]) CountAtMost(ctx context.Context, q paginate.Query, limit in
 	if limit <= 0 {
 		return 0, nil
 	}
-	n, err := b.count(ctx, 'M', &q, limit)
+	n, err := b.count(ctx, kindCountAtMost, &q, limit)
 	if err != nil {
 		return 0, fmt.Errorf("paginate/sql: count: %w", err)
 	}
 	return n, nil
 }
 
-func (b *Backend[T]) count(ctx context.Context, what byte, q *paginate.Query, limit int64) (int64, error) {
-	s, err := b.c.lookup(what, q)
+func (b *Backend[T]) count(ctx context.Context, k shapeKind, q *paginate.Query, limit int64) (int64, error) {
+	s, err := b.c.lookup(k, q)
 	if err != nil {
 		return 0, err
 	}
@@ -116,7 +107,7 @@ func (b *Backend[T]) EstimateCount(ctx context.Context, q paginate.Query) (int64
 	if b.c.dialect != PostgreSQL {
 		return 0, fmt.Errorf("paginate/sql: estimate: %w on %s", errors.ErrUnsupported, b.c.dialect)
 	}
-	s, err := b.c.lookup('E', &q)
+	s, err := b.c.lookup(kindEstimate, &q)
 	if err != nil {
 		return 0, err
 	}

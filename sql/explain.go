@@ -104,11 +104,7 @@ func (b *Backend[T]) Explain(ctx context.Context, q paginate.Query) (Report, err
 	if len(q.Sort) == 0 || q.Limit <= 0 {
 		return r, errors.New("paginate/sql: explain: the query needs a sort and a positive limit")
 	}
-	what := byte('F')
-	if q.Offset > 0 && q.After != nil {
-		what = 'B'
-	}
-	s, err := b.c.lookup(what, &q)
+	s, err := b.c.lookup(pageKind(&q), &q)
 	if err != nil {
 		return r, err
 	}

@@ -370,9 +370,9 @@ func TestTimeZones(t *testing.T) {
 	})
 }
 
-// TestNewRejectsOrderedBase pins that the backend reads ORDER BY, LIMIT and
-// OFFSET out of squirrel's builder: a squirrel release that renames them
-// fails here.
+// TestNewRejectsOrderedBase checks that New refuses a base that sets ORDER
+// BY, LIMIT or OFFSET, as it finds them in squirrel's rendering of the base
+// (see TestBaseParts).
 func TestNewRejectsOrderedBase(t *testing.T) {
 	db := testdb.SQLite(t)
 	schema, err := paginate.NewSchema(fixtureFields(), "")
@@ -393,6 +393,54 @@ func TestNewRejectsOrderedBase(t *testing.T) {
 	if _, err := pagesql.New[item](db, base, pagesql.Config{Schema: schema}); err != nil {
 		t.Errorf("plain base: %v", err)
 	}
+}
+
+// TestBaseWithArguments runs pages and counts over a base whose prefix,
+// joins, WHERE and HAVING all bind arguments, so that the placeholders of
+// the base and of the backend are numbered in one sequence ($1, $2, ... on
+// PostgreSQL) in the order the statement holds them.
+func TestBaseWithArguments(t *testing.T) {
+	forEachDB(t, func(t *testing.T, db *sqlx.DB) {
+		f := newFixture(t, db, rand.New(rand.NewPCG(seed(t), 14)), 40)
+		b := f.backend(t, squirrel.Select().
+			Prefix("WITH wanted AS (SELECT id FROM "+f.items+" WHERE id > ?)", 5).
+			From(f.items+" i").
+			Join("wanted w ON w.id = i.id AND w.id <> ?", 7).
+			LeftJoin(f.cats+" c ON c.id = i.cat").
+			Where("i.id < ? OR i.id = ?", 30, 40).
+			GroupBy("i.id", "i.name", "i.cat", "i.price", "i.created", "i.flag", "i.amount", "c.label").
+			Having("COUNT(*) >= ?", 1))
+		// The base holds rows 6..29 and 40, without 7; the filter keeps
+		// those from 9, the page those after 10.
+		var want []int64
+		wantCount := int64(0)
+		for id := int64(6); id <= 40; id++ {
+			if id == 7 || (id >= 30 && id != 40) || id < 9 {
+				continue
+			}
+			wantCount++
+			if id > 10 {
+				want = append(want, id)
+			}
+		}
+		ctx := context.Background()
+		cond := paginate.Condition{Field: f.fields["id"], Op: paginate.Gte, Values: []any{int64(9)}}
+		q := paginate.Query{Sort: f.orders(t, "id"), After: []any{int64(10)}, Filters: []paginate.Condition{cond}, Limit: 100}
+		res, err := b.Fetch(ctx, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(want, ids(res.Items)); diff != "" {
+			t.Errorf("ids (-want +got):\n%s", diff)
+		}
+		n, err := b.Count(ctx, paginate.Query{Filters: []paginate.Condition{cond}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n != wantCount {
+			t.Errorf("count %d, want %d", n, wantCount)
+		}
+	})
 }
 
 func TestNewErrors(t *testing.T) {

@@ -233,60 +233,93 @@ func canon(typ paginate.Type, v any) (any, error) {
 	if b, ok := v.([]byte); ok && typ != paginate.Bytes {
 		v = string(b)
 	}
-	s, isString := v.(string)
+	var c any
+	var ok bool
+	var err error
 	switch typ {
 	case paginate.String:
-		if isString {
-			return s, nil
-		}
+		c, ok = v.(string)
 	case paginate.Decimal:
-		switch x := v.(type) {
-		case string:
-			return x, nil
-		case float64:
-			return strconv.FormatFloat(x, 'f', -1, 64), nil
-		case int64:
-			return strconv.FormatInt(x, 10), nil
-		}
+		c, ok = canonDecimal(v)
 	case paginate.Int:
-		switch x := v.(type) {
-		case int64:
-			return x, nil
-		case string:
-			return strconv.ParseInt(x, 10, 64)
-		}
+		c, ok, err = canonInt(v)
 	case paginate.Float:
-		switch x := v.(type) {
-		case float64:
-			return x, nil
-		case float32:
-			return float64(x), nil
-		case string:
-			return strconv.ParseFloat(x, 64)
-		}
+		c, ok, err = canonFloat(v)
 	case paginate.Bool:
-		switch x := v.(type) {
-		case bool:
-			return x, nil
-		case int64:
-			return x != 0, nil
-		case string:
-			return strconv.ParseBool(x)
-		}
+		c, ok, err = canonBool(v)
 	case paginate.Time:
-		switch x := v.(type) {
-		case time.Time:
-			return x.UTC(), nil
-		case string:
-			tm, err := time.Parse("2006-01-02 15:04:05.999999999-07:00", x)
-			return tm.UTC(), err
-		}
+		c, ok, err = canonTime(v)
 	case paginate.Bytes:
-		if b, ok := v.([]byte); ok {
-			return b, nil
-		}
+		c, ok = v.([]byte)
 	}
-	return nil, fmt.Errorf("a %T is not a %s value", v, typ)
+	if !ok {
+		return nil, fmt.Errorf("a %T is not a %s value", v, typ)
+	}
+	return c, err
+}
+
+// The canonX functions convert a driver value, its text already a string,
+// to the canonical value of a type; ok is false for a value of another
+// kind.
+
+func canonDecimal(v any) (any, bool) {
+	switch x := v.(type) {
+	case string:
+		return x, true
+	case float64:
+		return strconv.FormatFloat(x, 'f', -1, 64), true
+	case int64:
+		return strconv.FormatInt(x, 10), true
+	}
+	return nil, false
+}
+
+func canonInt(v any) (any, bool, error) {
+	switch x := v.(type) {
+	case int64:
+		return x, true, nil
+	case string:
+		n, err := strconv.ParseInt(x, 10, 64)
+		return n, true, err
+	}
+	return nil, false, nil
+}
+
+func canonFloat(v any) (any, bool, error) {
+	switch x := v.(type) {
+	case float64:
+		return x, true, nil
+	case float32:
+		return float64(x), true, nil
+	case string:
+		f, err := strconv.ParseFloat(x, 64)
+		return f, true, err
+	}
+	return nil, false, nil
+}
+
+func canonBool(v any) (any, bool, error) {
+	switch x := v.(type) {
+	case bool:
+		return x, true, nil
+	case int64:
+		return x != 0, true, nil
+	case string:
+		b, err := strconv.ParseBool(x)
+		return b, true, err
+	}
+	return nil, false, nil
+}
+
+func canonTime(v any) (any, bool, error) {
+	switch x := v.(type) {
+	case time.Time:
+		return x.UTC(), true, nil
+	case string:
+		tm, err := time.Parse("2006-01-02 15:04:05.999999999-07:00", x)
+		return tm.UTC(), true, err
+	}
+	return nil, false, nil
 }
 
 // orders turns a sort parameter into a complete order, as the keyset

@@ -86,14 +86,14 @@ func TestGoldenSQL(t *testing.T) {
 					t.Fatal(err)
 				}
 				for _, c := range cases {
-					what := byte('F')
+					kind := kindPage
 					switch {
 					case c.count:
-						what = 'C'
+						kind = kindCount
 					case c.bound:
-						what = 'B'
+						kind = kindPageBoundLimit
 					}
-					s, err := be.c.lookup(what, &c.q)
+					s, err := be.c.lookup(kind, &c.q)
 					if err != nil {
 						t.Fatal(err)
 					}

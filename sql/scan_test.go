@@ -17,7 +17,7 @@ import (
 
 type (
 	label string
-	// upper is a Scanner that upper-cases text.
+	// upper is a Scanner that upper-cases text and leaves NULL alone.
 	upper  string
 	IDPart struct {
 		ID int `db:"id"`
@@ -48,17 +48,20 @@ func (u *upper) Scan(v any) error {
 
 // TestFieldShapes checks scanning into embedded, named, Scanner and pointer
 // fields, both as plain columns and as sort keys copied from the key slots.
+// Each row starts from zero: a NULL given to a Scanner that ignores it
+// leaves the zero value, not the previous row's, and each row has its own
+// embedded struct.
 func TestFieldShapes(t *testing.T) {
 	forEachDB(t, func(t *testing.T, db *sqlx.DB) {
 		tbl := testdb.Name("shapes")
 		testdb.DropTable(t, db, tbl)
-		db.MustExec(`CREATE TABLE ` + tbl + ` (id INTEGER PRIMARY KEY, note VARCHAR(20), name VARCHAR(20) NOT NULL, code VARCHAR(20) NOT NULL, score INTEGER)`)
-		db.MustExec(db.Rebind(`INSERT INTO `+tbl+` VALUES (1, ?, 'b', 'x1', 10), (2, NULL, 'a', 'x2', NULL), (3, 'n3', 'c', 'x3', 30)`), "n1")
+		db.MustExec(`CREATE TABLE ` + tbl + ` (id INTEGER PRIMARY KEY, note VARCHAR(20), name VARCHAR(20) NOT NULL, code VARCHAR(20), score INTEGER)`)
+		db.MustExec(db.Rebind(`INSERT INTO `+tbl+` VALUES (1, ?, 'b', 'x1', 10), (2, NULL, 'a', NULL, NULL), (3, 'n3', 'c', 'x3', 30)`), "n1")
 		schema, err := paginate.NewSchema([]paginate.Field{
 			{Name: "id", Type: paginate.Int, Key: true, Sortable: true},
 			{Name: "note", Type: paginate.String, Sortable: true, Nullable: true},
 			{Name: "name", Type: paginate.String, Sortable: true},
-			{Name: "code", Type: paginate.String, Sortable: true},
+			{Name: "code", Type: paginate.String, Sortable: true, Nullable: true},
 			{Name: "score", Type: paginate.Int, Sortable: true, Nullable: true},
 		}, "")
 		if err != nil {
@@ -73,7 +76,7 @@ func TestFieldShapes(t *testing.T) {
 		n := func(v int32) *int32 { return &v }
 		want := []shaped{
 			{IDPart{1}, &NotePart{s("n1")}, "b", "X1", n(10)},
-			{IDPart{2}, &NotePart{}, "a", "X2", nil},
+			{IDPart{2}, &NotePart{}, "a", "", nil},
 			{IDPart{3}, &NotePart{s("n3")}, "c", "X3", n(30)},
 		}
 		for _, sort := range []string{"id", "note", "name", "code", "score", "-score,note"} {

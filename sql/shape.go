@@ -3,7 +3,7 @@ package sql
 import (
 	"fmt"
 	"hash/maphash"
-	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -31,6 +31,34 @@ import (
 // offset combined with a position on a nullable sort, which binds its
 // LIMIT (see fetcher.run).
 
+// shapeKind is what a compiled shape is for.
+type shapeKind uint8
+
+const (
+	kindPage           shapeKind = iota // a page, its LIMIT written into the SQL
+	kindPageBoundLimit                  // a page with a bound LIMIT (see fetcher.run)
+	kindCount                           // the exact count
+	kindCountAtMost                     // a count of at most a bound number of rows
+	kindEstimate                        // the statement whose plan estimates the count
+)
+
+var shapeKindNames = [...]string{"page", "page with a bound limit", "count", "count at most", "estimate"}
+
+func (k shapeKind) String() string {
+	if int(k) < len(shapeKindNames) {
+		return shapeKindNames[k]
+	}
+	return "shapeKind(" + strconv.Itoa(int(k)) + ")"
+}
+
+// pageKind returns the kind of the statements that fetch q's page.
+func pageKind(q *paginate.Query) shapeKind {
+	if q.Offset > 0 && q.After != nil {
+		return kindPageBoundLimit // see fetcher.run
+	}
+	return kindPage
+}
+
 // argKind says where a bound argument's value comes from.
 type argKind uint8
 
@@ -42,23 +70,49 @@ const (
 	argOffset                // the offset
 )
 
-// slot marks an argument in a builder while the SQL is compiled; after
-// ToSql the marks say which argument comes from where.
-type slot struct {
-	kind argKind
-	i, j int
-}
-
 // argRef is one bound argument of a compiled statement.
 type argRef struct {
-	slot
+	kind  argKind
+	i, j  int
 	value any // for argConst
+}
+
+// fragment is a piece of SQL text with "?" placeholders and, for each
+// placeholder, where its argument comes from.
+type fragment struct {
+	sql  string
+	args []argRef
+}
+
+// constFragment returns a fragment of the base query, whose arguments are
+// constants.
+func constFragment(sql string, args []any) fragment {
+	f := fragment{sql: sql, args: make([]argRef, len(args))}
+	for i, a := range args {
+		f.args[i] = argRef{kind: argConst, value: a}
+	}
+	return f
+}
+
+// add appends g to f.
+func (f *fragment) add(g fragment) {
+	f.sql += g.sql
+	f.args = append(f.args, g.args...)
 }
 
 // stmtPlan is one compiled statement.
 type stmtPlan struct {
 	sql  string
 	args []argRef
+}
+
+// plan writes f's placeholders in the dialect's format.
+func (f fragment) plan(d Dialect) (stmtPlan, error) {
+	text, err := d.placeholders().ReplacePlaceholders(f.sql)
+	if err != nil {
+		return stmtPlan{}, fmt.Errorf("paginate/sql: build query: %w", err)
+	}
+	return stmtPlan{sql: text, args: f.args}, nil
 }
 
 // column is where a selected column is scanned to: key slot k, or the
@@ -89,13 +143,10 @@ type shape struct {
 // cache.
 type common struct {
 	dialect   Dialect
-	base      squirrel.SelectBuilder // columns, WHERE parts and suffixes split off
-	suffixes  []squirrel.Sqlizer
-	wrap      bool // DISTINCT, GROUP BY or HAVING: count over a subquery
+	base      *baseQuery
 	fields    []paginate.Field
 	byName    map[string]int
 	dests     []*dest // per schema field, its place in T
-	rowType   reflect.Type
 	schema    *paginate.Schema
 	shapes    *lru.Cache[uint64, *shape]
 	seed      maphash.Seed
@@ -107,39 +158,11 @@ type common struct {
 	timeLayout string
 }
 
-// shapeKey appends the shape of q to buf. what is 'F' for a fetch with a
-// literal limit, 'B' for one with a bound limit, or one of compileCount's
-// kinds.
-func shapeKey(buf []byte, what byte, q *paginate.Query) []byte {
-	buf = append(buf, what)
-	if what == 'F' || what == 'B' {
-		if what == 'F' {
-			buf = strconv.AppendInt(buf, int64(q.Limit), 10)
-		}
-		if q.Fields == nil {
-			buf = append(buf, '*')
-		}
-		for _, f := range q.Fields {
-			buf = append(buf, f.Name...)
-			buf = append(buf, ',')
-		}
-		buf = append(buf, '|')
-		for _, o := range q.Sort {
-			buf = append(buf, f2dir(o.Dir))
-			buf = append(buf, o.Field.Name...)
-			buf = append(buf, ',')
-		}
-		buf = append(buf, '|')
-		if q.After != nil {
-			buf = append(buf, 'A')
-			for _, v := range q.After {
-				if v == nil {
-					buf = append(buf, '0')
-				} else {
-					buf = append(buf, '1')
-				}
-			}
-		}
+// shapeKey appends the shape of q for statements of kind k to buf.
+func shapeKey(buf []byte, k shapeKind, q *paginate.Query) []byte {
+	buf = append(buf, byte(k))
+	if k == kindPage || k == kindPageBoundLimit {
+		buf = pageShapeKey(buf, k, q)
 	}
 	buf = append(buf, '|')
 	for _, c := range q.Filters {
@@ -151,6 +174,40 @@ func shapeKey(buf []byte, what byte, q *paginate.Query) []byte {
 	return buf
 }
 
+// pageShapeKey appends what shapes a page beyond its filters: its page
+// size when written into the SQL, fields, sort and which position values
+// are NULL.
+func pageShapeKey(buf []byte, k shapeKind, q *paginate.Query) []byte {
+	if k == kindPage {
+		buf = strconv.AppendInt(buf, int64(q.Limit), 10)
+	}
+	if q.Fields == nil {
+		buf = append(buf, '*')
+	}
+	for _, f := range q.Fields {
+		buf = append(buf, f.Name...)
+		buf = append(buf, ',')
+	}
+	buf = append(buf, '|')
+	for _, o := range q.Sort {
+		buf = append(buf, f2dir(o.Dir))
+		buf = append(buf, o.Field.Name...)
+		buf = append(buf, ',')
+	}
+	buf = append(buf, '|')
+	if q.After != nil {
+		buf = append(buf, 'A')
+		for _, v := range q.After {
+			if v == nil {
+				buf = append(buf, '0')
+			} else {
+				buf = append(buf, '1')
+			}
+		}
+	}
+	return buf
+}
+
 func f2dir(d paginate.Direction) byte {
 	if d == paginate.Desc {
 		return '-'
@@ -158,20 +215,21 @@ func f2dir(d paginate.Direction) byte {
 	return '+'
 }
 
-// lookup returns the compiled shape of q, compiling it on a miss.
-func (c *common) lookup(what byte, q *paginate.Query) (*shape, error) {
+// lookup returns the compiled shape of q's statements of kind k,
+// compiling it on a miss.
+func (c *common) lookup(k shapeKind, q *paginate.Query) (*shape, error) {
 	var arr [256]byte
-	key := shapeKey(arr[:0], what, q)
+	key := shapeKey(arr[:0], k, q)
 	h := maphash.Bytes(c.seed, key)
 	if s, ok := c.shapes.Get(h); ok && s.key == string(key) {
 		return s, nil
 	}
 	var s *shape
 	var err error
-	if what == 'F' || what == 'B' {
-		s, err = c.compileFetch(q, what == 'B')
+	if k == kindPage || k == kindPageBoundLimit {
+		s, err = c.compileFetch(q, k == kindPageBoundLimit)
 	} else {
-		s, err = c.compileCount(q, what)
+		s, err = c.compileCount(q, k)
 	}
 	if err != nil {
 		return nil, err
@@ -190,9 +248,19 @@ func (c *common) field(f paginate.Field) (int, error) {
 	return i, nil
 }
 
+// comparisons are the SQL operators of the comparison filters.
+var comparisons = map[paginate.Op]string{
+	paginate.Eq:  " = ?",
+	paginate.Ne:  " <> ?",
+	paginate.Lt:  " < ?",
+	paginate.Lte: " <= ?",
+	paginate.Gt:  " > ?",
+	paginate.Gte: " >= ?",
+}
+
 // filters returns the WHERE conditions of q's filters.
-func (c *common) filters(q *paginate.Query) ([]squirrel.Sqlizer, error) {
-	out := make([]squirrel.Sqlizer, 0, len(q.Filters))
+func (c *common) filters(q *paginate.Query) ([]fragment, error) {
+	out := make([]fragment, 0, len(q.Filters))
 	for i, f := range q.Filters {
 		fi, err := c.field(f.Field)
 		if err != nil {
@@ -201,73 +269,104 @@ func (c *common) filters(q *paginate.Query) ([]squirrel.Sqlizer, error) {
 		col := c.fields[fi].ColumnName()
 		if f.Op == paginate.In {
 			if len(f.Values) == 0 {
-				out = append(out, squirrel.Expr("1 = 0"))
+				out = append(out, fragment{sql: "1 = 0"})
 				continue
 			}
-			marks := make([]any, len(f.Values))
+			cond := fragment{sql: col + " IN (" + squirrel.Placeholders(len(f.Values)) + ")"}
 			for j := range f.Values {
-				marks[j] = slot{argFilter, i, j}
+				cond.args = append(cond.args, argRef{kind: argFilter, i: i, j: j})
 			}
-			out = append(out, squirrel.Expr(col+" IN ("+squirrel.Placeholders(len(f.Values))+")", marks...))
+			out = append(out, cond)
 			continue
 		}
 		if len(f.Values) != 1 {
 			return nil, fmt.Errorf("paginate/sql: filter on %q: %s takes one value, got %d", f.Field.Name, f.Op, len(f.Values))
 		}
-		var op string
-		switch f.Op {
-		case paginate.Eq:
-			op = " = ?"
-		case paginate.Ne:
-			op = " <> ?"
-		case paginate.Lt:
-			op = " < ?"
-		case paginate.Lte:
-			op = " <= ?"
-		case paginate.Gt:
-			op = " > ?"
-		case paginate.Gte:
-			op = " >= ?"
-		default:
+		op, ok := comparisons[f.Op]
+		if !ok {
 			return nil, fmt.Errorf("paginate/sql: filter on %q: unknown operator %s", f.Field.Name, f.Op)
 		}
-		out = append(out, squirrel.Expr(col+op, slot{argFilter, i, 0}))
+		out = append(out, fragment{sql: col + op, args: []argRef{{kind: argFilter, i: i}}})
 	}
 	return out, nil
 }
 
 // compileFetch compiles the statements of a page, with LIMIT q.Limit, or a
-// bound LIMIT when boundLimit is set.
+// bound LIMIT when boundLimit is set: one statement, or one per segment of
+// a keyset position (see segments), each the base with the select list,
+// the filters, the segment's predicate, ORDER BY, LIMIT and OFFSET.
 func (c *common) compileFetch(q *paginate.Query, boundLimit bool) (*shape, error) {
-	d := c.dialect
 	s := &shape{nkeys: len(q.Sort)}
+	sortIdx, cols, err := c.sortColumns(q)
+	if err != nil {
+		return nil, err
+	}
+	list, err := c.selectList(s, q, sortIdx, cols)
+	if err != nil {
+		return nil, err
+	}
+	where, err := c.filters(q)
+	if err != nil {
+		return nil, err
+	}
+	preds, err := c.positionPredicates(q, cols)
+	if err != nil {
+		return nil, err
+	}
+	limit := fragment{sql: " LIMIT " + strconv.Itoa(q.Limit) + " OFFSET ?", args: []argRef{{kind: argOffset}}}
+	if boundLimit {
+		limit = fragment{sql: " LIMIT ? OFFSET ?", args: []argRef{{kind: argLimit}, {kind: argOffset}}}
+	}
+	for _, p := range preds {
+		conds := where
+		if p.cond != nil {
+			conds = append(where[:len(where):len(where)], *p.cond)
+		}
+		tail := fragment{sql: " ORDER BY " + orderBy(cols[p.constant:])}
+		tail.add(limit)
+		plan, err := c.base.selectOver(list, conds, tail, true).plan(c.dialect)
+		if err != nil {
+			return nil, err
+		}
+		s.stmts = append(s.stmts, plan)
+		s.maxArgs = max(s.maxArgs, len(plan.args))
+	}
+	return s, nil
+}
+
+// sortColumns returns the schema index and the SQL column of each sort
+// field of q.
+func (c *common) sortColumns(q *paginate.Query) ([]int, []sortCol, error) {
 	sortIdx := make([]int, len(q.Sort))
 	cols := make([]sortCol, len(q.Sort))
 	for k, o := range q.Sort {
 		fi, err := c.field(o.Field)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		f := c.fields[fi]
 		sortIdx[k] = fi
 		cols[k] = sortCol{column: f.ColumnName(), desc: o.Dir == paginate.Desc, nullable: f.Nullable}
 	}
+	return sortIdx, cols, nil
+}
 
-	// The select list: the wanted fields in schema order, then a column for
-	// each sort key whose field is not wanted. A wanted sort field is
-	// scanned once, into its key slot, and copied into T by its assigner;
-	// only a field whose type no assigner handles is scanned into T and
-	// selected again for its key. Schema order lets a schema declared in
-	// table order select the table's columns as they are stored, which
-	// PostgreSQL returns without projecting each row (that matters for the
-	// rows an OFFSET skips).
+// selectList returns the select list of a page and sets s's scan plan: the
+// wanted fields in schema order, then a column for each sort key whose
+// field is not wanted. A wanted sort field is scanned once, into its key
+// slot, and copied into T by its assigner; only a field whose type no
+// assigner handles is scanned into T and selected again for its key.
+// Schema order lets a schema declared in table order select the table's
+// columns as they are stored, which PostgreSQL returns without projecting
+// each row (that matters for the rows an OFFSET skips).
+func (c *common) selectList(s *shape, q *paginate.Query, sortIdx []int, cols []sortCol) (string, error) {
 	var want []bool
 	if q.Fields != nil {
 		want = make([]bool, len(c.fields))
 		for _, f := range q.Fields {
 			fi, err := c.field(f)
 			if err != nil {
-				return nil, err
+				return "", err
 			}
 			want[fi] = true
 		}
@@ -278,8 +377,8 @@ func (c *common) compileFetch(q *paginate.Query, boundLimit bool) (*shape, error
 		if want != nil && !want[fi] {
 			continue
 		}
-		list = append(list, f.ColumnName()+" AS "+d.quote(f.Name))
-		if k := indexOf(sortIdx, fi); k >= 0 && c.dests[fi].assign != nil {
+		list = append(list, f.ColumnName()+" AS "+c.dialect.quote(f.Name))
+		if k := slices.Index(sortIdx, fi); k >= 0 && c.dests[fi].assign != nil {
 			keyed[k] = true
 			s.cols = append(s.cols, column{key: k})
 			s.assigns = append(s.assigns, assign{key: k, d: c.dests[fi]})
@@ -287,104 +386,71 @@ func (c *common) compileFetch(q *paginate.Query, boundLimit bool) (*shape, error
 		}
 		s.cols = append(s.cols, column{key: -1, d: c.dests[fi]})
 	}
-	for k := range q.Sort {
-		if keyed[k] {
-			continue
-		}
-		list = append(list, cols[k].column+" AS _k"+strconv.Itoa(k))
-		s.cols = append(s.cols, column{key: k})
-	}
-
-	where, err := c.filters(q)
-	if err != nil {
-		return nil, err
-	}
-	orderBy := make([]string, len(cols))
 	for k, col := range cols {
-		if col.desc {
-			orderBy[k] = col.column + " DESC"
-		} else {
-			orderBy[k] = col.column + " ASC"
+		if !keyed[k] {
+			list = append(list, col.column+" AS _k"+strconv.Itoa(k))
+			s.cols = append(s.cols, column{key: k})
 		}
 	}
-
-	sb := c.base.Columns(list...)
-	for _, w := range where {
-		sb = sb.Where(w)
-	}
-	var preds []squirrel.Sqlizer
-	var segs []segment
-	if q.After != nil {
-		if len(q.After) != len(q.Sort) {
-			return nil, fmt.Errorf("paginate/sql: position has %d values for a sort of %d fields", len(q.After), len(q.Sort))
-		}
-		null := make([]bool, len(q.After))
-		for i, v := range q.After {
-			null[i] = v == nil
-		}
-		segs = segments(cols, null, d.nullOrder())
-		for _, seg := range segs {
-			text, idx := d.predicate(cols, null, seg)
-			marks := make([]any, len(idx))
-			for j, i := range idx {
-				marks[j] = slot{argAfter, i, 0}
-			}
-			preds = append(preds, squirrel.Expr("("+text+")", marks...))
-		}
-		if len(preds) == 0 {
-			return s, nil // nothing follows the position
-		}
-	} else {
-		preds = []squirrel.Sqlizer{nil}
-	}
-	for i, p := range preds {
-		sb := sb
-		order := orderBy
-		if p != nil {
-			sb = sb.Where(p)
-			if d == MySQL {
-				// Within a segment the equality prefix is constant, so
-				// leaving it out of ORDER BY keeps the order. MariaDB needs
-				// that: it sorts "b IS NULL AND id > ? ORDER BY b, id"
-				// although the index (b, id) holds the rows in order.
-				// PostgreSQL needs the opposite: given "ORDER BY id" it may
-				// walk the primary key and filter instead of seeking.
-				order = orderBy[segs[i].constant():]
-			}
-		}
-		if boundLimit {
-			sb = sb.OrderBy(order...).Suffix("LIMIT ? OFFSET ?", slot{kind: argLimit}, slot{kind: argOffset})
-		} else {
-			sb = sb.OrderBy(order...).Suffix("LIMIT "+strconv.Itoa(q.Limit)+" OFFSET ?", slot{kind: argOffset})
-		}
-		for _, sf := range c.suffixes {
-			sb = sb.SuffixExpr(sf)
-		}
-		plan, err := toPlan(sb)
-		if err != nil {
-			return nil, err
-		}
-		s.stmts = append(s.stmts, plan)
-		s.maxArgs = max(s.maxArgs, len(plan.args))
-	}
-	return s, nil
+	return strings.Join(list, ", "), nil
 }
 
-// toPlan renders a builder and records where each argument comes from.
-func toPlan(sb squirrel.Sqlizer) (stmtPlan, error) {
-	text, args, err := sb.ToSql()
-	if err != nil {
-		return stmtPlan{}, fmt.Errorf("paginate/sql: build query: %w", err)
+// positionPredicate is the condition of one statement of a page: nil for
+// a page without a position, else one segment of "after the position".
+// constant is how many leading sort columns the condition holds to one
+// value.
+type positionPredicate struct {
+	cond     *fragment
+	constant int
+}
+
+// positionPredicates returns one predicate per statement of q's page: a
+// nil condition when q has no position, one per segment when it has one,
+// and none when no row can follow the position.
+func (c *common) positionPredicates(q *paginate.Query, cols []sortCol) ([]positionPredicate, error) {
+	if q.After == nil {
+		return []positionPredicate{{}}, nil
 	}
-	refs := make([]argRef, len(args))
-	for i, a := range args {
-		if m, ok := a.(slot); ok {
-			refs[i] = argRef{slot: m}
+	if len(q.After) != len(q.Sort) {
+		return nil, fmt.Errorf("paginate/sql: position has %d values for a sort of %d fields", len(q.After), len(q.Sort))
+	}
+	null := make([]bool, len(q.After))
+	for i, v := range q.After {
+		null[i] = v == nil
+	}
+	var out []positionPredicate
+	for _, seg := range segments(cols, null, c.dialect.nullOrder()) {
+		text, idx := c.dialect.predicate(cols, null, seg)
+		cond := &fragment{sql: "(" + text + ")"}
+		for _, i := range idx {
+			cond.args = append(cond.args, argRef{kind: argAfter, i: i})
+		}
+		p := positionPredicate{cond: cond}
+		if c.dialect == MySQL {
+			// Within a segment the equality prefix is constant, so leaving
+			// it out of ORDER BY keeps the order. MariaDB needs that: it
+			// sorts "b IS NULL AND id > ? ORDER BY b, id" although the
+			// index (b, id) holds the rows in order. PostgreSQL needs the
+			// opposite: given "ORDER BY id" it may walk the primary key and
+			// filter instead of seeking.
+			p.constant = seg.constant()
+		}
+		out = append(out, p)
+	}
+	return out, nil
+}
+
+// orderBy returns the ORDER BY terms of cols.
+func orderBy(cols []sortCol) string {
+	terms := make([]string, len(cols))
+	for k, col := range cols {
+		if col.desc {
+			terms[k] = col.column + " DESC"
 		} else {
-			refs[i] = argRef{slot: slot{kind: argConst}, value: a}
+			terms[k] = col.column + " ASC"
 		}
 	}
-	return stmtPlan{sql: text, args: refs}, nil
+	return strings.Join(terms, ", ")
 }
 
 // bindArgs fills args for plan from q.
@@ -407,23 +473,4 @@ func (c *common) bindArgs(args []any, p *stmtPlan, q *paginate.Query, limit, off
 		args = append(args, v)
 	}
 	return args
-}
-
-func indexOf(s []int, v int) int {
-	for i, x := range s {
-		if x == v {
-			return i
-		}
-	}
-	return -1
-}
-
-// hasDistinct reports whether select options include DISTINCT.
-func hasDistinct(opts []string) bool {
-	for _, o := range opts {
-		if strings.Contains(strings.ToUpper(o), "DISTINCT") {
-			return true
-		}
-	}
-	return false
 }

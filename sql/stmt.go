@@ -9,9 +9,10 @@ import (
 	lru "github.com/hashicorp/golang-lru/v2"
 )
 
-// preparer is a handle that prepares statements: *sqlx.DB, *sqlx.Tx and
-// *sqlx.Conn (through their embedded database/sql values), and their
-// database/sql counterparts.
+// preparer is the optional method of a handle that prepares statements,
+// which *sqlx.DB, *sqlx.Tx and *sqlx.Conn have (through their embedded
+// database/sql values); see the package doc. A backend on a handle without
+// it runs its statements as text.
 type preparer interface {
 	PrepareContext(ctx context.Context, query string) (*sql.Stmt, error)
 }
