@@ -174,9 +174,12 @@ func size(args Args, cfg paginate.KeysetConfig) (int, bool, error) {
 		}
 		return min(max(*v, 0), cfg.MaxPerPage)
 	}
-	first, last := check("first", args.First), check("last", args.Last)
+	first := check("first", args.First)
+	var last int
 	if args.First != nil && args.Last != nil {
 		bad("last", "cannot be given with first")
+	} else {
+		last = check("last", args.Last)
 	}
 	switch {
 	case len(errs) > 0:
