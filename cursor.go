@@ -339,15 +339,21 @@ func (p *Keyset[T]) sign(now time.Time, bind [8]byte, kind cursor.Kind, values [
 // keyValues normalizes one row's key values as the backend returned them.
 func keyValues(raw []any, sort []Order) ([]any, error) {
 	vals := make([]any, len(raw))
+	return vals, normalizeKeys(vals, raw, sort)
+}
+
+// normalizeKeys normalizes one row's key values as the backend returned
+// them (raw) into dst, of the same length.
+func normalizeKeys(dst, raw []any, sort []Order) error {
 	for i, v := range raw {
 		f := sort[i].Field
 		n, err := value.Normalize(f.Type.kind(), v)
 		if err != nil {
-			return nil, fmt.Errorf("paginate: key value of field %q: %w", f.Name, err)
+			return fmt.Errorf("paginate: key value of field %q: %w", f.Name, err)
 		}
-		vals[i] = n
+		dst[i] = n
 	}
-	return vals, nil
+	return nil
 }
 
 // position decodes and checks the cursor s given as param, returning

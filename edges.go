@@ -92,9 +92,11 @@ func (p *Keyset[T]) Edges(ctx context.Context, req EdgesRequest) (Edges[T], erro
 			return Edges[T]{}, err
 		}
 	}
-	vals := make([][]any, len(keys))
+	// The rows' positions, normalized into one backing array.
+	vals, flat := make([][]any, len(keys)), make([]any, len(keys)*len(r.sort))
 	for i, k := range keys {
-		if vals[i], err = keyValues(k, r.sort); err != nil {
+		vals[i] = flat[i*len(r.sort) : (i+1)*len(r.sort) : (i+1)*len(r.sort)]
+		if err := normalizeKeys(vals[i], k, r.sort); err != nil {
 			return Edges[T]{}, err
 		}
 	}
@@ -220,15 +222,24 @@ func (p *Keyset[T]) count(ctx context.Context, r keysetRequest, s CountStrategy)
 	return total, nil
 }
 
-// signPositions returns a cursor for each position of vals.
+// signPositions returns a cursor for each position of vals, as sign
+// would, signed in one batch.
 func (p *Keyset[T]) signPositions(now time.Time, bind [8]byte, vals [][]any) ([]string, error) {
-	out := make([]string, len(vals))
+	cs := make([]cursor.Cursor, len(vals))
 	for i, v := range vals {
-		s, err := p.sign(now, bind, cursor.Position, v)
-		if err != nil {
-			return nil, err
+		cs[i] = cursor.Cursor{Kind: cursor.Position, Binding: bind, Values: v}
+		if p.step > 0 {
+			cs[i].IssuedAt = now.Truncate(p.step)
 		}
-		out[i] = s
+	}
+	out, err := p.codec.EncodeAll(cs)
+	if err != nil {
+		return nil, fmt.Errorf("paginate: encode cursor: %w", err)
+	}
+	for _, s := range out {
+		if len(s) > p.cfg.MaxCursorLen {
+			return nil, fmt.Errorf("paginate: a cursor for this page would be %d bytes, longer than MaxCursorLen (%d): raise MaxCursorLen or sort on shorter values", len(s), p.cfg.MaxCursorLen)
+		}
 	}
 	return out, nil
 }
