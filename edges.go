@@ -79,26 +79,9 @@ func (p *Keyset[T]) Edges(ctx context.Context, req EdgesRequest) (Edges[T], erro
 		}
 	}
 	now := p.cfg.Now()
-	var (
-		items []T
-		keys  [][]any
-	)
-	// Nothing lies after the end or before the start: no fetch.
-	if !(r.from == cursor.End && !r.backward) && !(r.from == cursor.Start && r.backward) {
-		if items, keys, err = p.rows(ctx, r, r.perPage+1); err != nil {
-			return Edges[T]{}, err
-		}
-		if err := checkKeys(keys, r.sort); err != nil {
-			return Edges[T]{}, err
-		}
-	}
-	// The rows' positions, normalized into one backing array.
-	vals, flat := make([][]any, len(keys)), make([]any, len(keys)*len(r.sort))
-	for i, k := range keys {
-		vals[i] = flat[i*len(r.sort) : (i+1)*len(r.sort) : (i+1)*len(r.sort)]
-		if err := normalizeKeys(vals[i], k, r.sort); err != nil {
-			return Edges[T]{}, err
-		}
+	items, vals, err := p.edgeRows(ctx, r)
+	if err != nil {
+		return Edges[T]{}, err
 	}
 	if r.from != cursor.Start && !(r.from == cursor.End && r.backward) {
 		if out.Behind, err = p.behind(ctx, r, vals); err != nil {
@@ -124,6 +107,33 @@ func (p *Keyset[T]) Edges(ctx context.Context, req EdgesRequest) (Edges[T], erro
 		return Edges[T]{}, err
 	}
 	return out, nil
+}
+
+// edgeRows fetches up to PerPage+1 rows from r's position in r's
+// direction, and returns them in that order with their positions,
+// normalized.
+func (p *Keyset[T]) edgeRows(ctx context.Context, r keysetRequest) ([]T, [][]any, error) {
+	// Nothing lies after the end or before the start: no fetch.
+	if (r.from == cursor.End && !r.backward) || (r.from == cursor.Start && r.backward) {
+		return nil, nil, nil
+	}
+	items, keys, err := p.rows(ctx, r, r.perPage+1)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := checkKeys(keys, r.sort); err != nil {
+		return nil, nil, err
+	}
+	// The positions share one backing array.
+	n := len(r.sort)
+	vals, flat := make([][]any, len(keys)), make([]any, len(keys)*n)
+	for i, k := range keys {
+		vals[i] = flat[i*n : (i+1)*n : (i+1)*n]
+		if err := normalizeKeys(vals[i], k, r.sort); err != nil {
+			return nil, nil, err
+		}
+	}
+	return items, vals, nil
 }
 
 // farCursor is the far cursor of an edges request, decoded.
