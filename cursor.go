@@ -168,13 +168,7 @@ func (p *Keyset[T]) Paginate(ctx context.Context, req Request) (Page[T], error) 
 // validate checks req and decodes its cursor.
 func (p *Keyset[T]) validate(req Request) (keysetRequest, error) {
 	var errs requestErrors
-	r := keysetRequest{plan: p.compile(req, &errs), from: cursor.Start}
-	if req.Page < 0 || req.Page > 1 {
-		errs.add("page", ErrInvalidPage, "this endpoint pages by cursor")
-	}
-	if r.sort != nil {
-		r.bind = binding(r.sort, r.filters)
-	}
+	r := p.prepare(req, &errs)
 	switch {
 	case req.After != "" && req.Before != "":
 		errs.add("before", ErrInvalidCursor, "after and before cannot both be set")
@@ -187,24 +181,25 @@ func (p *Keyset[T]) validate(req Request) (keysetRequest, error) {
 	return r, errs.err()
 }
 
+// prepare checks the parts of req that do not depend on its cursors.
+func (p *Keyset[T]) prepare(req Request, errs *requestErrors) keysetRequest {
+	r := keysetRequest{plan: p.compile(req, errs), from: cursor.Start}
+	if req.Page < 0 || req.Page > 1 {
+		errs.add("page", ErrInvalidPage, "this endpoint pages by cursor")
+	}
+	if r.sort != nil {
+		r.bind = binding(r.sort, r.filters)
+	}
+	return r
+}
+
 // fetch asks the backend for the page r describes, and returns its items
 // and key values in sort order and whether more rows follow.
 func (p *Keyset[T]) fetch(ctx context.Context, r keysetRequest) ([]T, [][]any, bool, error) {
-	q := Query{Fields: r.fields, Filters: r.filters, Sort: r.sort, After: r.pos, Limit: r.perPage + 1, Keys: true}
-	if r.backward {
-		q.Sort = make([]Order, len(r.sort))
-		for i, o := range r.sort {
-			q.Sort[i] = Order{Field: o.Field, Dir: o.Dir.Reverse()}
-		}
-	}
-	res, err := p.b.Fetch(ctx, q)
+	items, keys, err := p.rows(ctx, r, r.perPage+1)
 	if err != nil {
-		return nil, nil, false, fmt.Errorf("paginate: fetch: %w", err)
+		return nil, nil, false, err
 	}
-	if len(res.Keys) != len(res.Items) {
-		return nil, nil, false, fmt.Errorf("paginate: backend returned %d keys for %d items", len(res.Keys), len(res.Items))
-	}
-	items, keys := res.Items, res.Keys
 	more := len(items) > r.perPage
 	if more {
 		items, keys = items[:r.perPage], keys[:r.perPage]
@@ -218,6 +213,27 @@ func (p *Keyset[T]) fetch(ctx context.Context, r keysetRequest) ([]T, [][]any, b
 		slices.Reverse(keys)
 	}
 	return items, keys, more, nil
+}
+
+// rows asks the backend for at most limit rows from r's position in r's
+// direction, and returns them in that direction's order (the row nearest
+// the position first), with their key values.
+func (p *Keyset[T]) rows(ctx context.Context, r keysetRequest, limit int) ([]T, [][]any, error) {
+	q := Query{Fields: r.fields, Filters: r.filters, Sort: r.sort, After: r.pos, Limit: limit, Keys: true}
+	if r.backward {
+		q.Sort = make([]Order, len(r.sort))
+		for i, o := range r.sort {
+			q.Sort[i] = Order{Field: o.Field, Dir: o.Dir.Reverse()}
+		}
+	}
+	res, err := p.b.Fetch(ctx, q)
+	if err != nil {
+		return nil, nil, fmt.Errorf("paginate: fetch: %w", err)
+	}
+	if len(res.Keys) != len(res.Items) {
+		return nil, nil, fmt.Errorf("paginate: backend returned %d keys for %d items", len(res.Keys), len(res.Items))
+	}
+	return res.Items, res.Keys, nil
 }
 
 // checkKeys checks that every row has one key value per sort field, and
@@ -323,15 +339,21 @@ func (p *Keyset[T]) sign(now time.Time, bind [8]byte, kind cursor.Kind, values [
 // keyValues normalizes one row's key values as the backend returned them.
 func keyValues(raw []any, sort []Order) ([]any, error) {
 	vals := make([]any, len(raw))
+	return vals, normalizeKeys(vals, raw, sort)
+}
+
+// normalizeKeys normalizes one row's key values as the backend returned
+// them (raw) into dst, of the same length.
+func normalizeKeys(dst, raw []any, sort []Order) error {
 	for i, v := range raw {
 		f := sort[i].Field
 		n, err := value.Normalize(f.Type.kind(), v)
 		if err != nil {
-			return nil, fmt.Errorf("paginate: key value of field %q: %w", f.Name, err)
+			return fmt.Errorf("paginate: key value of field %q: %w", f.Name, err)
 		}
-		vals[i] = n
+		dst[i] = n
 	}
-	return vals, nil
+	return nil
 }
 
 // position decodes and checks the cursor s given as param, returning

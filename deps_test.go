@@ -2,32 +2,28 @@ package paginate_test
 
 import (
 	"os/exec"
+	"slices"
 	"strings"
 	"testing"
 )
 
 // TestDependencyBoundaries pins which packages may import what: the core
-// and the client only the standard library, no library package a
-// database driver, and only the Redis cache package the Redis client.
+// and the client only the standard library, relay only the standard
+// library and the core, no library package a database driver, and only
+// the Redis cache package the Redis client.
 func TestDependencyBoundaries(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs go list")
 	}
 	const module = "github.com/go-paginate/paginate"
-	for _, pkg := range []string{module, module + "/client"} {
-		out, err := exec.Command("go", "list", "-deps", "-f", "{{.ImportPath}} {{.Standard}} {{.Module}}", pkg).CombinedOutput()
-		if err != nil {
-			t.Fatalf("go list: %v\n%s", err, out)
-		}
-		for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
-			f := strings.Fields(line)
-			if f[1] == "true" {
-				continue
-			}
-			if f[0] != pkg && !strings.HasPrefix(f[0], module+"/internal/") {
-				t.Errorf("%s imports %s; it may import only the standard library", pkg, f[0])
-			}
-		}
+	// Packages that may import only the standard library, the module's
+	// internal packages and, when given, the packages listed.
+	for pkg, allowed := range map[string][]string{
+		module:             nil,
+		module + "/client": nil,
+		module + "/relay":  {module},
+	} {
+		checkImports(t, module, pkg, allowed)
 	}
 
 	pkgs, err := exec.Command("go", "list", module+"/...").CombinedOutput()
@@ -57,5 +53,22 @@ func TestDependencyBoundaries(t *testing.T) {
 				t.Errorf("%s imports %s; it must not need a SQL library", pkg, d)
 			}
 		}
+	}
+}
+
+// checkImports checks that pkg imports, besides the standard library and
+// module's internal packages, only the packages allowed.
+func checkImports(t *testing.T, module, pkg string, allowed []string) {
+	t.Helper()
+	out, err := exec.Command("go", "list", "-deps", "-f", "{{.ImportPath}} {{.Standard}}", pkg).CombinedOutput()
+	if err != nil {
+		t.Fatalf("go list: %v\n%s", err, out)
+	}
+	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		f := strings.Fields(line)
+		if f[1] == "true" || f[0] == pkg || slices.Contains(allowed, f[0]) || strings.HasPrefix(f[0], module+"/internal/") {
+			continue
+		}
+		t.Errorf("%s imports %s; it may import only the standard library and %q", pkg, f[0], allowed)
 	}
 }

@@ -93,6 +93,45 @@ func ExampleNewKeyset() {
 	// The Practice of Programming
 }
 
+// ExampleKeyset_Edges takes the rows between two cursors, each with its
+// own cursor, as a GraphQL Relay connection does (package relay builds
+// connections on it).
+func ExampleKeyset_Edges() {
+	schema := bookSchema()
+	backend, err := paginate.NewMemory(books, schema, paginate.MemoryConfig[Book]{})
+	if err != nil {
+		panic(err)
+	}
+	p, err := paginate.NewKeyset(backend, schema, paginate.KeysetConfig{
+		Keys: [][]byte{[]byte("a secret of at least thirty-two bytes")},
+	})
+	if err != nil {
+		panic(err)
+	}
+	ctx := context.Background()
+	all, err := p.Edges(ctx, paginate.EdgesRequest{Request: paginate.Request{PerPage: 5}})
+	if err != nil {
+		panic(err)
+	}
+	// The rows after the first and before the last, the two nearest the
+	// last.
+	e, err := p.Edges(ctx, paginate.EdgesRequest{
+		Request: paginate.Request{PerPage: 2, After: all.Cursors[0], Before: all.Cursors[4]},
+		Last:    true,
+	})
+	if err != nil {
+		panic(err)
+	}
+	for i, b := range e.Items {
+		fmt.Println(b.Year, b.Title, e.Cursors[i] == all.Cursors[i+2])
+	}
+	fmt.Printf("more before them: %v; rows at or after the last: %v\n", e.More, e.Behind)
+	// Output:
+	// 1986 Programming Pearls true
+	// 1985 Structure and Interpretation of Computer Programs true
+	// more before them: true; rows at or after the last: true
+}
+
 func ExampleWalk() {
 	schema := bookSchema()
 	backend, err := paginate.NewMemory(books, schema, paginate.MemoryConfig[Book]{})

@@ -94,6 +94,11 @@
 // expire ([KeysetConfig].MaxAge), a cursor also carries its issue time,
 // rounded down to a tenth of MaxAge, and stays the same within that step.
 //
+// [Keyset.Edges] serves APIs that give every item its own cursor, such as
+// GraphQL's Relay connections (package relay builds them): it returns
+// consecutive rows between two cursors, each with the cursor of its
+// position.
+//
 // # NULLs, NaN and infinities
 //
 // Nullable sort fields are supported. Where NULL sorts is the backend's

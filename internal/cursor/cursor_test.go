@@ -200,6 +200,45 @@ func TestUnsupportedValue(t *testing.T) {
 	}
 }
 
+// TestEncodeAll checks that EncodeAll's texts are Encode's, each
+// decoding to its cursor, and that a bad cursor fails the batch.
+func TestEncodeAll(t *testing.T) {
+	codec := NewCodec([][]byte{key1, key2}, 4096)
+	cs := []Cursor{sample(), {Kind: Start}, {Kind: Position, Values: []any{int64(7), "x"}}, {Kind: End, IssuedAt: time.Unix(5, 0).UTC()}}
+	got, err := codec.EncodeAll(cs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != len(cs) {
+		t.Fatalf("%d texts for %d cursors", len(got), len(cs))
+	}
+	for i, c := range cs {
+		want, err := codec.Encode(c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got[i] != want {
+			t.Errorf("cursor %d: EncodeAll gave %q, Encode %q", i, got[i], want)
+		}
+		back, err := codec.Decode(got[i])
+		if err != nil {
+			t.Fatalf("cursor %d: %v", i, err)
+		}
+		if c.Values == nil {
+			c.Values = []any{}
+		}
+		if diff := cmp.Diff(c, back); diff != "" {
+			t.Errorf("cursor %d (-want +got):\n%s", i, diff)
+		}
+	}
+	if empty, err := codec.EncodeAll(nil); err != nil || len(empty) != 0 {
+		t.Errorf("no cursors: %q, %v", empty, err)
+	}
+	if _, err := codec.EncodeAll([]Cursor{{Kind: Start}, {Kind: Position, Values: []any{struct{}{}}}}); err == nil {
+		t.Error("EncodeAll accepted a struct value")
+	}
+}
+
 func FuzzDecode(f *testing.F) {
 	s, _ := Encode(sample(), key1)
 	f.Add(s)

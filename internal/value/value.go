@@ -171,12 +171,23 @@ func Quote(s string) string {
 // for times). Unlike [Parse], it keeps NaN and the infinities: a database
 // stores and orders them.
 func Normalize(k Kind, v any) (any, error) {
+	// The common cases, values already canonical, are returned as they
+	// are: without reflection, and without boxing them again.
 	switch x := v.(type) {
 	case nil:
 		return nil, nil
 	case int64:
 		if k == Int {
-			return x, nil // the common case, without reflection
+			return v, nil
+		}
+	case string:
+		if k == String {
+			return v, nil
+		}
+	case time.Time:
+		// In UTC and without a monotonic clock reading, as UTC returns it.
+		if k == Time && x.Location() == time.UTC && x == x.Round(0) {
+			return v, nil
 		}
 	}
 	var (

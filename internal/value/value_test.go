@@ -88,6 +88,22 @@ func TestNormalize(t *testing.T) {
 	}
 }
 
+// TestNormalizeTimeIsUTC checks that a normalized time is in UTC without a
+// monotonic clock reading, as UTC returns it, whether or not the input
+// was: the same instant has one representation.
+func TestNormalizeTimeIsUTC(t *testing.T) {
+	now := time.Now()
+	for _, in := range []time.Time{now, now.UTC(), now.In(time.FixedZone("x", -7200)), now.Round(0).UTC()} {
+		got, err := Normalize(Time, in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.(time.Time) != in.UTC() {
+			t.Errorf("Normalize(Time, %#v) = %#v, want %#v", in, got, in.UTC())
+		}
+	}
+}
+
 // sameFloat treats NaNs as equal, so that cmp.Diff can check them.
 func sameFloat(a, b float64) bool {
 	return a == b || (math.IsNaN(a) && math.IsNaN(b))
