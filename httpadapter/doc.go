@@ -90,10 +90,14 @@
 // omitempty, string options and field marshalers behave exactly as in a
 // full item. Since reflect keeps every type it builds, only the first 256
 // sets of fields a writer sees get a type; items with other sets are
-// encoded field by field, with the same result. A schema field is found
-// in T as [paginate.Memory] finds it: the field whose db tag, else json
-// tag, else Go name (ignoring case) matches. Map items with string keys
-// are filtered by key; items of other types are written whole.
+// encoded field by field, with the same result. The struct field behind
+// a declared field is found by the rule every package of the module
+// follows (see "Declaring fields" in package paginate: db tag, else json
+// tag, else Go name ignoring case), and its key is the one encoding/json
+// gives it. [NewWriter] refuses a struct type in which a declared field
+// has no such field, or two, or one that encoding/json does not write.
+// Map items with string keys are filtered by key; items of other types
+// are written whole.
 //
 // The Link header's URLs keep the request's other query parameters, in
 // order and with their repeats, each name and value decoded and encoded

@@ -171,7 +171,9 @@ type Writer[T any] struct {
 // NewWriter returns a writer for the endpoint whose queries p parses: it
 // takes the mode, the parameter names (for links) and the schema (for
 // fields) from p. It checks cfg: envelope keys must be distinct and
-// BaseURL an absolute http or https URL of a host alone.
+// BaseURL an absolute http or https URL of a host alone. It checks T: when
+// T is a struct (or a pointer to one), each declared field must be backed
+// by one of its fields, as the package documentation says.
 func NewWriter[T any](p *Parser, cfg WriterConfig) (*Writer[T], error) {
 	if p == nil {
 		return nil, errors.New("httpadapter: NewWriter needs a parser")
@@ -183,7 +185,11 @@ func NewWriter[T any](p *Parser, cfg WriterConfig) (*Writer[T], error) {
 	if err := errors.Join(errs...); err != nil {
 		return nil, err
 	}
-	w := &Writer[T]{parser: p, keys: keys, base: base, logger: cfg.Logger, items: newItemEncoder(reflect.TypeFor[T](), p.schema)}
+	items, err := newItemEncoder(reflect.TypeFor[T](), p.schema)
+	if err != nil {
+		return nil, err
+	}
+	w := &Writer[T]{parser: p, keys: keys, base: base, logger: cfg.Logger, items: items}
 	if w.logger == nil {
 		w.logger = slog.Default()
 	}

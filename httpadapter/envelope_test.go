@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -196,6 +197,85 @@ func TestBadConfig(t *testing.T) {
 	}
 }
 
+// TestWriterFieldRule: the struct field behind each declared field is
+// found by the module's one rule (internal/structfield), and an item type
+// that breaks it is refused when the writer is built, naming the field,
+// rather than leaving the field out of sparse items.
+func TestWriterFieldRule(t *testing.T) {
+	s := newSchema(t)
+	p, err := httpadapter.NewParser(s, httpadapter.ParserConfig{Mode: httpadapter.OffsetMode})
+	if err != nil {
+		t.Fatal(err)
+	}
+	type base struct {
+		ID       int64
+		Name     string
+		Category string
+		Price    int64
+	}
+	check := func(t *testing.T, err error, want string) {
+		t.Helper()
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("NewWriter: %v, want an error containing %q", err, want)
+		}
+	}
+	t.Run("hidden by json:-", func(t *testing.T) {
+		type Row struct {
+			base
+			CreatedAt time.Time `db:"created_at" json:"-"`
+		}
+		_, err := httpadapter.NewWriter[Row](p, httpadapter.WriterConfig{})
+		check(t, err, `no field for "created_at"`)
+	})
+	t.Run("Go name without underscore", func(t *testing.T) {
+		type Row struct {
+			base
+			CreatedAt time.Time // backs "createdat", not "created_at"
+		}
+		_, err := httpadapter.NewWriter[Row](p, httpadapter.WriterConfig{})
+		check(t, err, `no field for "created_at"`)
+	})
+	t.Run("two at the same depth", func(t *testing.T) {
+		type Row struct {
+			base
+			Created time.Time `db:"created_at"`
+			Made    time.Time `db:"created_at"`
+		}
+		_, err := httpadapter.NewWriter[Row](p, httpadapter.WriterConfig{})
+		check(t, err, "two fields for \"created_at\"")
+	})
+	t.Run("not written by encoding/json", func(t *testing.T) {
+		type inner struct {
+			Created time.Time `db:"created_at" json:"label"`
+		}
+		type Row struct {
+			base
+			inner
+			Label string `json:"label"` // hides inner.Created from encoding/json
+		}
+		_, err := httpadapter.NewWriter[*Row](p, httpadapter.WriterConfig{})
+		check(t, err, `encoding/json does not write it`)
+	})
+	t.Run("db tag first, then json tag, then Go name", func(t *testing.T) {
+		type Row struct {
+			base
+			Label   string    `json:"name"` // the json tag beats Name's Go name
+			When    time.Time `db:"created_at" json:"when"`
+			Created time.Time `json:"created_at"` // the db tag wins
+		}
+		w, err := httpadapter.NewWriter[Row](p, httpadapter.WriterConfig{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		row := Row{base: base{ID: 1, Name: "go name", Category: "c", Price: 2}, Label: "tagged", When: day(1, 0), Created: day(2, 0)}
+		b, err := w.AppendItems(nil, []Row{row}, []string{"created_at", "name", "category"})
+		want := `[{"Category":"c","name":"tagged","when":"2024-01-01T00:00:00Z"}]`
+		if err != nil || string(b) != want {
+			t.Errorf("AppendItems = %s, %v; want %s", b, err, want)
+		}
+	})
+}
+
 // TestSparseItems checks that fields limits each item to the requested
 // keys for struct, pointer, embedded and map items, with encoding/json's
 // rules intact, through WritePage and through AppendItems.
@@ -255,17 +335,21 @@ func TestSparseItems(t *testing.T) {
 			ID       int64  `db:"id" json:"id,string"`
 			Label    string `db:"name" json:"label,omitempty"`
 			Price    int64
-			Category string `json:"-"`
+			Category string `json:"kind"`
+			Hidden   string `json:"-"`
 			secret   string
 		}
-		w, _ := httpadapter.NewWriter[Row](p, httpadapter.WriterConfig{})
-		rows := []Row{{Meta{"yesterday"}, 7, "", 5, "toys", "x"}}
+		w, err := httpadapter.NewWriter[Row](p, httpadapter.WriterConfig{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		rows := []Row{{Meta{"yesterday"}, 7, "", 5, "toys", "h", "x"}}
 		got := envelopeItems(t, func(rec *httptest.ResponseRecorder, r *http.Request, q *httpadapter.ParsedQuery) {
 			w.WritePage(rec, r, q, paginate.Page[Row]{Items: rows})
-		}, "fields=created_at,name,price,id,category")
+		}, "fields=created_at,name,price,id")
 		// id keeps its string option, name its omitempty, price its Go
-		// name, created_at is found by db tag inside the embedded struct,
-		// and category (json:"-") stays out.
+		// name, created_at is found by db tag inside the embedded struct;
+		// category, not asked for, stays out.
 		want := []any{map[string]any{"createdAt": "yesterday", "id": "7", "Price": 5.0}}
 		if diff := cmp.Diff(want, got); diff != "" {
 			t.Errorf("(-want +got):\n%s", diff)
