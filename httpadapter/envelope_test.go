@@ -90,7 +90,7 @@ func TestEnvelopeKeys(t *testing.T) {
 	estimated := counted
 	estimated.TotalEstimated = true
 	uncounted := paginate.Page[Item]{Items: items[:1], Page: 2, PerPage: 1, HasNext: true, HasPrev: true, NextPage: 3, PrevPage: 1}
-	cursor := paginate.Page[Item]{Items: items[:1], PerPage: 1, HasNext: true, NextCursor: "abc"}
+	cursor := paginate.Page[Item]{Items: items[:1], PerPage: 1, HasNext: true, NextCursor: "abc", LastCursor: "end"}
 
 	for _, tc := range []struct {
 		name        string
@@ -109,9 +109,9 @@ func TestEnvelopeKeys(t *testing.T) {
 		{"offset uncounted", httpadapter.Config{}, uncounted,
 			[]string{"has_next", "has_prev", "items", "next_page", "page", "per_page", "prev_page"}, "", []string{"first", "prev", "next"}},
 		{"cursor", httpadapter.Config{Parser: cursorMode}, cursor,
-			[]string{"has_next", "has_prev", "items", "next_cursor", "per_page", "prev_cursor"}, "", []string{"next"}},
+			[]string{"has_next", "has_prev", "items", "next_cursor", "per_page", "prev_cursor"}, "", []string{"first", "next", "last"}},
 		{"cursor counted", httpadapter.Config{Parser: cursorMode}, paginate.Page[Item]{Items: items[:1], PerPage: 1, Total: 1, Pages: 1, Counted: true},
-			[]string{"has_next", "has_prev", "items", "next_cursor", "pages", "per_page", "prev_cursor", "total"}, "1", nil},
+			[]string{"has_next", "has_prev", "items", "next_cursor", "pages", "per_page", "prev_cursor", "total"}, "1", []string{"first"}},
 		{"renamed", httpadapter.Config{Writer: httpadapter.WriterConfig{Keys: httpadapter.Keys{
 			Items: "data", Total: "count", Page: "p", PerPage: "size", Pages: "page_count",
 			HasNext: "more", HasPrev: "-", TotalCapped: "capped"}}}, capped,
@@ -122,7 +122,7 @@ func TestEnvelopeKeys(t *testing.T) {
 			p.Counted, p.Total, p.TotalEstimated = true, 9, true
 			return p
 		}(),
-			[]string{"approx", "has_next", "has_prev", "items", "next", "pages", "per_page", "prev", "total"}, "", []string{"next"}},
+			[]string{"approx", "has_next", "has_prev", "items", "next", "pages", "per_page", "prev", "total"}, "", []string{"first", "next", "last"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			res, body := write(t, tc.cfg, tc.page)

@@ -100,7 +100,7 @@ func TestLinkKeepsOtherParametersSafely(t *testing.T) {
 			rels []string
 		}{
 			{"offset", offset, "page=2", []string{"first", "prev", "next", "last"}},
-			{"cursor", cursor, "per_page=2", []string{"next"}},
+			{"cursor", cursor, "per_page=2", []string{"first", "next", "last"}},
 		} {
 			// As a client may send it: only what would end the value escaped.
 			raw := rawEscape(v)
@@ -119,11 +119,22 @@ func TestLinkKeepsOtherParametersSafely(t *testing.T) {
 				}
 				got := u.Query()
 				want := url.Values{"category[ne]": {v}, "tag": {v, "second"}, "x[y]": {v}, "flag": {""}}
-				if tc.name == "offset" {
+				switch {
+				case tc.name == "offset":
 					want.Set("page", got.Get("page"))
-				} else {
+				case rel == "next":
 					want.Set("per_page", "2")
 					want.Set("after", got.Get("after"))
+				case rel == "last":
+					want.Set("per_page", "2")
+					want.Set("before", got.Get("before"))
+				default: // first: no cursor
+					want.Set("per_page", "2")
+				}
+				for _, k := range []string{"page", "after", "before"} {
+					if got.Has(k) && got.Get(k) == "" {
+						t.Errorf("%s: rel %q has an empty %s", tc.name, rel, k)
+					}
 				}
 				if diff := cmp.Diff(want, got); diff != "" {
 					t.Errorf("%s: rel %q query (-want +got):\n%s", tc.name, rel, diff)
