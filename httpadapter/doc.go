@@ -68,12 +68,21 @@
 //
 // A page is written as a JSON object (see [Keys] for the names):
 //
-//	{"total":57,"page":2,"per_page":10,"pages":6,"has_next":true,"has_prev":true,"next_page":3,"prev_page":1,"items":[...]}
-//	{"per_page":10,"has_next":true,"has_prev":false,"next_cursor":"...","prev_cursor":null,"items":[...]}
+//	{"total":57,"page":2,"per_page":10,"pages":6,"has_next":true,"has_prev":true,"next_page":3,"prev_page":1,"links":{...},"items":[...]}
+//	{"per_page":10,"has_next":true,"has_prev":false,"next_cursor":"...","prev_cursor":null,"links":{...},"items":[...]}
 //
 // next_page and prev_page are null when there is none (past the end,
 // prev_page is the last page). total and pages appear only when the
 // paginator counted; total_capped and total_estimated only when true.
+// links holds the absolute URLs of the first, prev, next and last pages,
+// each null when there is none: the URLs of the Link header (see
+// [Links]), for clients that read them from the body.
+//
+// In cursor mode, first is the URL without a cursor and last asks for the
+// page before the end (before=LastCursor, from [paginate.Page]), so a
+// client starts from either end without walking there; the last page has
+// has_next false, no next link and a prev link that walks back to the
+// first row.
 //
 // Items are encoded with encoding/json, so T's json tags apply, with one
 // exception: JSON numbers cannot hold NaN or the infinities, so a float64
@@ -103,6 +112,12 @@
 // order and with their repeats, each name and value decoded and encoded
 // again (so category[in]=a,b comes back as category%5Bin%5D=a%2Cb): no
 // value can end a URL or add a link.
+//
+// Browser code on another origin can read the Link and X-Total-Count
+// headers only when the response lists them in
+// Access-Control-Expose-Headers: [WriterConfig.ExposeHeaders] adds them
+// for requests that carry an Origin header, after any names an
+// application's CORS middleware set.
 //
 // Errors map to statuses: invalid input 400; a strict paginator's page past
 // the end 404; a request the client canceled gets nothing further

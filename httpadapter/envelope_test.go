@@ -1,6 +1,7 @@
 package httpadapter_test
 
 import (
+	"bytes"
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
@@ -16,9 +17,21 @@ import (
 	"github.com/go-paginate/paginate/httpadapter"
 )
 
-// cursorRE matches a cursor in an envelope, to stand it in for a golden
-// file (cursors are opaque and checked by following them instead).
-var cursorRE = regexp.MustCompile(`"(next|prev)_cursor":"[^"]+"`)
+// cursorRE matches a cursor in an envelope, in its own member or in a
+// link's URL, to stand it in for a golden file (cursors are opaque and
+// checked by following them instead).
+var cursorRE = regexp.MustCompile(`"(next_cursor|prev_cursor)":"[^"]+"|(after|before)=[A-Za-z0-9_-]+`)
+
+// standIn replaces each cursor in body by CURSOR.
+func standIn(body []byte) []byte {
+	return cursorRE.ReplaceAllFunc(body, func(m []byte) []byte {
+		if k, _, ok := bytes.Cut(m, []byte("=")); ok {
+			return append(k, "=CURSOR"...)
+		}
+		k, _, _ := bytes.Cut(m, []byte(":"))
+		return append(k, `:"CURSOR"`...)
+	})
+}
 
 func TestGoldenEnvelopes(t *testing.T) {
 	off := offsetHandler(t, paginate.OffsetConfig{}, httpadapter.Config{})
@@ -42,7 +55,7 @@ func TestGoldenEnvelopes(t *testing.T) {
 				t.Errorf("Content-Type %q", ct)
 			}
 			body := readBody(t, res)
-			golden(t, tc.golden, cursorRE.ReplaceAll(body, []byte(`"${1}_cursor":"CURSOR"`)))
+			golden(t, tc.golden, standIn(body))
 		})
 	}
 }
@@ -101,28 +114,28 @@ func TestEnvelopeKeys(t *testing.T) {
 		rels        []string
 	}{
 		{"offset counted", httpadapter.Config{}, counted,
-			[]string{"has_next", "has_prev", "items", "next_page", "page", "pages", "per_page", "prev_page", "total"}, "5", []string{"first", "prev", "next", "last"}},
+			[]string{"has_next", "has_prev", "items", "links", "next_page", "page", "pages", "per_page", "prev_page", "total"}, "5", []string{"first", "prev", "next", "last"}},
 		{"offset capped", httpadapter.Config{}, capped,
-			[]string{"has_next", "has_prev", "items", "next_page", "page", "pages", "per_page", "prev_page", "total", "total_capped"}, "", []string{"first", "prev", "next"}},
+			[]string{"has_next", "has_prev", "items", "links", "next_page", "page", "pages", "per_page", "prev_page", "total", "total_capped"}, "", []string{"first", "prev", "next"}},
 		{"offset estimated", httpadapter.Config{}, estimated,
-			[]string{"has_next", "has_prev", "items", "next_page", "page", "pages", "per_page", "prev_page", "total", "total_estimated"}, "", []string{"first", "prev", "next"}},
+			[]string{"has_next", "has_prev", "items", "links", "next_page", "page", "pages", "per_page", "prev_page", "total", "total_estimated"}, "", []string{"first", "prev", "next"}},
 		{"offset uncounted", httpadapter.Config{}, uncounted,
-			[]string{"has_next", "has_prev", "items", "next_page", "page", "per_page", "prev_page"}, "", []string{"first", "prev", "next"}},
+			[]string{"has_next", "has_prev", "items", "links", "next_page", "page", "per_page", "prev_page"}, "", []string{"first", "prev", "next"}},
 		{"cursor", httpadapter.Config{Parser: cursorMode}, cursor,
-			[]string{"has_next", "has_prev", "items", "next_cursor", "per_page", "prev_cursor"}, "", []string{"first", "next", "last"}},
+			[]string{"has_next", "has_prev", "items", "links", "next_cursor", "per_page", "prev_cursor"}, "", []string{"first", "next", "last"}},
 		{"cursor counted", httpadapter.Config{Parser: cursorMode}, paginate.Page[Item]{Items: items[:1], PerPage: 1, Total: 1, Pages: 1, Counted: true},
-			[]string{"has_next", "has_prev", "items", "next_cursor", "pages", "per_page", "prev_cursor", "total"}, "1", []string{"first"}},
+			[]string{"has_next", "has_prev", "items", "links", "next_cursor", "pages", "per_page", "prev_cursor", "total"}, "1", []string{"first"}},
 		{"renamed", httpadapter.Config{Writer: httpadapter.WriterConfig{Keys: httpadapter.Keys{
 			Items: "data", Total: "count", Page: "p", PerPage: "size", Pages: "page_count",
 			HasNext: "more", HasPrev: "-", TotalCapped: "capped"}}}, capped,
-			[]string{"capped", "count", "data", "more", "next_page", "p", "page_count", "prev_page", "size"}, "", []string{"first", "prev", "next"}},
+			[]string{"capped", "count", "data", "links", "more", "next_page", "p", "page_count", "prev_page", "size"}, "", []string{"first", "prev", "next"}},
 		{"renamed cursor", httpadapter.Config{Parser: cursorMode, Writer: httpadapter.WriterConfig{Keys: httpadapter.Keys{
 			NextCursor: "next", PrevCursor: "prev", TotalEstimated: "approx"}}}, func() paginate.Page[Item] {
 			p := cursor
 			p.Counted, p.Total, p.TotalEstimated = true, 9, true
 			return p
 		}(),
-			[]string{"approx", "has_next", "has_prev", "items", "next", "pages", "per_page", "prev", "total"}, "", []string{"first", "next", "last"}},
+			[]string{"approx", "has_next", "has_prev", "items", "links", "next", "pages", "per_page", "prev", "total"}, "", []string{"first", "next", "last"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			res, body := write(t, tc.cfg, tc.page)

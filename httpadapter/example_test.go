@@ -57,7 +57,7 @@ func ExampleHandler() {
 	// 200
 	// 3
 	// <http://example.com/books?year%5Bgte%5D=1960&per_page=1&fields=title&page=1>; rel="first", <http://example.com/books?year%5Bgte%5D=1960&per_page=1&fields=title&page=1>; rel="prev", <http://example.com/books?year%5Bgte%5D=1960&per_page=1&fields=title&page=3>; rel="next", <http://example.com/books?year%5Bgte%5D=1960&per_page=1&fields=title&page=3>; rel="last"
-	// {"total":3,"page":2,"per_page":1,"pages":3,"has_next":true,"has_prev":true,"next_page":3,"prev_page":1,"items":[{"title":"Neuromancer"}]}
+	// {"total":3,"page":2,"per_page":1,"pages":3,"has_next":true,"has_prev":true,"next_page":3,"prev_page":1,"links":{"first":"http://example.com/books?year%5Bgte%5D=1960&per_page=1&fields=title&page=1","prev":"http://example.com/books?year%5Bgte%5D=1960&per_page=1&fields=title&page=1","next":"http://example.com/books?year%5Bgte%5D=1960&per_page=1&fields=title&page=3","last":"http://example.com/books?year%5Bgte%5D=1960&per_page=1&fields=title&page=3"},"items":[{"title":"Neuromancer"}]}
 }
 
 // Bad input is answered with RFC 9457 problem details naming every
