@@ -211,7 +211,7 @@ func TestOffsetEndpoint(t *testing.T) {
 	if diff := gocmp.Diff(sorted(all, "-created_at")[:10], env.Items); diff != "" {
 		t.Errorf("first page (-want +got):\n%s", diff)
 	}
-	if diff := gocmp.Diff([]string{"has_next", "has_prev", "items", "next_page", "page", "pages", "per_page", "prev_page", "total"}, env.keys); diff != "" {
+	if diff := gocmp.Diff([]string{"has_next", "has_prev", "items", "links", "next_page", "page", "pages", "per_page", "prev_page", "total"}, env.keys); diff != "" {
 		t.Errorf("envelope keys (-want +got):\n%s", diff)
 	}
 	if got := res.Header.Get("X-Total-Count"); got != strconv.Itoa(testRows) {
