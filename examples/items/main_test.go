@@ -104,6 +104,7 @@ type envelope struct {
 	HasPrev    bool            `json:"has_prev"`
 	NextCursor *string         `json:"next_cursor"`
 	PrevCursor *string         `json:"prev_cursor"`
+	Links      links           `json:"links"`
 	Items      []itemsapi.Item `json:"items"`
 	raw        []map[string]json.RawMessage
 	keys       []string
