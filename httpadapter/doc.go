@@ -21,6 +21,10 @@
 //     reads the result with [FromContext] (middleware.go).
 //   - [Conditional] adds ETags and 304 Not Modified to any handler
 //     (conditional.go).
+//   - [OpenAPI] describes endpoints in an OpenAPI 3.1 document, from the
+//     same declarations: what the [Endpoint] that Handler returns, or a
+//     Writer, knows of its parameters, envelope, items and problems
+//     (openapi.go, openapi_describe.go).
 //
 // # The common case
 //
@@ -123,6 +127,25 @@
 // the end 404; a request the client canceled gets nothing further
 // written; a request past its deadline 503; anything else 500 with a
 // generic body, the error itself going to [WriterConfig.Logger].
+//
+// # An OpenAPI document
+//
+// An API of several endpoints is described in one document:
+//
+//	doc, err := httpadapter.NewOpenAPI(httpadapter.OpenAPIInfo{Title: "Shop", Version: "1.0.0"})
+//	err = doc.Add("/api/items", items, httpadapter.Operation{ID: "listItems", ItemSchema: "Item"})
+//	spec, err := doc.Handler()
+//	mux.Handle("GET /openapi.json", spec)
+//
+// Each endpoint's parameters carry their configured names; sort and fields
+// enumerate the declared fields; each filter operator of each field is a
+// parameter (price[gte]) typed by the field's type (date-time for times,
+// hexadecimal for bytes, a decimal pattern for decimals); per_page has the
+// paginator's default and maximum. The envelope uses the configured keys,
+// and its items the declared fields under the keys encoding/json gives
+// them (a float may be the string "NaN", "Infinity" or "-Infinity"). 400
+// is an RFC 9457 problem with invalid_params, 404 appears for a strict
+// offset paginator, 503 and 500 for failures.
 //
 // # Rendering your own responses
 //

@@ -19,7 +19,9 @@ type Config struct {
 
 // Handler returns an http.Handler that serves p: it parses the query
 // string against s with a [Parser], calls p.Paginate with the request's
-// context, and writes the page or the error with a [Writer]. If s is nil,
+// context, and writes the page or the error with a [Writer]. The handler
+// is an [Endpoint]: it can describe itself in an [OpenAPI] document. If s
+// is nil,
 // p's own schema is used when p has a Schema method (as [paginate.Offset]
 // and [paginate.Keyset] do). The handler answers GET and HEAD; other
 // methods get 405.
@@ -29,7 +31,7 @@ type Config struct {
 // otherwise is an error; for any other paginator, such as a cache in
 // front of one, cfg.Parser.Mode must be set. A handler whose mode
 // differed from its paginator's would refuse the cursors it hands out.
-func Handler[T any](p paginate.Paginator[T], s *paginate.Schema, cfg Config) (http.Handler, error) {
+func Handler[T any](p paginate.Paginator[T], s *paginate.Schema, cfg Config) (Endpoint, error) {
 	if p == nil {
 		return nil, errors.New("httpadapter: Handler needs a paginator")
 	}
