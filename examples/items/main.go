@@ -14,6 +14,7 @@
 //	GET /api/items        offset pages: page, per_page (default 10, at most 100, larger
 //	                      values clamped), total, pages; a page past the end is empty
 //	GET /api/items/feed   cursor pages: after, before, per_page; no COUNT
+//	GET /openapi.json     the OpenAPI 3.1 document of the two
 //	GET /                 a page listing the feed, loading more on scroll or click
 //
 // Both APIs sort by id, name, category, price and created_at (default
@@ -196,6 +197,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	fmt.Fprintf(stdout, "  curl '%s/api/items/feed?per_page=5'\n", base)
 	fmt.Fprintf(stdout, "  curl -g '%s/api/items/feed?per_page=5&sort=price&created_at[gte]=2024-01-01T03:00:00Z'\n", base)
 	fmt.Fprintf(stdout, "  curl -i '%s/api/items?per_page=0'   # 400, application/problem+json\n", base)
+	fmt.Fprintf(stdout, "  curl '%s/openapi.json'\n", base)
 	fmt.Fprintf(stdout, "  open %s/ in a browser for the infinite scroll\n\n", base)
 
 	errc := make(chan error, 1)
