@@ -19,12 +19,11 @@ type Config struct {
 
 // Handler returns an http.Handler that serves p: it parses the query
 // string against s with a [Parser], calls p.Paginate with the request's
-// context, and writes the page or the error with a [Writer]. The handler
-// is an [Endpoint]: it can describe itself in an [OpenAPI] document. If s
-// is nil,
-// p's own schema is used when p has a Schema method (as [paginate.Offset]
-// and [paginate.Keyset] do). The handler answers GET and HEAD; other
-// methods get 405.
+// context, and writes the page or the error with a [Writer]. If s is
+// nil, p's own schema is used when p has a Schema method (as
+// [paginate.Offset] and [paginate.Keyset] do). The handler answers GET
+// and HEAD; other methods get 405. It is an [Endpoint]: it can describe
+// itself in an [OpenAPI] document.
 //
 // The mode is explicit, and checked: a *[paginate.Offset] pages by number
 // and a *[paginate.Keyset] by cursor, and a cfg.Parser.Mode that says
