@@ -67,16 +67,8 @@ func newAPI(t *testing.T) *api {
 
 	// The readings: the application's own handler, with Middleware and a
 	// Writer, which takes the page sizes from the Operation.
-	rs := readingSchema(t)
-	ro, err := paginate.NewOffset(readingsMemory(t, rs), rs, paginate.OffsetConfig{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	p, err := httpadapter.NewParser(rs, httpadapter.ParserConfig{Mode: httpadapter.OffsetMode})
-	if err != nil {
-		t.Fatal(err)
-	}
-	w, err := httpadapter.NewWriter[Reading](p, httpadapter.WriterConfig{})
+	p, w := readingsWriter(t)
+	ro, err := paginate.NewOffset(readingsMemory(t, p.Schema()), p.Schema(), paginate.OffsetConfig{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -91,6 +83,21 @@ func newAPI(t *testing.T) *api {
 	}))
 	a.add(t, "/readings", w, readings, httpadapter.Operation{ID: "listReadings", Limits: httpadapter.Limits{PerPage: 10, MaxPerPage: 100}})
 	return a
+}
+
+// readingsWriter returns a parser and a writer of offset pages of
+// readings.
+func readingsWriter(t *testing.T) (*httpadapter.Parser, *httpadapter.Writer[Reading]) {
+	t.Helper()
+	p, err := httpadapter.NewParser(readingSchema(t), httpadapter.ParserConfig{Mode: httpadapter.OffsetMode})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, err := httpadapter.NewWriter[Reading](p, httpadapter.WriterConfig{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p, w
 }
 
 func (a *api) add(t *testing.T, path string, d httpadapter.Describer, h http.Handler, op httpadapter.Operation) {
@@ -407,15 +414,7 @@ func TestOpenAPIAddErrors(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Other items under the same component name.
-	rs := readingSchema(t)
-	p, err := httpadapter.NewParser(rs, httpadapter.ParserConfig{Mode: httpadapter.OffsetMode})
-	if err != nil {
-		t.Fatal(err)
-	}
-	w, err := httpadapter.NewWriter[Reading](p, httpadapter.WriterConfig{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, w := readingsWriter(t)
 	for name, tc := range map[string]struct {
 		path string
 		d    httpadapter.Describer
