@@ -216,7 +216,9 @@ func ExampleOpenAPI() {
 			}
 		}
 		Components struct {
-			Schemas map[string]struct{ Properties map[string]struct{ Type string } }
+			Schemas map[string]struct {
+				Properties map[string]struct{ Type string }
+			}
 		}
 	}
 	decodeJSON(rec.Body, &d)
