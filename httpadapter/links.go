@@ -133,9 +133,13 @@ func (w *Writer[T]) baseOf(r *http.Request) string {
 	}
 	// RequestURI is the path the client sent, before any prefix
 	// stripping; URL.Path is the fallback for requests built in code.
+	// Either is escaped again: the client's own spelling could hold a >
+	// or a " that would end the URL in a Link header and add links.
 	path := r.URL.EscapedPath()
 	if ru := r.RequestURI; strings.HasPrefix(ru, "/") {
-		path, _, _ = strings.Cut(ru, "?")
+		if u, err := url.ParseRequestURI(ru); err == nil {
+			path = u.EscapedPath()
+		}
 	}
 	return scheme + "://" + host + path
 }

@@ -80,6 +80,44 @@ func parseLink(t *testing.T, v string) map[string]*url.URL {
 	return out
 }
 
+// The path as the client wrote it, before a router stripped a prefix, is
+// escaped again in Link URLs and in the body's links: a > or a " in it
+// cannot end a link and add one.
+func TestLinkEscapesThePath(t *testing.T) {
+	h := offsetHandler(t, paginate.OffsetConfig{PerPage: 2}, httpadapter.Config{})
+	for _, raw := range []string{
+		`/api/items>;rel="next",<https://evil.example/`,
+		`/api/it"ems<x>`,
+		"/api/caf%C3%A9",
+	} {
+		// As a router that stripped the prefix /api passes it on.
+		req := httptest.NewRequest(http.MethodGet, "/x?page=2", nil)
+		req.RequestURI = raw + "?page=2"
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		if rec.Code != http.StatusOK {
+			t.Fatalf("%s: status %d", raw, rec.Code)
+		}
+		links := parseLink(t, rec.Header().Get("Link"))
+		if len(links) != 4 {
+			t.Errorf("%s: %d links in %q, want first, prev, next, last", raw, len(links), rec.Header().Get("Link"))
+		}
+		want, err := url.PathUnescape(raw)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for rel, u := range links {
+			if u.Host != "example.com" || u.Path != want {
+				t.Errorf("%s: rel %q points to host %q, path %q", raw, rel, u.Host, u.Path)
+			}
+		}
+		// Two quotes around each of the four rels, none in a URL.
+		if n := strings.Count(rec.Header().Get("Link"), `"`); n != 8 {
+			t.Errorf("%s: %d quotes in %q", raw, n, rec.Header().Get("Link"))
+		}
+	}
+}
+
 // The client's other query parameters are re-encoded in Link URLs, so no
 // value can close the URL and add links of its own.
 func TestLinkKeepsOtherParametersSafely(t *testing.T) {
