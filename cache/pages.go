@@ -65,10 +65,9 @@ func NewPages[T any](p paginate.Paginator[T], cfg Config) (*Pages[T], error) {
 // Config returns the configuration with defaults filled in.
 func (c *Pages[T]) Config() Config { return c.cfg }
 
-// Unwrap returns the paginator whose pages are cached. Code that looks at
-// a paginator's concrete type sees through the cache with it:
-// httpadapter.Handler uses it to find the pagination mode (offset or
-// keyset) and the schema of the paginator it serves.
+// Unwrap returns the paginator whose pages are cached, for code that
+// looks at a paginator's concrete type. (httpadapter.Handler does not look
+// through it: give it the mode and the schema of a cached paginator.)
 func (c *Pages[T]) Unwrap() paginate.Paginator[T] { return c.p }
 
 // Paginate returns the cached page for req and the caller's scope, or asks

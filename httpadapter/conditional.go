@@ -202,20 +202,25 @@ func (b *bufferedWriter) body() {
 }
 
 // addVary adds names to the Vary header, once each.
-func addVary(h http.Header, names []string) {
+func addVary(h http.Header, names []string) { addTokens(h, "Vary", names) }
+
+// addTokens adds names to the header key, a comma-separated list of
+// header names, each once (compared without case) and after the names
+// already there; a Vary of "*" takes no more.
+func addTokens(h http.Header, key string, names []string) {
 	have := map[string]bool{}
-	for _, v := range h.Values("Vary") {
+	for _, v := range h.Values(key) {
 		for _, n := range strings.Split(v, ",") {
 			have[strings.ToLower(strings.TrimSpace(n))] = true
 		}
 	}
 	for _, n := range names {
 		n = textproto.CanonicalMIMEHeaderKey(strings.TrimSpace(n))
-		if n == "" || have["*"] || have[strings.ToLower(n)] {
+		if n == "" || (key == "Vary" && have["*"]) || have[strings.ToLower(n)] {
 			continue
 		}
 		have[strings.ToLower(n)] = true
-		h.Add("Vary", n)
+		h.Add(key, n)
 	}
 }
 

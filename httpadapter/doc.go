@@ -21,6 +21,10 @@
 //     reads the result with [FromContext] (middleware.go).
 //   - [Conditional] adds ETags and 304 Not Modified to any handler
 //     (conditional.go).
+//   - [OpenAPI] describes endpoints in an OpenAPI 3.1 document, from the
+//     same declarations: what the [Endpoint] that Handler returns, or a
+//     Writer, knows of its parameters, envelope, items and problems
+//     (openapi.go, openapi_describe.go).
 //
 // # The common case
 //
@@ -68,12 +72,21 @@
 //
 // A page is written as a JSON object (see [Keys] for the names):
 //
-//	{"total":57,"page":2,"per_page":10,"pages":6,"has_next":true,"has_prev":true,"next_page":3,"prev_page":1,"items":[...]}
-//	{"per_page":10,"has_next":true,"has_prev":false,"next_cursor":"...","prev_cursor":null,"items":[...]}
+//	{"total":57,"page":2,"per_page":10,"pages":6,"has_next":true,"has_prev":true,"next_page":3,"prev_page":1,"links":{...},"items":[...]}
+//	{"per_page":10,"has_next":true,"has_prev":false,"next_cursor":"...","prev_cursor":null,"links":{...},"items":[...]}
 //
 // next_page and prev_page are null when there is none (past the end,
 // prev_page is the last page). total and pages appear only when the
 // paginator counted; total_capped and total_estimated only when true.
+// links holds the absolute URLs of the first, prev, next and last pages,
+// each null when there is none: the URLs of the Link header (see
+// [Links]), for clients that read them from the body.
+//
+// In cursor mode, first is the URL without a cursor and last asks for the
+// page before the end (before=LastCursor, from [paginate.Page]), so a
+// client starts from either end without walking there; the last page has
+// has_next false, no next link and a prev link that walks back to the
+// first row.
 //
 // Items are encoded with encoding/json, so T's json tags apply, with one
 // exception: JSON numbers cannot hold NaN or the infinities, so a float64
@@ -90,20 +103,49 @@
 // omitempty, string options and field marshalers behave exactly as in a
 // full item. Since reflect keeps every type it builds, only the first 256
 // sets of fields a writer sees get a type; items with other sets are
-// encoded field by field, with the same result. A schema field is found
-// in T as [paginate.Memory] finds it: the field whose db tag, else json
-// tag, else Go name (ignoring case) matches. Map items with string keys
-// are filtered by key; items of other types are written whole.
+// encoded field by field, with the same result. The struct field behind
+// a declared field is found by the rule every package of the module
+// follows (see "Declaring fields" in package paginate: db tag, else json
+// tag, else Go name ignoring case), and its key is the one encoding/json
+// gives it. [NewWriter] refuses a struct type in which a declared field
+// has no such field, or two, or one that encoding/json does not write.
+// Map items with string keys are filtered by key; items of other types
+// are written whole.
 //
 // The Link header's URLs keep the request's other query parameters, in
 // order and with their repeats, each name and value decoded and encoded
 // again (so category[in]=a,b comes back as category%5Bin%5D=a%2Cb): no
 // value can end a URL or add a link.
 //
+// Browser code on another origin can read the Link and X-Total-Count
+// headers only when the response lists them in
+// Access-Control-Expose-Headers: [WriterConfig.ExposeHeaders] adds them
+// for requests that carry an Origin header, after any names an
+// application's CORS middleware set.
+//
 // Errors map to statuses: invalid input 400; a strict paginator's page past
 // the end 404; a request the client canceled gets nothing further
 // written; a request past its deadline 503; anything else 500 with a
 // generic body, the error itself going to [WriterConfig.Logger].
+//
+// # An OpenAPI document
+//
+// An API of several endpoints is described in one document:
+//
+//	doc, err := httpadapter.NewOpenAPI(httpadapter.OpenAPIInfo{Title: "Shop", Version: "1.0.0"})
+//	err = doc.Add("/api/items", items, httpadapter.Operation{ID: "listItems", ItemSchema: "Item"})
+//	spec, err := doc.Handler()
+//	mux.Handle("GET /openapi.json", spec)
+//
+// Each endpoint's parameters carry their configured names; sort and fields
+// enumerate the declared fields; each filter operator of each field is a
+// parameter (price[gte]) typed by the field's type (date-time for times,
+// hexadecimal for bytes, a decimal pattern for decimals); per_page has the
+// paginator's default and maximum. The envelope uses the configured keys,
+// and its items the declared fields under the keys encoding/json gives
+// them (a float may be the string "NaN", "Infinity" or "-Infinity"). 400
+// is an RFC 9457 problem with invalid_params, 404 appears for a strict
+// offset paginator, 503 and 500 for failures.
 //
 // # Rendering your own responses
 //

@@ -51,6 +51,10 @@ type Keys struct {
 	// TotalEstimated, present only when true, says the total is the
 	// database's estimate. If empty, "total_estimated".
 	TotalEstimated string
+	// Links holds the page's [Links] as an object with the members
+	// first, prev, next and last, each an absolute URL or null: the URLs
+	// of the Link header. If empty, "links".
+	Links string
 }
 
 // envKey is one of the envelope's keys.
@@ -70,6 +74,7 @@ const (
 	kPrevCursor
 	kTotalCapped
 	kTotalEstimated
+	kLinks
 	nKeys
 )
 
@@ -102,6 +107,8 @@ func (k envKey) String() string {
 		return "total_capped"
 	case kTotalEstimated:
 		return "total_estimated"
+	case kLinks:
+		return "links"
 	}
 	return "envKey(" + strconv.Itoa(int(k)) + ")"
 }
@@ -111,7 +118,7 @@ func (k envKey) String() string {
 type envelopeKeys [nKeys][]byte
 
 func newEnvelopeKeys(k Keys) (envelopeKeys, error) {
-	given := [nKeys]string{k.Items, k.Total, k.Page, k.PerPage, k.Pages, k.HasNext, k.HasPrev, k.NextPage, k.PrevPage, k.NextCursor, k.PrevCursor, k.TotalCapped, k.TotalEstimated}
+	given := [nKeys]string{k.Items, k.Total, k.Page, k.PerPage, k.Pages, k.HasNext, k.HasPrev, k.NextPage, k.PrevPage, k.NextCursor, k.PrevCursor, k.TotalCapped, k.TotalEstimated, k.Links}
 	var out envelopeKeys
 	seen := make(map[string]bool, nKeys)
 	var errs []error
@@ -151,6 +158,15 @@ type WriterConfig struct {
 	// Logger receives the details of errors that clients see only as a
 	// generic 500 or 503. If nil, slog.Default().
 	Logger *slog.Logger
+	// ExposeHeaders lets cross-origin browser code read the Link and
+	// X-Total-Count headers of a page: when the request carries an Origin
+	// header, the response lists them in Access-Control-Expose-Headers,
+	// after any names already there (as a CORS middleware that ran first
+	// set them). Every page response then says Vary: Origin, so that a
+	// cache keeps the two apart. Allowing the origin itself
+	// (Access-Control-Allow-Origin) stays the application's decision. If
+	// false, neither header is touched.
+	ExposeHeaders bool
 }
 
 // Writer writes the responses of one endpoint serving items of T: pages as
@@ -164,6 +180,7 @@ type Writer[T any] struct {
 	keys    envelopeKeys
 	base    *url.URL
 	logger  *slog.Logger
+	expose  bool
 	items   *itemEncoder
 	buffers sync.Pool // of *pageBuffer
 }
@@ -171,7 +188,9 @@ type Writer[T any] struct {
 // NewWriter returns a writer for the endpoint whose queries p parses: it
 // takes the mode, the parameter names (for links) and the schema (for
 // fields) from p. It checks cfg: envelope keys must be distinct and
-// BaseURL an absolute http or https URL of a host alone.
+// BaseURL an absolute http or https URL of a host alone. It checks T: when
+// T is a struct (or a pointer to one), each declared field must be backed
+// by one of its fields, as the package documentation says.
 func NewWriter[T any](p *Parser, cfg WriterConfig) (*Writer[T], error) {
 	if p == nil {
 		return nil, errors.New("httpadapter: NewWriter needs a parser")
@@ -183,7 +202,11 @@ func NewWriter[T any](p *Parser, cfg WriterConfig) (*Writer[T], error) {
 	if err := errors.Join(errs...); err != nil {
 		return nil, err
 	}
-	w := &Writer[T]{parser: p, keys: keys, base: base, logger: cfg.Logger, items: newItemEncoder(reflect.TypeFor[T](), p.schema)}
+	items, err := newItemEncoder(reflect.TypeFor[T](), p.schema)
+	if err != nil {
+		return nil, err
+	}
+	w := &Writer[T]{parser: p, keys: keys, base: base, logger: cfg.Logger, expose: cfg.ExposeHeaders, items: items}
 	if w.logger == nil {
 		w.logger = slog.Default()
 	}
@@ -210,6 +233,9 @@ func baseURL(s string) (*url.URL, error) {
 type pageBuffer struct {
 	buf bytes.Buffer
 	enc *json.Encoder
+	// text encodes strings into buf without escaping &, < and >, so
+	// URLs read as in the Link header.
+	text *json.Encoder
 }
 
 // maxPooled is the largest buffer kept for reuse.
@@ -220,6 +246,8 @@ func (w *Writer[T]) getBuffer() *pageBuffer {
 	pb.buf.Reset()
 	if pb.enc == nil {
 		pb.enc = json.NewEncoder(&pb.buf)
+		pb.text = json.NewEncoder(&pb.buf)
+		pb.text.SetEscapeHTML(false)
 	}
 	return pb
 }
@@ -237,7 +265,9 @@ var errForeignQuery = errors.New("httpadapter: WritePage needs the ParsedQuery t
 
 // WritePage writes page, the answer to the request r whose query q holds,
 // as a 200 response: the JSON envelope, the Link header of
-// [Writer.Links], and X-Total-Count when the total is known exactly. The
+// [Writer.Links] (the envelope's links), X-Total-Count when the total is
+// known exactly, and the CORS headers [WriterConfig.ExposeHeaders] asks
+// for. The
 // fields q asks for limit each item to those fields. q must come from the
 // writer's parser; any other (or nil) is a programming error, answered
 // with a 500 and logged. The body is built in memory before anything is
@@ -251,18 +281,25 @@ func (w *Writer[T]) WritePage(rw http.ResponseWriter, r *http.Request, q *Parsed
 	}
 	pb := w.getBuffer()
 	defer w.putBuffer(pb)
-	if err := w.appendEnvelope(pb, q.req.Fields, &page); err != nil {
+	links := w.Links(r, q, page)
+	if err := w.appendEnvelope(pb, q.req.Fields, &page, &links); err != nil {
 		w.WriteError(rw, r, q, fmt.Errorf("httpadapter: encode items: %w", err))
 		return
 	}
 	body := pb.buf.Bytes()
 	h := rw.Header()
 	h.Set("Content-Type", "application/json")
-	if link := w.Links(r, q, page).Header(); link != "" {
+	if link := links.Header(); link != "" {
 		h.Set("Link", link)
 	}
 	if exactTotal(&page) {
 		h.Set("X-Total-Count", strconv.FormatInt(page.Total, 10))
+	}
+	if w.expose {
+		addTokens(h, "Vary", []string{"Origin"})
+		if r.Header.Get("Origin") != "" {
+			addTokens(h, "Access-Control-Expose-Headers", exposedHeaders)
+		}
 	}
 	h.Set("Content-Length", strconv.Itoa(len(body)))
 	rw.WriteHeader(http.StatusOK)
@@ -270,6 +307,10 @@ func (w *Writer[T]) WritePage(rw http.ResponseWriter, r *http.Request, q *Parsed
 		rw.Write(body)
 	}
 }
+
+// exposedHeaders are the headers of a page that WriterConfig.ExposeHeaders
+// lets cross-origin code read.
+var exposedHeaders = []string{"Link", "X-Total-Count"}
 
 // AppendItems appends items to dst as a JSON array, as WritePage writes
 // them: each item whole, or, when fields is not nil, with only those
@@ -287,8 +328,8 @@ func (w *Writer[T]) AppendItems(dst []byte, items []T, fields []string) ([]byte,
 }
 
 // appendEnvelope writes the envelope into pb.buf.
-func (w *Writer[T]) appendEnvelope(pb *pageBuffer, fields []string, page *paginate.Page[T]) error {
-	e := envelope{b: &pb.buf, keys: &w.keys}
+func (w *Writer[T]) appendEnvelope(pb *pageBuffer, fields []string, page *paginate.Page[T], links *Links) error {
+	e := envelope{b: &pb.buf, keys: &w.keys, text: pb.text}
 	e.b.WriteByte('{')
 	offset := w.parser.cfg.Mode == OffsetMode
 	if page.Counted {
@@ -316,6 +357,7 @@ func (w *Writer[T]) appendEnvelope(pb *pageBuffer, fields []string, page *pagina
 		e.cursor(kNextCursor, page.NextCursor)
 		e.cursor(kPrevCursor, page.PrevCursor)
 	}
+	e.links(links)
 	e.key(kItems)
 	if err := w.items.encode(pb, page.Items, fields); err != nil {
 		return err
@@ -328,6 +370,7 @@ func (w *Writer[T]) appendEnvelope(pb *pageBuffer, fields []string, page *pagina
 type envelope struct {
 	b     *bytes.Buffer
 	keys  *envelopeKeys
+	text  *json.Encoder // strings into b, without HTML escaping
 	comma bool
 	num   [24]byte
 }
@@ -371,14 +414,30 @@ func (e *envelope) pageNumber(k envKey, n int) {
 
 // cursor writes c, or null when it is "".
 func (e *envelope) cursor(k envKey, c string) {
-	if !e.key(k) {
-		return
+	if e.key(k) {
+		e.string(c)
 	}
-	if c == "" {
+}
+
+// string writes s as a JSON string, or null when it is "".
+func (e *envelope) string(s string) {
+	if s == "" {
 		e.b.WriteString("null")
 		return
 	}
-	// Cursors are URL-safe base64, but quote them properly anyway.
-	q, _ := json.Marshal(c)
-	e.b.Write(q)
+	// Strings cannot fail to encode; the encoder adds a newline.
+	_ = e.text.Encode(s)
+	e.b.Truncate(e.b.Len() - 1)
+}
+
+// links writes ls as an object of the four relations.
+func (e *envelope) links(ls *Links) {
+	if !e.key(kLinks) {
+		return
+	}
+	for _, l := range [...]struct{ rel, url string }{{`{"first":`, ls.First}, {`,"prev":`, ls.Prev}, {`,"next":`, ls.Next}, {`,"last":`, ls.Last}} {
+		e.b.WriteString(l.rel)
+		e.string(l.url)
+	}
+	e.b.WriteByte('}')
 }

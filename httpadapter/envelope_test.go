@@ -1,6 +1,7 @@
 package httpadapter_test
 
 import (
+	"bytes"
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
@@ -8,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -15,9 +17,21 @@ import (
 	"github.com/go-paginate/paginate/httpadapter"
 )
 
-// cursorRE matches a cursor in an envelope, to stand it in for a golden
-// file (cursors are opaque and checked by following them instead).
-var cursorRE = regexp.MustCompile(`"(next|prev)_cursor":"[^"]+"`)
+// cursorRE matches a cursor in an envelope, in its own member or in a
+// link's URL, to stand it in for a golden file (cursors are opaque and
+// checked by following them instead).
+var cursorRE = regexp.MustCompile(`"(next_cursor|prev_cursor)":"[^"]+"|(after|before)=[A-Za-z0-9_-]+`)
+
+// standIn replaces each cursor in body by CURSOR.
+func standIn(body []byte) []byte {
+	return cursorRE.ReplaceAllFunc(body, func(m []byte) []byte {
+		if k, _, ok := bytes.Cut(m, []byte("=")); ok {
+			return append(k, "=CURSOR"...)
+		}
+		k, _, _ := bytes.Cut(m, []byte(":"))
+		return append(k, `:"CURSOR"`...)
+	})
+}
 
 func TestGoldenEnvelopes(t *testing.T) {
 	off := offsetHandler(t, paginate.OffsetConfig{}, httpadapter.Config{})
@@ -41,7 +55,7 @@ func TestGoldenEnvelopes(t *testing.T) {
 				t.Errorf("Content-Type %q", ct)
 			}
 			body := readBody(t, res)
-			golden(t, tc.golden, cursorRE.ReplaceAll(body, []byte(`"${1}_cursor":"CURSOR"`)))
+			golden(t, tc.golden, standIn(body))
 		})
 	}
 }
@@ -89,7 +103,7 @@ func TestEnvelopeKeys(t *testing.T) {
 	estimated := counted
 	estimated.TotalEstimated = true
 	uncounted := paginate.Page[Item]{Items: items[:1], Page: 2, PerPage: 1, HasNext: true, HasPrev: true, NextPage: 3, PrevPage: 1}
-	cursor := paginate.Page[Item]{Items: items[:1], PerPage: 1, HasNext: true, NextCursor: "abc"}
+	cursor := paginate.Page[Item]{Items: items[:1], PerPage: 1, HasNext: true, NextCursor: "abc", LastCursor: "end"}
 
 	for _, tc := range []struct {
 		name        string
@@ -100,28 +114,28 @@ func TestEnvelopeKeys(t *testing.T) {
 		rels        []string
 	}{
 		{"offset counted", httpadapter.Config{}, counted,
-			[]string{"has_next", "has_prev", "items", "next_page", "page", "pages", "per_page", "prev_page", "total"}, "5", []string{"first", "prev", "next", "last"}},
+			[]string{"has_next", "has_prev", "items", "links", "next_page", "page", "pages", "per_page", "prev_page", "total"}, "5", []string{"first", "prev", "next", "last"}},
 		{"offset capped", httpadapter.Config{}, capped,
-			[]string{"has_next", "has_prev", "items", "next_page", "page", "pages", "per_page", "prev_page", "total", "total_capped"}, "", []string{"first", "prev", "next"}},
+			[]string{"has_next", "has_prev", "items", "links", "next_page", "page", "pages", "per_page", "prev_page", "total", "total_capped"}, "", []string{"first", "prev", "next"}},
 		{"offset estimated", httpadapter.Config{}, estimated,
-			[]string{"has_next", "has_prev", "items", "next_page", "page", "pages", "per_page", "prev_page", "total", "total_estimated"}, "", []string{"first", "prev", "next"}},
+			[]string{"has_next", "has_prev", "items", "links", "next_page", "page", "pages", "per_page", "prev_page", "total", "total_estimated"}, "", []string{"first", "prev", "next"}},
 		{"offset uncounted", httpadapter.Config{}, uncounted,
-			[]string{"has_next", "has_prev", "items", "next_page", "page", "per_page", "prev_page"}, "", []string{"first", "prev", "next"}},
+			[]string{"has_next", "has_prev", "items", "links", "next_page", "page", "per_page", "prev_page"}, "", []string{"first", "prev", "next"}},
 		{"cursor", httpadapter.Config{Parser: cursorMode}, cursor,
-			[]string{"has_next", "has_prev", "items", "next_cursor", "per_page", "prev_cursor"}, "", []string{"next"}},
+			[]string{"has_next", "has_prev", "items", "links", "next_cursor", "per_page", "prev_cursor"}, "", []string{"first", "next", "last"}},
 		{"cursor counted", httpadapter.Config{Parser: cursorMode}, paginate.Page[Item]{Items: items[:1], PerPage: 1, Total: 1, Pages: 1, Counted: true},
-			[]string{"has_next", "has_prev", "items", "next_cursor", "pages", "per_page", "prev_cursor", "total"}, "1", nil},
+			[]string{"has_next", "has_prev", "items", "links", "next_cursor", "pages", "per_page", "prev_cursor", "total"}, "1", []string{"first"}},
 		{"renamed", httpadapter.Config{Writer: httpadapter.WriterConfig{Keys: httpadapter.Keys{
 			Items: "data", Total: "count", Page: "p", PerPage: "size", Pages: "page_count",
 			HasNext: "more", HasPrev: "-", TotalCapped: "capped"}}}, capped,
-			[]string{"capped", "count", "data", "more", "next_page", "p", "page_count", "prev_page", "size"}, "", []string{"first", "prev", "next"}},
+			[]string{"capped", "count", "data", "links", "more", "next_page", "p", "page_count", "prev_page", "size"}, "", []string{"first", "prev", "next"}},
 		{"renamed cursor", httpadapter.Config{Parser: cursorMode, Writer: httpadapter.WriterConfig{Keys: httpadapter.Keys{
 			NextCursor: "next", PrevCursor: "prev", TotalEstimated: "approx"}}}, func() paginate.Page[Item] {
 			p := cursor
 			p.Counted, p.Total, p.TotalEstimated = true, 9, true
 			return p
 		}(),
-			[]string{"approx", "has_next", "has_prev", "items", "next", "pages", "per_page", "prev", "total"}, "", []string{"next"}},
+			[]string{"approx", "has_next", "has_prev", "items", "links", "next", "pages", "per_page", "prev", "total"}, "", []string{"first", "next", "last"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			res, body := write(t, tc.cfg, tc.page)
@@ -196,6 +210,85 @@ func TestBadConfig(t *testing.T) {
 	}
 }
 
+// TestWriterFieldRule: the struct field behind each declared field is
+// found by the module's one rule (internal/structfield), and an item type
+// that breaks it is refused when the writer is built, naming the field,
+// rather than leaving the field out of sparse items.
+func TestWriterFieldRule(t *testing.T) {
+	s := newSchema(t)
+	p, err := httpadapter.NewParser(s, httpadapter.ParserConfig{Mode: httpadapter.OffsetMode})
+	if err != nil {
+		t.Fatal(err)
+	}
+	type base struct {
+		ID       int64
+		Name     string
+		Category string
+		Price    int64
+	}
+	check := func(t *testing.T, err error, want string) {
+		t.Helper()
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("NewWriter: %v, want an error containing %q", err, want)
+		}
+	}
+	t.Run("hidden by json:-", func(t *testing.T) {
+		type Row struct {
+			base
+			CreatedAt time.Time `db:"created_at" json:"-"`
+		}
+		_, err := httpadapter.NewWriter[Row](p, httpadapter.WriterConfig{})
+		check(t, err, `no field for "created_at"`)
+	})
+	t.Run("Go name without underscore", func(t *testing.T) {
+		type Row struct {
+			base
+			CreatedAt time.Time // backs "createdat", not "created_at"
+		}
+		_, err := httpadapter.NewWriter[Row](p, httpadapter.WriterConfig{})
+		check(t, err, `no field for "created_at"`)
+	})
+	t.Run("two at the same depth", func(t *testing.T) {
+		type Row struct {
+			base
+			Created time.Time `db:"created_at"`
+			Made    time.Time `db:"created_at"`
+		}
+		_, err := httpadapter.NewWriter[Row](p, httpadapter.WriterConfig{})
+		check(t, err, "two fields for \"created_at\"")
+	})
+	t.Run("not written by encoding/json", func(t *testing.T) {
+		type inner struct {
+			Created time.Time `db:"created_at" json:"label"`
+		}
+		type Row struct {
+			base
+			inner
+			Label string `json:"label"` // hides inner.Created from encoding/json
+		}
+		_, err := httpadapter.NewWriter[*Row](p, httpadapter.WriterConfig{})
+		check(t, err, `encoding/json does not write it`)
+	})
+	t.Run("db tag first, then json tag, then Go name", func(t *testing.T) {
+		type Row struct {
+			base
+			Label   string    `json:"name"` // the json tag beats Name's Go name
+			When    time.Time `db:"created_at" json:"when"`
+			Created time.Time `json:"created_at"` // the db tag wins
+		}
+		w, err := httpadapter.NewWriter[Row](p, httpadapter.WriterConfig{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		row := Row{base: base{ID: 1, Name: "go name", Category: "c", Price: 2}, Label: "tagged", When: day(1, 0), Created: day(2, 0)}
+		b, err := w.AppendItems(nil, []Row{row}, []string{"created_at", "name", "category"})
+		want := `[{"Category":"c","name":"tagged","when":"2024-01-01T00:00:00Z"}]`
+		if err != nil || string(b) != want {
+			t.Errorf("AppendItems = %s, %v; want %s", b, err, want)
+		}
+	})
+}
+
 // TestSparseItems checks that fields limits each item to the requested
 // keys for struct, pointer, embedded and map items, with encoding/json's
 // rules intact, through WritePage and through AppendItems.
@@ -255,17 +348,21 @@ func TestSparseItems(t *testing.T) {
 			ID       int64  `db:"id" json:"id,string"`
 			Label    string `db:"name" json:"label,omitempty"`
 			Price    int64
-			Category string `json:"-"`
+			Category string `json:"kind"`
+			Hidden   string `json:"-"`
 			secret   string
 		}
-		w, _ := httpadapter.NewWriter[Row](p, httpadapter.WriterConfig{})
-		rows := []Row{{Meta{"yesterday"}, 7, "", 5, "toys", "x"}}
+		w, err := httpadapter.NewWriter[Row](p, httpadapter.WriterConfig{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		rows := []Row{{Meta{"yesterday"}, 7, "", 5, "toys", "h", "x"}}
 		got := envelopeItems(t, func(rec *httptest.ResponseRecorder, r *http.Request, q *httpadapter.ParsedQuery) {
 			w.WritePage(rec, r, q, paginate.Page[Row]{Items: rows})
-		}, "fields=created_at,name,price,id,category")
+		}, "fields=created_at,name,price,id")
 		// id keeps its string option, name its omitempty, price its Go
-		// name, created_at is found by db tag inside the embedded struct,
-		// and category (json:"-") stays out.
+		// name, created_at is found by db tag inside the embedded struct;
+		// category, not asked for, stays out.
 		want := []any{map[string]any{"createdAt": "yesterday", "id": "7", "Price": 5.0}}
 		if diff := cmp.Diff(want, got); diff != "" {
 			t.Errorf("(-want +got):\n%s", diff)

@@ -57,7 +57,7 @@ func ExampleHandler() {
 	// 200
 	// 3
 	// <http://example.com/books?year%5Bgte%5D=1960&per_page=1&fields=title&page=1>; rel="first", <http://example.com/books?year%5Bgte%5D=1960&per_page=1&fields=title&page=1>; rel="prev", <http://example.com/books?year%5Bgte%5D=1960&per_page=1&fields=title&page=3>; rel="next", <http://example.com/books?year%5Bgte%5D=1960&per_page=1&fields=title&page=3>; rel="last"
-	// {"total":3,"page":2,"per_page":1,"pages":3,"has_next":true,"has_prev":true,"next_page":3,"prev_page":1,"items":[{"title":"Neuromancer"}]}
+	// {"total":3,"page":2,"per_page":1,"pages":3,"has_next":true,"has_prev":true,"next_page":3,"prev_page":1,"links":{"first":"http://example.com/books?year%5Bgte%5D=1960&per_page=1&fields=title&page=1","prev":"http://example.com/books?year%5Bgte%5D=1960&per_page=1&fields=title&page=1","next":"http://example.com/books?year%5Bgte%5D=1960&per_page=1&fields=title&page=3","last":"http://example.com/books?year%5Bgte%5D=1960&per_page=1&fields=title&page=3"},"items":[{"title":"Neuromancer"}]}
 }
 
 // Bad input is answered with RFC 9457 problem details naming every
@@ -180,4 +180,62 @@ func decodeJSON(r io.Reader, v any) {
 	if err := json.NewDecoder(r).Decode(v); err != nil {
 		panic(err)
 	}
+}
+
+// An API's endpoints are described in one OpenAPI 3.1 document, made from
+// the declarations that serve them: here the cursor pages of the books.
+func ExampleOpenAPI() {
+	s := bookSchema()
+	backend, _ := paginate.NewMemory(books, s, paginate.MemoryConfig[Book]{})
+	p, _ := paginate.NewKeyset(backend, s, paginate.KeysetConfig{Keys: [][]byte{[]byte("an example key of at least 32 bytes")}, PerPage: 5, MaxPerPage: 50})
+	feed, err := httpadapter.Handler(p, s, httpadapter.Config{})
+	if err != nil {
+		panic(err)
+	}
+	doc, err := httpadapter.NewOpenAPI(httpadapter.OpenAPIInfo{Title: "Library", Version: "1.0.0"})
+	if err != nil {
+		panic(err)
+	}
+	if err := doc.Add("/books", feed, httpadapter.Operation{ID: "listBooks", ItemSchema: "Book"}); err != nil {
+		panic(err)
+	}
+	spec, err := doc.Handler()
+	if err != nil {
+		panic(err)
+	}
+
+	rec := httptest.NewRecorder()
+	spec.ServeHTTP(rec, httptest.NewRequest("GET", "/openapi.json", nil))
+	var d struct {
+		OpenAPI string
+		Paths   map[string]map[string]struct {
+			OperationID string
+			Parameters  []struct {
+				Name   string
+				Schema struct{ Default any }
+			}
+		}
+		Components struct {
+			Schemas map[string]struct {
+				Properties map[string]struct{ Type string }
+			}
+		}
+	}
+	decodeJSON(rec.Body, &d)
+	fmt.Println("openapi", d.OpenAPI)
+	for _, prm := range d.Paths["/books"]["get"].Parameters {
+		fmt.Println(prm.Name, prm.Schema.Default)
+	}
+	book := d.Components.Schemas["Book"].Properties
+	fmt.Println("Book:", book["id"].Type, book["title"].Type, book["year"].Type)
+	// Output:
+	// openapi 3.1.0
+	// after <nil>
+	// before <nil>
+	// per_page 5
+	// sort [year]
+	// fields <nil>
+	// year[gte] <nil>
+	// year[lt] <nil>
+	// Book: integer string integer
 }

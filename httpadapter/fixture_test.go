@@ -84,19 +84,42 @@ func offsetHandler(tb testing.TB, ocfg paginate.OffsetConfig, cfg httpadapter.Co
 	return h
 }
 
-// cursorHandler serves items by cursor.
-func cursorHandler(tb testing.TB, data []Item, cfg httpadapter.Config) http.Handler {
+// newKeyset pages data by cursor, with cursors that depend only on the
+// position, the sort and the filters.
+func newKeyset(tb testing.TB, data []Item) *paginate.Keyset[Item] {
 	tb.Helper()
 	s := newSchema(tb)
 	p, err := paginate.NewKeyset(memory(tb, s, data), s, paginate.KeysetConfig{Keys: [][]byte{testKey}, Now: fixedNow})
 	if err != nil {
 		tb.Fatal(err)
 	}
-	h, err := httpadapter.Handler(p, nil, cfg)
+	return p
+}
+
+// cursorHandler serves items by cursor.
+func cursorHandler(tb testing.TB, data []Item, cfg httpadapter.Config) http.Handler {
+	tb.Helper()
+	h, err := httpadapter.Handler(newKeyset(tb, data), nil, cfg)
 	if err != nil {
 		tb.Fatal(err)
 	}
 	return h
+}
+
+// lastCursor is the cursor of the last page of the order and filters the
+// raw query asks for, as the paginator of cursorHandler makes it.
+func lastCursor(tb testing.TB, rawQuery string) string {
+	tb.Helper()
+	k := newKeyset(tb, items)
+	p, err := httpadapter.NewParser(k.Schema(), httpadapter.ParserConfig{Mode: httpadapter.CursorMode})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	c, err := k.LastCursor(parse(tb, p, rawQuery).Request())
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return c
 }
 
 // parse parses a raw query string with p, failing the test on an error.

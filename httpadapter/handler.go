@@ -19,17 +19,18 @@ type Config struct {
 
 // Handler returns an http.Handler that serves p: it parses the query
 // string against s with a [Parser], calls p.Paginate with the request's
-// context, and writes the page or the error with a [Writer]. If s is nil,
-// p's own schema is used when p has a Schema method (as [paginate.Offset]
-// and [paginate.Keyset] do). The handler answers GET and HEAD; other
-// methods get 405.
+// context, and writes the page or the error with a [Writer]. If s is
+// nil, p's own schema is used when p has a Schema method (as
+// [paginate.Offset] and [paginate.Keyset] do). The handler answers GET
+// and HEAD; other methods get 405. It is an [Endpoint]: it can describe
+// itself in an [OpenAPI] document.
 //
 // The mode is explicit, and checked: a *[paginate.Offset] pages by number
 // and a *[paginate.Keyset] by cursor, and a cfg.Parser.Mode that says
 // otherwise is an error; for any other paginator, such as a cache in
 // front of one, cfg.Parser.Mode must be set. A handler whose mode
 // differed from its paginator's would refuse the cursors it hands out.
-func Handler[T any](p paginate.Paginator[T], s *paginate.Schema, cfg Config) (http.Handler, error) {
+func Handler[T any](p paginate.Paginator[T], s *paginate.Schema, cfg Config) (Endpoint, error) {
 	if p == nil {
 		return nil, errors.New("httpadapter: Handler needs a paginator")
 	}

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -257,14 +258,17 @@ func TestLinkHeader(t *testing.T) {
 		t.Errorf("stripped prefix Link: %s", got)
 	}
 
-	// Cursor mode: next replaces after/before with after, prev with before.
+	// Cursor mode: first drops the cursor, next replaces after/before
+	// with after, prev with before, and last is before the end.
 	c := cursorHandler(t, items, httpadapter.Config{})
 	res = get(t, c, "/feed?sort=id&per_page=2&category[ne]=zzz")
 	m := decode(t, readBody(t, res))
 	next := m["next_cursor"].(string)
-	wantNext := `<http://example.com/feed?sort=id&per_page=2&category%5Bne%5D=zzz&after=` + next + `>; rel="next"`
-	if got := res.Header.Get("Link"); got != wantNext {
-		t.Errorf("cursor Link:\n got %s\nwant %s", got, wantNext)
+	const feed = `http://example.com/feed?sort=id&per_page=2&category%5Bne%5D=zzz`
+	last := lastCursor(t, "sort=id&per_page=2&category[ne]=zzz")
+	wantLinks := `<` + feed + `>; rel="first", <` + feed + `&after=` + next + `>; rel="next", <` + feed + `&before=` + last + `>; rel="last"`
+	if got := res.Header.Get("Link"); got != wantLinks {
+		t.Errorf("cursor Link:\n got %s\nwant %s", got, wantLinks)
 	}
 	if res.Header.Get("X-Total-Count") != "" {
 		t.Error("cursor page has X-Total-Count")
@@ -284,7 +288,8 @@ func TestIgnore(t *testing.T) {
 }
 
 // TestWalkThroughHTTP follows next links to the end and prev links back,
-// seeing every row once each way.
+// seeing every row once each way; and from the first page's last link
+// back through prev links to the start, seeing every row once.
 func TestWalkThroughHTTP(t *testing.T) {
 	var data []Item
 	for i := 1; i <= 103; i++ {
@@ -293,7 +298,12 @@ func TestWalkThroughHTTP(t *testing.T) {
 	srv := httptest.NewServer(cursorHandler(t, data, httpadapter.Config{}))
 	defer srv.Close()
 
-	follow := func(url string) ([]Item, string, string) {
+	type page struct {
+		items   []int64
+		hasNext bool
+		links   map[string]string
+	}
+	follow := func(url string) page {
 		t.Helper()
 		res, err := srv.Client().Get(url)
 		if err != nil {
@@ -303,41 +313,53 @@ func TestWalkThroughHTTP(t *testing.T) {
 		if res.StatusCode != 200 {
 			t.Fatalf("GET %s: %d", url, res.StatusCode)
 		}
-		var env struct{ Items []Item }
+		var env struct {
+			Items   []Item
+			HasNext bool `json:"has_next"`
+		}
 		if err := json.NewDecoder(res.Body).Decode(&env); err != nil {
 			t.Fatal(err)
 		}
-		links := map[string]string{}
+		p := page{hasNext: env.HasNext, links: map[string]string{}}
+		for _, it := range env.Items {
+			p.items = append(p.items, it.ID)
+		}
 		for _, part := range strings.Split(res.Header.Get("Link"), ", ") {
 			if u, rel, ok := strings.Cut(part, `>; rel="`); ok {
-				links[strings.TrimSuffix(rel, `"`)] = strings.TrimPrefix(u, "<")
+				p.links[strings.TrimSuffix(rel, `"`)] = strings.TrimPrefix(u, "<")
 			}
 		}
-		return env.Items, links["next"], links["prev"]
+		return p
 	}
-	// A walk takes ceil(103/7) = 15 pages each way; a Link that loops
-	// fails the test at this bound instead of hanging it.
-	const maxPages = 20
+	// walkBack follows prev links from u, returning the rows in order.
+	walkBack := func(u string) []int64 {
+		t.Helper()
+		var backward []int64
+		for pages := 0; u != ""; {
+			if pages++; pages > maxPages {
+				t.Fatalf("backward walk still going after %d pages, at %s", maxPages, u)
+			}
+			p := follow(u)
+			backward = append(slices.Clone(p.items), backward...)
+			u = p.links["prev"]
+		}
+		return backward
+	}
 	for _, sort := range []string{"-created_at", "price,-name", "category,-id"} {
 		t.Run(sort, func(t *testing.T) {
 			var forward []int64
-			var last string
+			var first, final page
 			pages := 0
 			for u := srv.URL + "/feed?per_page=7&sort=" + sort; u != ""; {
 				if pages++; pages > maxPages {
 					t.Fatalf("forward walk still going after %d pages, at %s", maxPages, u)
 				}
-				var page []Item
-				var next string
-				page, next, last = follow(u)
-				for _, it := range page {
-					forward = append(forward, it.ID)
+				final = follow(u)
+				if pages == 1 {
+					first = final
 				}
-				if next == "" {
-					// On the last page, prev must lead back.
-					break
-				}
-				u = next
+				forward = append(forward, final.items...)
+				u = final.links["next"]
 			}
 			seen := map[int64]bool{}
 			for _, id := range forward {
@@ -349,31 +371,35 @@ func TestWalkThroughHTTP(t *testing.T) {
 			if len(seen) != len(data) {
 				t.Fatalf("forward walk saw %d rows, want %d", len(seen), len(data))
 			}
-			// Back from the last page to the first.
-			var backward []int64
-			pages = 0
-			for u := last; u != ""; {
-				if pages++; pages > maxPages {
-					t.Fatalf("backward walk still going after %d pages, at %s", maxPages, u)
-				}
-				page, _, prev := follow(u)
-				ids := make([]int64, len(page))
-				for i, it := range page {
-					ids[i] = it.ID
-				}
-				backward = append(ids, backward...)
-				u = prev
-			}
-			lastPage := len(forward) % 7
-			if lastPage == 0 {
-				lastPage = 7
-			}
-			if diff := cmp.Diff(forward[:len(forward)-lastPage], backward); diff != "" {
+			// Back from the last page of the walk to the first.
+			if diff := cmp.Diff(forward[:len(forward)-len(final.items)], walkBack(final.links["prev"])); diff != "" {
 				t.Errorf("backward walk differs from forward (-forward +backward):\n%s", diff)
+			}
+
+			// The last link: the final 7 rows, nothing after them, and
+			// prev links back to the first row.
+			last := follow(first.links["last"])
+			if diff := cmp.Diff(forward[len(forward)-7:], last.items); diff != "" {
+				t.Errorf("last page (-want +got):\n%s", diff)
+			}
+			if last.hasNext || last.links["next"] != "" {
+				t.Errorf("last page: has_next %v, next link %q", last.hasNext, last.links["next"])
+			}
+			if last.links["last"] != first.links["last"] || last.links["first"] != first.links["first"] {
+				t.Errorf("last page's first and last links %q, %q differ from the first page's %q, %q",
+					last.links["first"], last.links["last"], first.links["first"], first.links["last"])
+			}
+			if diff := cmp.Diff(forward, walkBack(first.links["last"])); diff != "" {
+				t.Errorf("backward walk from the last link differs from forward (-forward +backward):\n%s", diff)
 			}
 		})
 	}
 }
+
+// maxPages bounds a walk over TestWalkThroughHTTP's rows, ceil(103/7) = 15
+// pages: a Link that loops fails the test at this bound instead of hanging
+// it.
+const maxPages = 20
 
 func TestMiddleware(t *testing.T) {
 	s := newSchema(t)

@@ -4,6 +4,7 @@ import (
 	"encoding"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"math"
 	"reflect"
 	"slices"
@@ -12,6 +13,7 @@ import (
 	"sync"
 
 	"github.com/go-paginate/paginate"
+	"github.com/go-paginate/paginate/internal/structfield"
 )
 
 // itemKind is the shape of the items an itemEncoder writes.
@@ -56,8 +58,6 @@ type jsonField struct {
 	name   string // the JSON key
 	tagged bool   // the key comes from the json tag
 	quoted bool   // the tag has the string option
-	db     string // the db tag's name
-	goName string
 	// viaPointer says the field lies behind an embedded pointer, which
 	// hides it from encoding/json when nil.
 	viaPointer bool
@@ -67,7 +67,12 @@ type jsonField struct {
 // number built: field sets past it are encoded field by field.
 const maxSparseTypes = 256
 
-func newItemEncoder(t reflect.Type, s *paginate.Schema) *itemEncoder {
+// newItemEncoder returns the encoder of items of type t, whose fields s
+// declares. The struct field behind each declared field is found by the
+// module's one rule (package paginate, "Declaring fields"); a declared
+// field that no field of a struct item backs, or that two back, is an
+// error, as is one whose struct field encoding/json does not write.
+func newItemEncoder(t reflect.Type, s *paginate.Schema) (*itemEncoder, error) {
 	e := &itemEncoder{kind: otherItems}
 	if t.Kind() == reflect.Pointer && t.Elem().Kind() == reflect.Struct {
 		e.ptr, t = true, t.Elem()
@@ -77,12 +82,11 @@ func newItemEncoder(t reflect.Type, s *paginate.Schema) *itemEncoder {
 	case t.Kind() == reflect.Struct:
 		e.kind = structItems
 		e.fields = structFields(t)
-		e.bySchema = make(map[string]int)
-		for _, f := range s.Fields() {
-			if i := matchField(e.fields, f.Name); i >= 0 {
-				e.bySchema[f.Name] = i
-			}
+		bySchema, err := e.backing(s)
+		if err != nil {
+			return nil, err
 		}
+		e.bySchema = bySchema
 		e.all = make([]int, len(e.fields))
 		for i := range e.all {
 			e.all[i] = i
@@ -93,7 +97,32 @@ func newItemEncoder(t reflect.Type, s *paginate.Schema) *itemEncoder {
 		e.kind = mapItems
 		e.rewritable = !marshals(t)
 	}
-	return e
+	return e, nil
+}
+
+// backing maps each field s declares to the index in e.fields of the
+// struct field behind it, found by [structfield.Struct.Find].
+func (e *itemEncoder) backing(s *paginate.Schema) (map[string]int, error) {
+	st, err := structfield.Of(e.typ)
+	if err != nil {
+		return nil, fmt.Errorf("httpadapter: %w", err)
+	}
+	bySchema := make(map[string]int)
+	var errs []error
+	for _, f := range s.Fields() {
+		sf, err := st.Find(f.Name, f.Column)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("httpadapter: %w", err))
+			continue
+		}
+		i := slices.IndexFunc(e.fields, func(jf jsonField) bool { return slices.Equal(jf.index, sf.Index) })
+		if i < 0 {
+			errs = append(errs, fmt.Errorf("httpadapter: %v.%s backs field %q, but encoding/json does not write it: another field has its JSON key %q", e.typ, sf.GoName, f.Name, sf.JSONKey))
+			continue
+		}
+		bySchema[f.Name] = i
+	}
+	return bySchema, errors.Join(errs...)
 }
 
 // marshals reports whether t or *t encodes itself, as json.Marshaler or
@@ -161,7 +190,7 @@ func collectFields(t reflect.Type, index []int, viaPointer bool, onPath map[refl
 		if !sf.IsExported() {
 			continue
 		}
-		f := jsonField{index: idx, typ: sf.Type, tag: tag, name: name, tagged: name != "", goName: sf.Name, viaPointer: viaPointer}
+		f := jsonField{index: idx, typ: sf.Type, tag: tag, name: name, tagged: name != "", viaPointer: viaPointer}
 		if name == "" {
 			f.name = sf.Name
 		}
@@ -169,7 +198,6 @@ func collectFields(t reflect.Type, index []int, viaPointer bool, onPath map[refl
 			f.tag = sf.Name + tag
 		}
 		f.quoted = slices.Contains(strings.Split(opts, ","), "string")
-		f.db, _, _ = strings.Cut(sf.Tag.Get("db"), ",")
 		out = append(out, f)
 	}
 	return out
@@ -198,27 +226,6 @@ func dominant(all []jsonField, same []int) int {
 		return top
 	case nTagged == 1:
 		return tagged
-	}
-	return -1
-}
-
-// matchField finds the field for a schema name: db tag, else JSON name,
-// else Go name ignoring case. It returns -1 if none matches.
-func matchField(fields []jsonField, name string) int {
-	for i, f := range fields {
-		if f.db == name {
-			return i
-		}
-	}
-	for i, f := range fields {
-		if f.name == name {
-			return i
-		}
-	}
-	for i, f := range fields {
-		if strings.EqualFold(f.goName, name) {
-			return i
-		}
 	}
 	return -1
 }

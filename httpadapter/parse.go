@@ -403,14 +403,14 @@ func (st *parseState) std(k stdParam, name, val string) {
 	case pSort:
 		s, err := st.p.schema.ParseSort(val)
 		if err != nil {
-			st.bad(name, reasonOf(err, paginate.ErrInvalidSort), paginate.ErrInvalidSort)
+			st.bad(name, reasonOf(err, reasonSort), paginate.ErrInvalidSort)
 			return
 		}
 		req.Sort = s
 	case pFields:
 		f, err := st.p.schema.ParseFields(val)
 		if err != nil {
-			st.bad(name, reasonOf(err, paginate.ErrInvalidField), paginate.ErrInvalidField)
+			st.bad(name, reasonOf(err, reasonFields), paginate.ErrInvalidField)
 			return
 		}
 		req.Fields = f
@@ -448,7 +448,7 @@ func (st *parseState) filter(name, val string) {
 	}
 	f, err := st.p.schema.ParseFilter(field, op, val)
 	if err != nil {
-		st.bad(name, reasonOf(err, paginate.ErrInvalidFilter), paginate.ErrInvalidFilter)
+		st.bad(name, reasonOf(err, reasonFilter), paginate.ErrInvalidFilter)
 		return
 	}
 	core := f.Param()
@@ -532,19 +532,15 @@ func displayKey(k string) string {
 	return k
 }
 
-// reasonOf is the reason, fit for a client, that err (an error from the
-// core about one parameter's value) gives: the Reason of its
-// [paginate.ParamError] when it has one; otherwise, from a core error that
-// only wraps the sentinel, the message after the sentinel's text. This is
-// the one place a reason is made from a message.
-func reasonOf(err, sentinel error) string {
+// reasonOf returns the Reason of the [paginate.ParamError] in err, which
+// every error of the core about a parameter carries, or fallback for an
+// error without one (a paginator of another package that wraps a sentinel
+// bare). A reason is never made from an error's message, which may hold
+// text no client should see.
+func reasonOf(err error, fallback string) string {
 	var pe *paginate.ParamError
 	if errors.As(err, &pe) && pe.Reason != "" {
 		return pe.Reason
 	}
-	msg := err.Error()
-	if s := sentinel.Error() + ": "; strings.HasPrefix(msg, s) {
-		return msg[len(s):]
-	}
-	return strings.TrimPrefix(msg, "paginate: ")
+	return fallback
 }

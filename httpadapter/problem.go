@@ -192,8 +192,9 @@ func (w *Writer[T]) invalidParams(q *ParsedQuery, err error) []InvalidParam {
 }
 
 // paramErrors returns the parameter errors in err. A bare sentinel of the
-// core's, without a *paginate.ParamError, blames the parameter of its
-// kind.
+// core's, without a *paginate.ParamError (which only a paginator of
+// another package returns), blames the parameter of its kind with a fixed
+// reason.
 func paramErrors(err error) []*paginate.ParamError {
 	var re *paginate.RequestError
 	if errors.As(err, &re) {
@@ -204,22 +205,29 @@ func paramErrors(err error) []*paginate.ParamError {
 		return []*paginate.ParamError{pe}
 	}
 	for _, s := range [...]struct {
-		sentinel error
-		param    string
+		sentinel      error
+		param, reason string
 	}{
-		{paginate.ErrInvalidPage, "page"},
-		{paginate.ErrInvalidPerPage, "per_page"},
-		{paginate.ErrInvalidCursor, "after"},
-		{paginate.ErrInvalidSort, "sort"},
-		{paginate.ErrInvalidField, "fields"},
-		{paginate.ErrInvalidFilter, "filter"},
+		{paginate.ErrInvalidPage, "page", "not a valid page"},
+		{paginate.ErrInvalidPerPage, "per_page", "not a valid page size"},
+		{paginate.ErrInvalidCursor, "after", "not a valid cursor"},
+		{paginate.ErrInvalidSort, "sort", reasonSort},
+		{paginate.ErrInvalidField, "fields", reasonFields},
+		{paginate.ErrInvalidFilter, "filter", reasonFilter},
 	} {
 		if errors.Is(err, s.sentinel) {
-			return []*paginate.ParamError{{Param: s.param, Reason: reasonOf(err, s.sentinel), Err: s.sentinel}}
+			return []*paginate.ParamError{{Param: s.param, Reason: s.reason, Err: s.sentinel}}
 		}
 	}
 	return nil
 }
+
+// The reasons given for errors that carry none of their own.
+const (
+	reasonSort   = "not a valid sort"
+	reasonFields = "not a valid list of fields"
+	reasonFilter = "not a valid filter"
+)
 
 func sentence(s string) string {
 	if s == "" {

@@ -80,6 +80,44 @@ func parseLink(t *testing.T, v string) map[string]*url.URL {
 	return out
 }
 
+// The path as the client wrote it, before a router stripped a prefix, is
+// escaped again in Link URLs and in the body's links: a > or a " in it
+// cannot end a link and add one.
+func TestLinkEscapesThePath(t *testing.T) {
+	h := offsetHandler(t, paginate.OffsetConfig{PerPage: 2}, httpadapter.Config{})
+	for _, raw := range []string{
+		`/api/items>;rel="next",<https://evil.example/`,
+		`/api/it"ems<x>`,
+		"/api/caf%C3%A9",
+	} {
+		// As a router that stripped the prefix /api passes it on.
+		req := httptest.NewRequest(http.MethodGet, "/x?page=2", nil)
+		req.RequestURI = raw + "?page=2"
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		if rec.Code != http.StatusOK {
+			t.Fatalf("%s: status %d", raw, rec.Code)
+		}
+		links := parseLink(t, rec.Header().Get("Link"))
+		if len(links) != 4 {
+			t.Errorf("%s: %d links in %q, want first, prev, next, last", raw, len(links), rec.Header().Get("Link"))
+		}
+		want, err := url.PathUnescape(raw)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for rel, u := range links {
+			if u.Host != "example.com" || u.Path != want {
+				t.Errorf("%s: rel %q points to host %q, path %q", raw, rel, u.Host, u.Path)
+			}
+		}
+		// Two quotes around each of the four rels, none in a URL.
+		if n := strings.Count(rec.Header().Get("Link"), `"`); n != 8 {
+			t.Errorf("%s: %d quotes in %q", raw, n, rec.Header().Get("Link"))
+		}
+	}
+}
+
 // The client's other query parameters are re-encoded in Link URLs, so no
 // value can close the URL and add links of its own.
 func TestLinkKeepsOtherParametersSafely(t *testing.T) {
@@ -100,7 +138,7 @@ func TestLinkKeepsOtherParametersSafely(t *testing.T) {
 			rels []string
 		}{
 			{"offset", offset, "page=2", []string{"first", "prev", "next", "last"}},
-			{"cursor", cursor, "per_page=2", []string{"next"}},
+			{"cursor", cursor, "per_page=2", []string{"first", "next", "last"}},
 		} {
 			// As a client may send it: only what would end the value escaped.
 			raw := rawEscape(v)
@@ -119,11 +157,22 @@ func TestLinkKeepsOtherParametersSafely(t *testing.T) {
 				}
 				got := u.Query()
 				want := url.Values{"category[ne]": {v}, "tag": {v, "second"}, "x[y]": {v}, "flag": {""}}
-				if tc.name == "offset" {
+				switch {
+				case tc.name == "offset":
 					want.Set("page", got.Get("page"))
-				} else {
+				case rel == "next":
 					want.Set("per_page", "2")
 					want.Set("after", got.Get("after"))
+				case rel == "last":
+					want.Set("per_page", "2")
+					want.Set("before", got.Get("before"))
+				default: // first: no cursor
+					want.Set("per_page", "2")
+				}
+				for _, k := range []string{"page", "after", "before"} {
+					if got.Has(k) && got.Get(k) == "" {
+						t.Errorf("%s: rel %q has an empty %s", tc.name, rel, k)
+					}
 				}
 				if diff := cmp.Diff(want, got); diff != "" {
 					t.Errorf("%s: rel %q query (-want +got):\n%s", tc.name, rel, diff)

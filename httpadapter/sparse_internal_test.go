@@ -61,7 +61,10 @@ func TestSparseFieldSetsBeyondTheCache(t *testing.T) {
 			items = []*wide{&data[0], nil, &data[1]}
 			typ = reflect.TypeFor[*wide]()
 		}
-		e := newItemEncoder(typ, s)
+		e, err := newItemEncoder(typ, s)
+		if err != nil {
+			t.Fatal(err)
+		}
 		pb := &pageBuffer{}
 		pb.enc = json.NewEncoder(&pb.buf)
 		full, err := json.Marshal(items)

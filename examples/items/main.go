@@ -14,6 +14,7 @@
 //	GET /api/items        offset pages: page, per_page (default 10, at most 100, larger
 //	                      values clamped), total, pages; a page past the end is empty
 //	GET /api/items/feed   cursor pages: after, before, per_page; no COUNT
+//	GET /openapi.json     the OpenAPI 3.1 document of the two
 //	GET /                 a page listing the feed, loading more on scroll or click
 //
 // Both APIs sort by id, name, category, price and created_at (default
@@ -29,6 +30,13 @@
 // (driver, row count and dataset version), so a restart with other -rows
 // never serves the totals of the rows seeded before. Both APIs answer
 // If-None-Match with 304 Not Modified.
+//
+// Pages link to their neighbours in the Link header and in the body's
+// links object; in cursor mode the last link asks for the final rows
+// directly. Browser code on another site may read the API when
+// -allow-origin names its origin (or is "*"); it can then read the Link and
+// X-Total-Count headers too, which the API lists in
+// Access-Control-Expose-Headers for requests that carry an Origin.
 //
 // Cursors are signed with the key from -cursor-key or PAGINATE_CURSOR_KEY
 // (at least 32 bytes), so cursors stay valid across restarts with the same
@@ -63,6 +71,7 @@ import (
 	"github.com/go-paginate/paginate"
 	"github.com/go-paginate/paginate/cache"
 	"github.com/go-paginate/paginate/cache/rediscache"
+	"github.com/go-paginate/paginate/httpadapter"
 	"github.com/go-paginate/paginate/internal/dataset"
 	"github.com/go-paginate/paginate/internal/itemsapi"
 )
@@ -91,7 +100,7 @@ func main() {
 // config is what the flags say.
 type config struct {
 	addr, db, driver, dsn, table, cursorKey string
-	count, redis                            string
+	count, redis, allowOrigin               string
 	rows                                    int
 }
 
@@ -108,6 +117,7 @@ func parseFlags(args []string, out io.Writer) (config, error) {
 	fs.StringVar(&c.cursorKey, "cursor-key", "", "key that signs cursors, at least 32 bytes (default: $"+cursorKeyEnv+", else a development key)")
 	fs.StringVar(&c.count, "count", "exact", "how /api/items counts: exact, none, cached, capped or estimated")
 	fs.StringVar(&c.redis, "redis", "", "Redis address (host:port) for -count cached (default: an in-process cache)")
+	fs.StringVar(&c.allowOrigin, "allow-origin", "", `origin whose browser code may read the API, such as https://app.example, or "*" for any (default: none)`)
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
@@ -163,6 +173,9 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		Count:     counter,
 		Logger:    logger,
 		Index:     http.HandlerFunc(index),
+		// Cross-origin requests (those with an Origin header) may read
+		// Link and X-Total-Count.
+		Adapter: httpadapter.Config{Writer: httpadapter.WriterConfig{ExposeHeaders: true}},
 	})
 	if err != nil {
 		return err
@@ -174,7 +187,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		return err
 	}
 	srv := &http.Server{
-		Handler:           api.Handler(),
+		Handler:           allowOrigin(cfg.allowOrigin, api.Handler()),
 		ReadHeaderTimeout: 5 * time.Second,
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
 	}
@@ -187,6 +200,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	fmt.Fprintf(stdout, "  curl '%s/api/items/feed?per_page=5'\n", base)
 	fmt.Fprintf(stdout, "  curl -g '%s/api/items/feed?per_page=5&sort=price&created_at[gte]=2024-01-01T03:00:00Z'\n", base)
 	fmt.Fprintf(stdout, "  curl -i '%s/api/items?per_page=0'   # 400, application/problem+json\n", base)
+	fmt.Fprintf(stdout, "  curl '%s/openapi.json'\n", base)
 	fmt.Fprintf(stdout, "  open %s/ in a browser for the infinite scroll\n\n", base)
 
 	errc := make(chan error, 1)
@@ -298,6 +312,24 @@ func datasetVariant(cfg config) string {
 // makes the client honour the deadline the cache puts on each call.
 func redisOptions(addr string) *redis.Options {
 	return &redis.Options{Addr: addr, ContextTimeoutEnabled: true}
+}
+
+// allowOrigin lets browser code from origin ("*" for any) read next's
+// responses, the smallest CORS policy for a public, read-only API: the
+// API's requests are simple GETs, so no preflight reaches it.
+func allowOrigin(origin string, next http.Handler) http.Handler {
+	if origin == "" {
+		return next
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if o := r.Header.Get("Origin"); o != "" && (origin == "*" || o == origin) {
+			w.Header().Set("Access-Control-Allow-Origin", origin)
+		}
+		if origin != "*" {
+			w.Header().Add("Vary", "Origin")
+		}
+		next.ServeHTTP(w, r)
+	})
 }
 
 // index serves the infinite-scroll page.

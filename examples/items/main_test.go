@@ -104,6 +104,7 @@ type envelope struct {
 	HasPrev    bool            `json:"has_prev"`
 	NextCursor *string         `json:"next_cursor"`
 	PrevCursor *string         `json:"prev_cursor"`
+	Links      links           `json:"links"`
 	Items      []itemsapi.Item `json:"items"`
 	raw        []map[string]json.RawMessage
 	keys       []string
@@ -211,14 +212,48 @@ func TestOffsetEndpoint(t *testing.T) {
 	if diff := gocmp.Diff(sorted(all, "-created_at")[:10], env.Items); diff != "" {
 		t.Errorf("first page (-want +got):\n%s", diff)
 	}
-	if diff := gocmp.Diff([]string{"has_next", "has_prev", "items", "next_page", "page", "pages", "per_page", "prev_page", "total"}, env.keys); diff != "" {
+	if diff := gocmp.Diff([]string{"has_next", "has_prev", "items", "links", "next_page", "page", "pages", "per_page", "prev_page", "total"}, env.keys); diff != "" {
 		t.Errorf("envelope keys (-want +got):\n%s", diff)
 	}
 	if got := res.Header.Get("X-Total-Count"); got != strconv.Itoa(testRows) {
 		t.Errorf("X-Total-Count %q", got)
 	}
-	// Items have exactly five keys; created_at is RFC 3339.
-	for _, it := range env.raw {
+	checkItemKeys(t, env.raw)
+	checkOffsetEdges(t, s)
+	checkOffsetQueries(t, s, all)
+
+	// Sparse fields.
+	env, _ = s.fetch(t, "/api/items?fields=name,price&sort=id&per_page=3")
+	for i, it := range env.raw {
+		if len(it) != 2 || it["name"] == nil || it["price"] == nil {
+			t.Errorf("item %d with fields=name,price: %v", i, it)
+		}
+	}
+	if env.Items[0].Name != all[0].Name || env.Items[0].Price != all[0].Price {
+		t.Errorf("sparse item %+v, want name and price of %+v", env.Items[0], all[0])
+	}
+}
+
+// checkOffsetEdges checks a clamped page size and a page past the end.
+func checkOffsetEdges(t *testing.T, s *server) {
+	t.Helper()
+	// Clamping reports the clamped size.
+	env, _ := s.fetch(t, "/api/items?per_page=500")
+	if env.PerPage != 100 || len(env.Items) != 100 || *env.Pages != 3 {
+		t.Errorf("per_page=500: per_page %d, %d items, %d pages", env.PerPage, len(env.Items), *env.Pages)
+	}
+	// Past the end: 200, empty, correct total and pages.
+	env, res := s.fetch(t, "/api/items?page=26")
+	if res.StatusCode != 200 || len(env.Items) != 0 || *env.Total != testRows || *env.Pages != 25 || env.HasNext || !env.HasPrev {
+		t.Errorf("past the end: status %d, %+v", res.StatusCode, env)
+	}
+}
+
+// checkItemKeys checks that items have exactly the five keys, and
+// created_at in RFC 3339.
+func checkItemKeys(t *testing.T, raw []map[string]json.RawMessage) {
+	t.Helper()
+	for _, it := range raw {
 		keys := slices.Sorted(func(yield func(string) bool) {
 			for k := range it {
 				if !yield(k) {
@@ -235,18 +270,12 @@ func TestOffsetEndpoint(t *testing.T) {
 			t.Errorf("created_at %q is not RFC 3339", ts)
 		}
 	}
+}
 
-	// Clamping reports the clamped size.
-	env, _ = s.fetch(t, "/api/items?per_page=500")
-	if env.PerPage != 100 || len(env.Items) != 100 || *env.Pages != 3 {
-		t.Errorf("per_page=500: per_page %d, %d items, %d pages", env.PerPage, len(env.Items), *env.Pages)
-	}
-	// Past the end: 200, empty, correct total and pages.
-	env, res = s.fetch(t, "/api/items?page=26")
-	if res.StatusCode != 200 || len(env.Items) != 0 || *env.Total != testRows || *env.Pages != 25 || env.HasNext || !env.HasPrev {
-		t.Errorf("past the end: status %d, %+v", res.StatusCode, env)
-	}
-	// Every sort, with filters and fields.
+// checkOffsetQueries checks pages of /api/items under every sort, with
+// filters and fields, against the model all.
+func checkOffsetQueries(t *testing.T, s *server, all []itemsapi.Item) {
+	t.Helper()
 	for _, tc := range []struct {
 		query, sort string
 		keep        func(itemsapi.Item) bool
@@ -284,16 +313,6 @@ func TestOffsetEndpoint(t *testing.T) {
 				t.Errorf("total %d, want %d", *env.Total, len(want))
 			}
 		})
-	}
-	// Sparse fields.
-	env, _ = s.fetch(t, "/api/items?fields=name,price&sort=id&per_page=3")
-	for i, it := range env.raw {
-		if len(it) != 2 || it["name"] == nil || it["price"] == nil {
-			t.Errorf("item %d with fields=name,price: %v", i, it)
-		}
-	}
-	if env.Items[0].Name != all[0].Name || env.Items[0].Price != all[0].Price {
-		t.Errorf("sparse item %+v, want name and price of %+v", env.Items[0], all[0])
 	}
 }
 

@@ -4,10 +4,12 @@
 // copy of them. It imports no database driver; the program and the tests
 // open the databases.
 //
-// The API serves an items table (see internal/dataset) with two routes:
+// The API serves an items table (see internal/dataset) with two routes,
+// and describes both in an OpenAPI 3.1 document:
 //
 //	/api/items        offset pages (page, per_page), counted as Config.Count says
 //	/api/items/feed   cursor pages (after, before, per_page), signed with Config.CursorKey
+//	/openapi.json     the OpenAPI document of the two
 //
 // Both sort by id, name, category, price and created_at (default
 // -created_at, id breaking ties), filter on category (eq, ne, in), price
@@ -142,16 +144,46 @@ func (a *API) build(cfg Config) error {
 	if err != nil {
 		return err
 	}
+	spec, err := describe(items, feed)
+	if err != nil {
+		return err
+	}
 	// ETag and 304 Not Modified; the pages are public, so they vary on no
 	// request header.
 	conditional := httpadapter.Conditional(httpadapter.ConditionalConfig{Vary: []string{}})
 	a.mux = http.NewServeMux()
 	a.mux.Handle("/api/items", conditional(items))
 	a.mux.Handle("/api/items/feed", conditional(feed))
+	a.mux.Handle("GET /openapi.json", spec)
 	if cfg.Index != nil {
 		a.mux.Handle("GET /{$}", cfg.Index)
 	}
 	return nil
+}
+
+// describe returns the handler of the API's OpenAPI document.
+func describe(items, feed httpadapter.Endpoint) (http.Handler, error) {
+	doc, err := httpadapter.NewOpenAPI(httpadapter.OpenAPIInfo{
+		Title:       "go-paginate example: items",
+		Version:     "1.0.0",
+		Description: "An items table, by page number and by cursor. Prices are integer cents.",
+	})
+	if err != nil {
+		return nil, err
+	}
+	for _, e := range []struct {
+		path string
+		h    httpadapter.Endpoint
+		op   httpadapter.Operation
+	}{
+		{"/api/items", items, httpadapter.Operation{ID: "listItems", Summary: "Items by page number", Tags: []string{"items"}, ItemSchema: "Item", Conditional: true}},
+		{"/api/items/feed", feed, httpadapter.Operation{ID: "feedItems", Summary: "Items by cursor", Tags: []string{"items"}, ItemSchema: "Item", Conditional: true}},
+	} {
+		if err := doc.Add(e.path, e.h, e.op); err != nil {
+			return nil, err
+		}
+	}
+	return doc.Handler()
 }
 
 // Handler returns the API's routes.
