@@ -348,3 +348,121 @@ func TestNullFilter(t *testing.T) {
 		}
 	})
 }
+
+type exText struct {
+	ID    int64  `db:"id"`
+	Name  string `db:"name"`
+	Other string `db:"other"`
+}
+
+// TestExplainPrefix checks where the documentation says an index serves
+// prefix: SQLite's range on a BINARY column, PostgreSQL's LIKE on a
+// C-collated column or through a text_pattern_ops index, MariaDB's LIKE on
+// its default case-insensitive collation. The first table of each plan is
+// entered through an index condition. Contains, documented as unindexed,
+// is not.
+func TestExplainPrefix(t *testing.T) {
+	forEachDB(t, func(t *testing.T, db *sqlx.DB) {
+		d, _ := pagesql.DialectForDriver(db.DriverName())
+		tbl := testdb.Name("exprefix")
+		testdb.DropTable(t, db, tbl)
+		ddl := map[pagesql.Dialect][]string{
+			pagesql.SQLite: {`CREATE TABLE %s (id INTEGER PRIMARY KEY, name TEXT NOT NULL, other TEXT NOT NULL)`,
+				`CREATE INDEX %[1]s_name ON %[1]s (name, id)`, `CREATE INDEX %[1]s_other ON %[1]s (other)`},
+			pagesql.PostgreSQL: {`CREATE TABLE %s (id BIGINT PRIMARY KEY, name TEXT COLLATE "C" NOT NULL, other TEXT NOT NULL)`,
+				`CREATE INDEX %[1]s_name ON %[1]s (name, id)`, `CREATE INDEX %[1]s_other ON %[1]s (other text_pattern_ops)`},
+			pagesql.MySQL: {`CREATE TABLE %s (id BIGINT PRIMARY KEY, name VARCHAR(32) NOT NULL, other VARCHAR(32) NOT NULL) CHARACTER SET utf8mb4`,
+				`CREATE INDEX %[1]s_name ON %[1]s (name, id)`, `CREATE INDEX %[1]s_other ON %[1]s (other)`},
+		}
+		for _, s := range ddl[d] {
+			db.MustExec(fmt.Sprintf(s, tbl))
+		}
+		tx := db.MustBegin()
+		const n, batch = 20000, 500
+		for start := 0; start < n; start += batch {
+			var sb strings.Builder
+			sb.WriteString("INSERT INTO " + tbl + " (id, name, other) VALUES ")
+			for i := start; i < start+batch; i++ {
+				if i > start {
+					sb.WriteString(", ")
+				}
+				v := fmt.Sprintf("%05x", i*7919%0x100000)
+				fmt.Fprintf(&sb, "(%d, '%s', '%s')", i+1, v, v)
+			}
+			tx.MustExec(sb.String())
+		}
+		if err := tx.Commit(); err != nil {
+			t.Fatal(err)
+		}
+		if d == pagesql.MySQL {
+			db.MustExec("ANALYZE TABLE " + tbl)
+		} else {
+			db.MustExec("ANALYZE " + tbl)
+		}
+		schema, err := paginate.NewSchema([]paginate.Field{
+			{Name: "id", Type: paginate.Int, Key: true, Sortable: true},
+			{Name: "name", Type: paginate.String, Sortable: true, Ops: []paginate.Op{paginate.Prefix, paginate.Contains}},
+			{Name: "other", Type: paginate.String, Ops: []paginate.Op{paginate.Prefix}},
+		}, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := pagesql.New[exText](db, squirrel.Select().From(tbl), pagesql.Config{Schema: schema})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { b.Close() })
+		id, _ := schema.Field("id")
+		name, _ := schema.Field("name")
+		other, _ := schema.Field("other")
+		ctx := context.Background()
+		explain := func(sort []paginate.Order, c paginate.Condition) pagesql.Report {
+			t.Helper()
+			r, err := b.Explain(ctx, paginate.Query{Sort: sort, Filters: []paginate.Condition{c}, Limit: 21})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return r
+		}
+		byName := []paginate.Order{{Field: name}, {Field: id}}
+		byID := []paginate.Order{{Field: id}}
+		if r := explain(byName, paginate.Condition{Field: name, Op: paginate.Prefix, Values: []any{"ab"}}); !r.Seek() {
+			t.Errorf("prefix on an indexed column does not seek:\n%s\n%s", r, raws(r))
+		}
+		if r := explain(byID, paginate.Condition{Field: other, Op: paginate.Prefix, Values: []any{"abc"}}); !r.Seek() {
+			t.Errorf("prefix on %s's other index does not seek:\n%s\n%s", d, r, raws(r))
+		}
+		if r := explain(byName, paginate.Condition{Field: name, Op: paginate.Contains, Values: []any{"ab"}}); r.Seek() {
+			t.Errorf("contains seeks, though documented as unindexed:\n%s\n%s", r, raws(r))
+		}
+		if d == pagesql.PostgreSQL {
+			checkCustomPlans(t, db, b, byName, name)
+		}
+	})
+}
+
+// checkCustomPlans checks that PostgreSQL keeps planning the prepared
+// statement of a prefix filter with its value (custom plans), which can
+// use the index, rather than switching to a generic plan, which cannot:
+// it may switch after five executions when a generic plan is estimated
+// no dearer.
+func checkCustomPlans(t *testing.T, db *sqlx.DB, b *pagesql.Backend[exText], sort []paginate.Order, name paginate.Field) {
+	t.Helper()
+	db.SetMaxOpenConns(1) // one session, whose prepared statements are listed below
+	ctx := context.Background()
+	const runs = 12
+	for i := range runs {
+		q := paginate.Query{Sort: sort, Limit: 21, Filters: []paginate.Condition{{Field: name, Op: paginate.Prefix, Values: []any{fmt.Sprintf("%02x", 0xa0+i)}}}}
+		if _, err := b.Fetch(ctx, q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var generic, custom int64
+	err := db.QueryRowContext(ctx, `SELECT generic_plans, custom_plans FROM pg_prepared_statements WHERE statement LIKE 'SELECT id AS %LIKE $1%ORDER BY name%'`).Scan(&generic, &custom)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if generic != 0 || custom < runs {
+		t.Errorf("after %d runs of the prepared prefix statement: %d generic plans, %d custom plans", runs, generic, custom)
+	}
+}
