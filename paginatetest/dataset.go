@@ -126,14 +126,6 @@ var (
 		"αλέξης", "дмитрий", "大阪", "東京",
 	}
 	notes      = []string{"crème", "façade", "naïve", "résumé", "vis-à-vis"}
-	// fragments are what the random cases search the text fields for
-	// with Contains: runs of each field's text, some matching nothing,
-	// chosen as the package documentation's section "Text" says.
-	fragments = map[string][]string{
-		"name":     {"nn", "ar", "k", "th", "gr", "x", "z", "qu", "東", "дми", "🙂", "ing", "nobody"},
-		"category": {"a", "ta", "mm", "lph", "el", "b", "omega"},
-		"note":     {"vis", "sum", "-", "ad", "ïv", "ve", "zz"},
-	}
 	categories = []string{"alpha", "beta", "delta", "gamma"}
 	scores     = []int64{3, -1, 3, 1<<53 + 1, 0, -(1<<53 + 1), 42, 3, 7, math.MaxInt64, math.MinInt64 + 1}
 	prices     = []float64{
@@ -149,6 +141,15 @@ var (
 		{0x12, 0x3e, 0x45, 0x67, 0xe8, 0x9b, 0x12, 0xd3, 0xa4, 0x56, 0x42, 0x66, 0x14, 0x17, 0x40, 0x01},
 	}
 )
+
+// fragments are what the random cases search the text fields for with
+// Contains: runs of each field's text, some matching nothing, chosen as
+// the package documentation's section "Text" says.
+var fragments = map[string][]string{
+	"name":     {"nn", "ar", "k", "th", "gr", "x", "z", "qu", "東", "дми", "🙂", "ing", "nobody"},
+	"category": {"a", "ta", "mm", "lph", "el", "b", "omega"},
+	"note":     {"vis", "sum", "-", "ad", "ïv", "ve", "zz"},
+}
 
 // epoch is the CreatedAt of the first rows of the dataset; preEpoch is
 // one before 1970, for negative Unix times.
