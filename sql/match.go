@@ -7,37 +7,10 @@ import (
 	"github.com/go-paginate/paginate"
 )
 
-// The null, prefix and contains filters.
-//
-// A prefix or contains value is matched literally, under the column's
-// collation where the database can:
-//
-//   - PostgreSQL and MySQL/MariaDB: col LIKE ? ESCAPE '!', the value bound
-//     with !, % and _ escaped by ! and followed by % (prefix) or wrapped
-//     in % (contains). LIKE compares the pattern's literal characters one
-//     by one under the column's collation: case-sensitive on PostgreSQL
-//     (deterministic collations compare equal only what is byte-equal),
-//     as the collation says on MariaDB (utf8mb4_general_ci: "ab" starts
-//     "ÄBC"). The escape is ! rather than a backslash because a backslash
-//     in an SQL string literal means one thing or another depending on
-//     MariaDB's sql_mode (NO_BACKSLASH_ESCAPES) and PostgreSQL's
-//     standard_conforming_strings; ! is the same in every literal syntax.
-//     A prefix pattern is a range on an index the planner may use for it
-//     (a C-collated or text_pattern_ops index on PostgreSQL, any index on
-//     MariaDB).
-//   - SQLite: prefix is the range col >= ? AND col < ?, the value and the
-//     value followed by the byte 0xFF, which no UTF-8 text holds: a text
-//     is in the range exactly when it starts with the value under the
-//     column's collation, BINARY (the default) or NOCASE, and the column's
-//     index serves it. SQLite's LIKE is not used: it ignores the column's
-//     collation and folds ASCII case (unless PRAGMA case_sensitive_like
-//     is on for the connection), so on a BINARY column it would match
-//     "ABC" for "ab" where col = 'ABC' does not. Contains is instr(col, ?)
-//     > 0, an exact, case-sensitive search: SQLite has no substring search
-//     under a collation, so a NOCASE column is searched case-sensitively.
-//
-// A null filter is col IS NULL or col IS NOT NULL; its value is part of
-// the request's shape (see shapeKey), as the two are different SQL.
+// The null, prefix and contains filters, as the package documentation's
+// section "Null and text filters" describes them. A null filter's value
+// is part of the request's shape (see shapeKey), as IS NULL and IS NOT
+// NULL are different SQL.
 
 // likeEscape escapes a LIKE pattern's wildcards; likeEscapeSQL is its
 // ESCAPE clause.
