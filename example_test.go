@@ -168,3 +168,51 @@ func ExampleSchema_ParseSort() {
 	// [{year desc} {title asc}] <nil>
 	// paginate: parameter sort: unknown field "password"
 }
+
+// Prefix and contains match text literally, % included; null keeps the
+// rows whose field is, or is not, NULL.
+func ExampleOp() {
+	type Film struct {
+		ID     int64   `db:"id"`
+		Title  string  `db:"title"`
+		Sequel *string `db:"sequel"`
+	}
+	schema, err := paginate.NewSchema([]paginate.Field{
+		{Name: "id", Type: paginate.Int, Key: true, Sortable: true},
+		{Name: "title", Type: paginate.String, Ops: []paginate.Op{paginate.Prefix, paginate.Contains}},
+		{Name: "sequel", Type: paginate.String, Nullable: true, Ops: []paginate.Op{paginate.IsNull}},
+	}, "id")
+	if err != nil {
+		panic(err)
+	}
+	aliens := "Aliens"
+	films := []Film{{1, "100% Wolf", nil}, {2, "10 Things I Hate About You", nil}, {3, "Alien", &aliens}, {4, "Aliens", nil}}
+	backend, err := paginate.NewMemory(films, schema, paginate.MemoryConfig[Film]{})
+	if err != nil {
+		panic(err)
+	}
+	p, err := paginate.NewOffset(backend, schema, paginate.OffsetConfig{})
+	if err != nil {
+		panic(err)
+	}
+	for _, q := range [][3]string{{"title", "prefix", "10"}, {"title", "prefix", "100%"}, {"title", "contains", "lien"}, {"sequel", "null", "false"}} {
+		f, err := schema.ParseFilter(q[0], q[1], q[2])
+		if err != nil {
+			panic(err)
+		}
+		page, err := p.Paginate(context.Background(), paginate.Request{Filters: []paginate.Filter{f}})
+		if err != nil {
+			panic(err)
+		}
+		fmt.Printf("%s=%s:", f.Param(), q[2])
+		for _, film := range page.Items {
+			fmt.Printf(" [%s]", film.Title)
+		}
+		fmt.Println()
+	}
+	// Output:
+	// title[prefix]=10: [100% Wolf] [10 Things I Hate About You]
+	// title[prefix]=100%: [100% Wolf]
+	// title[contains]=lien: [Alien] [Aliens]
+	// sequel[null]=false: [Alien]
+}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/go-paginate/paginate/internal/value"
 )
@@ -89,18 +90,37 @@ const (
 	Gte
 	// In keeps rows whose field equals one of the values.
 	In
+	// IsNull keeps rows whose field is NULL when its value is true, and
+	// rows whose field is not NULL when it is false. Its value is a bool
+	// whatever the field's [Type]; only a Nullable field accepts it.
+	IsNull
+	// Prefix keeps rows whose field starts with the value: the value's n
+	// characters equal the field's first n, compared as the backend
+	// compares text (for the SQL backend, under the column's collation).
+	// Only a [String] field accepts it; the value must not be empty. An
+	// index on the field can serve it; the package documentation of the
+	// SQL backend says where.
+	Prefix
+	// Contains keeps rows whose field contains the value: n consecutive
+	// characters of the field equal the value's n, compared as for
+	// Prefix. Only a [String] field accepts it; the value must not be
+	// empty. No index serves it: every row the other conditions leave is
+	// read.
+	Contains
 )
 
-var opNames = [...]string{"eq", "ne", "lt", "lte", "gt", "gte", "in"}
+var opNames = [...]string{"eq", "ne", "lt", "lte", "gt", "gte", "in", "null", "prefix", "contains"}
 
 // String returns the operator's name as written in a query string: "eq",
-// "ne", "lt", "lte", "gt", "gte" or "in".
+// "ne", "lt", "lte", "gt", "gte", "in", "null", "prefix" or "contains".
 func (o Op) String() string {
-	if o >= 0 && int(o) < len(opNames) {
+	if o.valid() {
 		return opNames[o]
 	}
 	return "Op(" + strconv.Itoa(int(o)) + ")"
 }
+
+func (o Op) valid() bool { return o >= 0 && int(o) < len(opNames) }
 
 // parseOp returns the operator named s, as written by [Op.String].
 func parseOp(s string) (Op, bool) {
@@ -110,6 +130,28 @@ func parseOp(s string) (Op, bool) {
 		}
 	}
 	return 0, false
+}
+
+// valueType returns the type of the operator's values on a field of type
+// t: bool for IsNull, t for every other operator.
+func (o Op) valueType(t Type) Type {
+	if o == IsNull {
+		return Bool
+	}
+	return t
+}
+
+// opProblem says why a field cannot declare op, or returns "".
+func opProblem(f Field, op Op) string {
+	switch {
+	case !op.valid():
+		return fmt.Sprintf("unknown operator %d", op)
+	case op == IsNull && !f.Nullable:
+		return "operator null needs a Nullable field (only a nullable field holds NULL)"
+	case (op == Prefix || op == Contains) && f.Type != String:
+		return fmt.Sprintf("operator %s applies to String fields, not %s", op, f.Type)
+	}
+	return ""
 }
 
 // Field declares one public field.
@@ -129,7 +171,9 @@ type Field struct {
 	// Ops lists the filter operators the field accepts. If empty, the field
 	// cannot be filtered on.
 	Ops []Op
-	// Nullable says the field may be NULL. Filters never match NULL.
+	// Nullable says the field may be NULL. Filters other than IsNull never
+	// match NULL: a NULL field is neither equal nor unequal to a value, as
+	// in SQL.
 	Nullable bool
 	// Key marks the row's unique, non-null key. Exactly one field is the
 	// key; it is sortable and appended to every sort as the tie-breaker.
@@ -218,8 +262,8 @@ func NewSchema(fields []Field, defaultSort string) (*Schema, error) {
 			errs = append(errs, fmt.Errorf("paginate: field %q: unknown type %d", f.Name, f.Type))
 		}
 		for _, op := range f.Ops {
-			if op < Eq || op > In {
-				errs = append(errs, fmt.Errorf("paginate: field %q: unknown operator %d", f.Name, op))
+			if reason := opProblem(f, op); reason != "" {
+				errs = append(errs, fmt.Errorf("paginate: field %q: %s", f.Name, reason))
 			}
 		}
 		if f.Key {
@@ -402,8 +446,9 @@ func (s *Schema) fieldsProblem(names []string) string {
 // ParseFilter parses one filter from a query parameter's parts: the field
 // name, the operator name ("" for eq) and the raw value. For In the value
 // is a comma-separated list. The field must be declared and accept the
-// operator, and every value must parse as the field's type (see the
-// package documentation's section "Filter values"). An error is a
+// operator, and every value must parse as the field's type, or as a bool
+// for null (see the package documentation's section "Filter values"). An
+// error is a
 // [*ParamError] that wraps [ErrInvalidFilter] and names the parameter
 // canonically: "price" for eq, "price[gte]" otherwise.
 func (s *Schema) ParseFilter(field, op, raw string) (Filter, error) {
@@ -413,7 +458,7 @@ func (s *Schema) ParseFilter(field, op, raw string) (Filter, error) {
 		if op != "" && f.Op == Eq && op != Eq.String() {
 			param = field + "[" + op + "]" // an unknown operator, as given
 		}
-		return Filter{}, &ParamError{Param: param, Reason: reason, Err: ErrInvalidFilter}
+		return Filter{}, &ParamError{Param: paramText(param), Reason: reason, Err: ErrInvalidFilter}
 	}
 	if _, ok := s.Field(field); !ok {
 		return bad("unknown field " + value.Quote(field))
@@ -443,4 +488,18 @@ func (s *Schema) ParseFilter(field, op, raw string) (Filter, error) {
 	}
 	f.Values = c.Values
 	return f, nil
+}
+
+// paramText makes a parameter name as a client wrote it fit an error
+// message: valid UTF-8, and at most about 128 bytes.
+func paramText(s string) string {
+	s = strings.ToValidUTF8(s, "\uFFFD")
+	if len(s) <= 2*maxNameLen {
+		return s
+	}
+	cut := 2 * maxNameLen
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + "…"
 }

@@ -54,13 +54,13 @@ func fzSchema(tb testing.TB) *paginate.Schema {
 	tb.Helper()
 	s, err := paginate.NewSchema([]paginate.Field{
 		{Name: "id", Type: paginate.Int, Key: true, Ops: allOps},
-		{Name: "name", Type: paginate.String, Sortable: true, Ops: []paginate.Op{paginate.Eq, paginate.Ne, paginate.In}},
+		{Name: "name", Type: paginate.String, Sortable: true, Ops: []paginate.Op{paginate.Eq, paginate.Ne, paginate.In, paginate.Prefix, paginate.Contains}},
 		{Name: "price", Type: paginate.Float, Sortable: true, Ops: allOps},
 		{Name: "active", Type: paginate.Bool, Ops: []paginate.Op{paginate.Eq}},
 		{Name: "created", Type: paginate.Time, Sortable: true, Ops: []paginate.Op{paginate.Lt, paginate.Gte}},
 		{Name: "tag", Type: paginate.Bytes, Sortable: true, Ops: []paginate.Op{paginate.Eq, paginate.In}},
 		{Name: "amount", Type: paginate.Decimal, Sortable: true, Ops: []paginate.Op{paginate.Eq, paginate.Gt, paginate.In}},
-		{Name: "note", Type: paginate.String, Sortable: true, Nullable: true, Ops: []paginate.Op{paginate.Eq}},
+		{Name: "note", Type: paginate.String, Sortable: true, Nullable: true, Ops: []paginate.Op{paginate.Eq, paginate.IsNull, paginate.Prefix}},
 	}, "-created,name")
 	if err != nil {
 		tb.Fatal(err)
@@ -348,6 +348,13 @@ func FuzzParseFilter(f *testing.F) {
 		{"amount", "gt", "+1.50"},
 		{"amount", "in", "1.01,2.02"},
 		{"note", "eq", "note 1"},
+		{"note", "null", "true"},
+		{"note", "null", "0"},
+		{"note", "prefix", "note"},
+		{"name", "prefix", `%_\`},
+		{"name", "contains", "'; --"},
+		{"name", "contains", ""},
+		{"price", "null", "true"},
 		{"nope", "", "x"},
 		{"id", "like", "1"},
 		{"id", "IN", "1"},

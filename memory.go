@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"reflect"
 	"slices"
+	"strings"
+	"unicode/utf8"
 
 	"github.com/go-paginate/paginate/internal/structfield"
 	"github.com/go-paginate/paginate/internal/value"
@@ -25,7 +27,11 @@ type MemoryConfig[T any] struct {
 	// Nulls says where NULL sorts. If zero, NullsSmallest.
 	Nulls NullOrder
 	// Collate compares strings. If nil, strings compare by bytes; set it
-	// to match a database's collation when comparing against one.
+	// to match a database's collation when comparing against one. It
+	// also decides the Prefix and Contains filters: a value starts with
+	// (contains) a filter value of n characters when its first n
+	// characters (any n consecutive ones) collate equal to it. Without
+	// Collate those filters compare bytes, so they are case-sensitive.
 	Collate func(a, b string) int
 }
 
@@ -237,10 +243,14 @@ func (m *Memory[T]) conditions(conds []Condition) ([]condition, error) {
 		if !ok {
 			return nil, fmt.Errorf("paginate: memory: unknown filter field %q", c.Field.Name)
 		}
-		if c.Op < Eq || c.Op > In || len(c.Values) == 0 || (c.Op != In && len(c.Values) != 1) {
+		if !c.Op.valid() || len(c.Values) == 0 || (c.Op != In && len(c.Values) != 1) {
 			return nil, fmt.Errorf("paginate: memory: filter on %q: %d values for %v", c.Field.Name, len(c.Values), c.Op)
 		}
-		k := m.schema.fields[j].Type.kind()
+		f := m.schema.fields[j]
+		if reason := opProblem(f, c.Op); reason != "" {
+			return nil, fmt.Errorf("paginate: memory: filter on %q: %s", c.Field.Name, reason)
+		}
+		k := c.Op.valueType(f.Type).kind()
 		for _, v := range c.Values {
 			if !value.Canonical(k, v) {
 				return nil, fmt.Errorf("paginate: memory: filter value %#v does not fit field %q", v, c.Field.Name)
@@ -326,11 +336,57 @@ func (m *Memory[T]) compare(k value.Kind, a, b any) int {
 func (m *Memory[T]) matches(i int, conds []condition) bool {
 	for _, c := range conds {
 		v := m.vals[i][c.j]
-		if v == nil || !holds(c.Condition, func(w any) int { return m.compare(c.kind, v, w) }) {
+		var ok bool
+		switch {
+		case c.Op == IsNull:
+			ok = (v == nil) == c.Values[0].(bool)
+		case v == nil:
+			ok = false
+		case c.Op == Prefix || c.Op == Contains:
+			ok = m.matchText(c.Op, v.(string), c.Values[0].(string))
+		default:
+			ok = holds(c.Condition, func(w any) int { return m.compare(c.kind, v, w) })
+		}
+		if !ok {
 			return false
 		}
 	}
 	return true
+}
+
+// matchText reports whether s starts with p (op Prefix) or contains it
+// (Contains). Without Collate that is a comparison of bytes. With
+// Collate, a run of s's characters as long as p (the first run, for
+// Prefix; any, for Contains) must collate equal to p, which is how
+// databases match a LIKE pattern's literal characters under a collation:
+// character by character, never by expanding one character into two.
+func (m *Memory[T]) matchText(op Op, s, p string) bool {
+	if m.cfg.Collate == nil {
+		if op == Prefix {
+			return strings.HasPrefix(s, p)
+		}
+		return strings.Contains(s, p)
+	}
+	n := utf8.RuneCountInString(p)
+	for start := 0; start < len(s); {
+		end := start
+		for k := 0; k < n; k++ {
+			if end == len(s) {
+				return false // fewer than n characters left
+			}
+			_, w := utf8.DecodeRuneInString(s[end:])
+			end += w
+		}
+		if m.cfg.Collate(s[start:end], p) == 0 {
+			return true
+		}
+		if op == Prefix {
+			return false
+		}
+		_, w := utf8.DecodeRuneInString(s[start:])
+		start += w
+	}
+	return false
 }
 
 // holds reports whether a condition holds for a value, given a function

@@ -63,6 +63,21 @@
 // these is a 400 naming the parameter, such as created_at[lt], on every
 // backend.
 //
+// Three operators take values of their own. [IsNull]'s value is a bool
+// whatever the field's type, written as strconv.ParseBool reads it (true,
+// false, 1, 0, t, f and their capitalized forms): score[null]=true keeps
+// the rows whose score is NULL, score[null]=false the others; only a
+// Nullable field accepts it. [Prefix] and [Contains] take text, on
+// String fields only: name[prefix]=ab keeps the names that start with
+// "ab", name[contains]=ab the names with "ab" anywhere. Their value is
+// matched literally: %, _, \ and every other character stand for
+// themselves, never for a wildcard. An empty value is a 400 (it would
+// match every row but NULLs; leave the filter out instead), as is one
+// over 4096 bytes. Whether "AB" matches "ab" is the backend's text
+// comparison: [Memory] compares bytes (case-sensitive) unless its Collate
+// says otherwise, and the SQL backend compares under the column's
+// collation, as its package documentation details per database.
+//
 // # Offset pagination
 //
 // [Offset] serves page numbers. It counts the matching rows to report the
@@ -126,6 +141,11 @@
 //     value the field's [Type] accepts (any Go integer for Int, float for
 //     Float, a string or []byte in a driver's text form, and so on).
 //   - Count returns how many rows match Query.Filters.
+//
+// Each [Op]'s documentation says which rows its [Condition] keeps. No
+// condition but IsNull keeps a row whose field is NULL. A backend that
+// cannot serve an operator fails the query with an error; declaring only
+// the operators a backend serves keeps clients from asking.
 //
 // Optional interfaces, found by type assertion, give a backend more
 // powers or tell the paginators what it stores:

@@ -235,7 +235,7 @@ func (s *Schema) condition(f Filter, l limits) (Condition, string) {
 	switch {
 	case !ok:
 		return Condition{}, "unknown field " + value.Quote(f.Field)
-	case f.Op < Eq || f.Op > In:
+	case !f.Op.valid():
 		return Condition{}, "unknown operator"
 	case !field.Allows(f.Op):
 		return Condition{}, fmt.Sprintf("field %q does not accept %s", f.Field, f.Op)
@@ -248,9 +248,12 @@ func (s *Schema) condition(f Filter, l limits) (Condition, string) {
 	}
 	vals := make([]any, len(f.Values))
 	for i, v := range f.Values {
-		n, reason := filterValue(field.Type.kind(), f.Op, v, l)
+		n, reason := filterValue(f.Op.valueType(field.Type).kind(), f.Op, v, l)
 		if reason != "" {
 			return Condition{}, reason
+		}
+		if n == "" && (f.Op == Prefix || f.Op == Contains) {
+			return Condition{}, "empty value"
 		}
 		vals[i] = n
 	}

@@ -55,8 +55,11 @@
 //	sort=-price,name   order: field names, "-" for descending
 //	fields=id,name     sparse fieldset: only these keys in each item
 //	category=books     filter, eq
-//	price[gte]=1000    filter with an operator: eq, ne, lt, lte, gt, gte, in
+//	price[gte]=1000    filter with an operator: eq, ne, lt, lte, gt, gte, in,
+//	                   null, prefix, contains
 //	category[in]=a,b   in: a comma-separated list
+//	note[null]=true    null: a bool; true keeps the NULLs, false the rest
+//	name[prefix]=ab    prefix, contains: literal text; % and _ match themselves
 //
 // Any other parameter is an error, unless [ParserConfig.Ignore] names it.
 // A parameter given twice, an empty value, malformed percent-encoding,

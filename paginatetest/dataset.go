@@ -82,21 +82,24 @@ func (d Decimal) Equal(e Decimal) bool {
 }
 
 // Fields returns the field declarations of the dataset: every column of
-// [Row], each sortable; every field but active accepts every filter
-// operator, active only Eq and Ne. The key is id.
+// [Row], each sortable. Every field but active accepts the comparison
+// operators and In, active only Eq and Ne; the text fields name, category
+// and note also accept Prefix and Contains, and the nullable fields score
+// and note IsNull. The key is id.
 func Fields() []paginate.Field {
 	all := []paginate.Op{paginate.Eq, paginate.Ne, paginate.Lt, paginate.Lte, paginate.Gt, paginate.Gte, paginate.In}
+	text := append(all[:len(all):len(all)], paginate.Prefix, paginate.Contains)
 	return []paginate.Field{
 		{Name: "id", Type: paginate.Int, Key: true, Sortable: true, Ops: all},
-		{Name: "name", Type: paginate.String, Sortable: true, Ops: all},
-		{Name: "category", Type: paginate.String, Sortable: true, Ops: all},
-		{Name: "score", Type: paginate.Int, Sortable: true, Ops: all, Nullable: true},
+		{Name: "name", Type: paginate.String, Sortable: true, Ops: text},
+		{Name: "category", Type: paginate.String, Sortable: true, Ops: text},
+		{Name: "score", Type: paginate.Int, Sortable: true, Ops: append(all[:len(all):len(all)], paginate.IsNull), Nullable: true},
 		{Name: "price", Type: paginate.Float, Sortable: true, Ops: all},
 		{Name: "amount", Type: paginate.Decimal, Sortable: true, Ops: all},
 		{Name: "created_at", Type: paginate.Time, Sortable: true, Ops: all},
 		{Name: "tag", Type: paginate.Bytes, Sortable: true, Ops: all},
 		{Name: "active", Type: paginate.Bool, Sortable: true, Ops: []paginate.Op{paginate.Eq, paginate.Ne}},
-		{Name: "note", Type: paginate.String, Sortable: true, Ops: all, Nullable: true},
+		{Name: "note", Type: paginate.String, Sortable: true, Ops: append(text[:len(text):len(text)], paginate.IsNull), Nullable: true},
 	}
 }
 
@@ -138,6 +141,15 @@ var (
 		{0x12, 0x3e, 0x45, 0x67, 0xe8, 0x9b, 0x12, 0xd3, 0xa4, 0x56, 0x42, 0x66, 0x14, 0x17, 0x40, 0x01},
 	}
 )
+
+// fragments are what the random cases search the text fields for with
+// Contains: runs of each field's text, some matching nothing, chosen as
+// the package documentation's section "Text" says.
+var fragments = map[string][]string{
+	"name":     {"nn", "ar", "k", "th", "gr", "x", "z", "qu", "東", "дми", "🙂", "ing", "nobody"},
+	"category": {"a", "ta", "mm", "lph", "el", "b", "omega"},
+	"note":     {"vis", "sum", "-", "ad", "ïv", "ve", "zz"},
+}
 
 // epoch is the CreatedAt of the first rows of the dataset; preEpoch is
 // one before 1970, for negative Unix times.

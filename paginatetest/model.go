@@ -179,6 +179,10 @@ func randomFilter(rng *rand.Rand, rows []Row) paginate.Filter {
 	fields := Fields()
 	f := fields[rng.IntN(len(fields))]
 	op := f.Ops[rng.IntN(len(f.Ops))]
+	switch op {
+	case paginate.IsNull, paginate.Prefix, paginate.Contains:
+		return paginate.Filter{Field: f.Name, Op: op, Values: []any{randomMatch(rng, rows, f.Name, op)}}
+	}
 	n := 1
 	if op == paginate.In {
 		n = 1 + rng.IntN(3)
@@ -201,6 +205,41 @@ func randomFilter(rng *rand.Rand, rows []Row) paginate.Filter {
 		vals[i] = v
 	}
 	return paginate.Filter{Field: f.Name, Op: op, Values: vals}
+}
+
+// randomMatch returns a value for a null, prefix or contains filter on
+// the field: a bool, sometimes as text, for null; the first characters of
+// a random row's text for prefix; one of the field's fragments for
+// contains.
+func randomMatch(rng *rand.Rand, rows []Row, field string, op paginate.Op) any {
+	switch op {
+	case paginate.IsNull:
+		v := rng.IntN(2) == 0
+		if rng.IntN(4) == 0 {
+			return [...]string{"false", "true", "0", "1"}[boolInt(v)+2*rng.IntN(2)]
+		}
+		return v
+	case paginate.Contains:
+		frags := fragments[field]
+		return frags[rng.IntN(len(frags))]
+	}
+	var s any
+	for s == nil {
+		if len(rows) > 0 && rng.IntN(4) > 0 {
+			s = value(rows[rng.IntN(len(rows))], field)
+		} else {
+			s = value(randomRows(rng, 1)[0], field)
+		}
+	}
+	r := []rune(s.(string))
+	return string(r[:1+rng.IntN(len(r))])
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 // value returns r's value of the field, typed as the schema's types are,

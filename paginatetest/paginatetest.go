@@ -27,7 +27,9 @@
 //   - Keyset: forward walks to the end and backward walks to the start,
 //     each page checked, so that no row is repeated or skipped.
 //   - Filters: every operator on every type, In, several at once, NULLs
-//     never matching.
+//     matching only null; prefix and contains on unicode text, and with
+//     values made of LIKE's and GLOB's wildcards and escapes (%, _, \, !,
+//     *, [), which must match themselves.
 //   - Fields: sparse fieldsets return zero values for the fields not asked
 //     for, and walks still work.
 //   - Deleted rows: cursors from one row set used on another with rows
@@ -64,6 +66,15 @@
 // uca1400_as_cs, swedish_ci and bin). A backend whose collation still
 // orders them differently gives the reference its order in
 // [Harness.Collate].
+//
+// The prefix and contains filters match under the same collations
+// without ambiguity: their values are lower case, and never hold a letter
+// where the field's text holds an accented form of it, so that matching
+// each character under a case- and accent-insensitive collation (as
+// MariaDB's LIKE does) keeps the same rows as matching bytes, which the
+// reference does without [Harness.Collate]. With Collate, the reference
+// matches a value of n characters against runs of n characters that
+// collate equal to it (see [paginate.MemoryConfig]).
 package paginatetest
 
 import (
@@ -84,9 +95,10 @@ type Harness struct {
 	// reference's. Required.
 	New func(ctx context.Context, schema *paginate.Schema, rows []Row) (paginate.Backend[Row], error)
 	// Collate compares two strings as the backend does, for the
-	// reference. If nil, byte order, which the dataset's text is chosen
-	// to share with the common collations (see the package
-	// documentation's section "Text").
+	// reference's order and its prefix and contains filters. If nil, byte
+	// order and byte matching, which the dataset's text is chosen to
+	// share with the common collations (see the package documentation's
+	// section "Text").
 	Collate func(a, b string) int
 	// Seed seeds the random cases. If zero, the PAGINATETEST_SEED
 	// environment variable, else the clock; the seed is logged either way.

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -62,6 +63,17 @@ func mapKeys(f func(any) any) func(paginate.Query, *paginate.Result[Row]) {
 	}
 }
 
+// mapConditions applies f to every filter of a query.
+func mapConditions(f func(*paginate.Condition)) func(*paginate.Query) {
+	return func(q *paginate.Query) {
+		conds := slices.Clone(q.Filters)
+		for i := range conds {
+			f(&conds[i])
+		}
+		q.Filters = conds
+	}
+}
+
 // TestSuiteFindsFaults runs the suite against backends with one fault
 // each and checks that it fails, so that a passing backend means
 // something.
@@ -99,6 +111,27 @@ func TestSuiteFindsFaults(t *testing.T) {
 			var keep []paginate.Condition
 			for _, c := range q.Filters {
 				if c.Op != paginate.Ne {
+					keep = append(keep, c)
+				}
+			}
+			q.Filters = keep
+		}}},
+		{"NullInverted", broken{query: mapConditions(func(c *paginate.Condition) {
+			if c.Op == paginate.IsNull {
+				c.Values = []any{!c.Values[0].(bool)}
+			}
+		})}},
+		{"ContainsAsPrefix", broken{query: mapConditions(func(c *paginate.Condition) {
+			if c.Op == paginate.Contains {
+				c.Op = paginate.Prefix
+			}
+		})}},
+		{"WildcardsNotEscaped", broken{query: func(q *paginate.Query) {
+			// As LIKE with an unescaped % or _ would: the value matches
+			// (nearly) every row, as if the filter were not there.
+			var keep []paginate.Condition
+			for _, c := range q.Filters {
+				if s, ok := c.Values[0].(string); !ok || (c.Op != paginate.Prefix && c.Op != paginate.Contains) || !strings.ContainsAny(s, "%_") {
 					keep = append(keep, c)
 				}
 			}

@@ -193,6 +193,9 @@ func (s *suite) testReference(t tester, fx *fixture) {
 			nulls++
 		}
 	}
+	if s.h.Collate == nil {
+		s.checkReferenceMatches(t, fx)
+	}
 	block := ref[:nulls]
 	if fx.nulls == paginate.NullsLargest {
 		block = ref[len(ref)-nulls:]
@@ -200,6 +203,47 @@ func (s *suite) testReference(t tester, fx *fixture) {
 	for _, r := range block {
 		if r.Score != nil {
 			t.Errorf("sort=score with %s: row %d (score %d) sorts among the NULLs", fx.nulls, r.ID, *r.Score)
+		}
+	}
+}
+
+// checkReferenceMatches checks the reference's null, prefix and contains
+// filters against the rows they select, computed here by bytes.
+func (s *suite) checkReferenceMatches(t tester, fx *fixture) {
+	t.Helper()
+	for _, fs := range filterCases() {
+		if len(fs) != 1 || (fs[0].Op != paginate.IsNull && fs[0].Op != paginate.Prefix && fs[0].Op != paginate.Contains) {
+			continue
+		}
+		flt := fs[0]
+		var want []int64
+		for _, r := range fx.rows {
+			v := value(r, flt.Field)
+			var keep bool
+			switch flt.Op {
+			case paginate.IsNull:
+				keep = (v == nil) == (text(flt.Values[0]) == "true" || text(flt.Values[0]) == "1")
+			case paginate.Prefix:
+				keep = v != nil && strings.HasPrefix(v.(string), flt.Values[0].(string))
+			default:
+				keep = v != nil && strings.Contains(v.(string), flt.Values[0].(string))
+			}
+			if keep {
+				want = append(want, r.ID)
+			}
+		}
+		ref, err := fx.reference(spec{sort: mustSort("id"), filters: fs})
+		if err != nil {
+			t.Errorf("%v", err)
+			continue
+		}
+		slices.Sort(want)
+		got := make([]int64, len(ref))
+		for i, r := range ref {
+			got[i] = r.ID
+		}
+		if !slices.Equal(want, got) {
+			t.Errorf("reference under %s: ids %v, want %v", formatFilter(flt), got, want)
 		}
 	}
 }
@@ -316,6 +360,33 @@ func filterCases() [][]paginate.Filter {
 		{f("score", paginate.Gte, int64(0)), f("category", paginate.In, "alpha", "delta")},
 		{f("note", paginate.Ne, "crème"), f("price", paginate.Lt, 1.0), f("active", paginate.Eq, false)},
 		{f("name", paginate.Eq, "nobody")},
+		{f("score", paginate.IsNull, true)},
+		{f("score", paginate.IsNull, "false")},
+		{f("note", paginate.IsNull, "1"), f("name", paginate.Prefix, "a")},
+		{f("note", paginate.IsNull, false), f("note", paginate.Ne, "crème")},
+		{f("score", paginate.IsNull, false), f("score", paginate.Gte, int64(0))},
+		{f("name", paginate.Prefix, "an")},
+		{f("name", paginate.Prefix, "anna")},
+		{f("name", paginate.Prefix, "zoë")},
+		{f("name", paginate.Prefix, "東")},
+		{f("name", paginate.Prefix, "xavi🙂")},
+		{f("category", paginate.Prefix, "ga")},
+		{f("note", paginate.Prefix, "vis-à")},
+		{f("name", paginate.Contains, "nn")},
+		{f("name", paginate.Contains, "k")},
+		{f("name", paginate.Contains, "дми")},
+		{f("category", paginate.Contains, "lt")},
+		{f("note", paginate.Contains, "sum"), f("score", paginate.IsNull, false)},
+		// Wildcards and escapes match themselves: nothing here.
+		{f("name", paginate.Prefix, "%")},
+		{f("name", paginate.Prefix, "_")},
+		{f("name", paginate.Contains, "%")},
+		{f("category", paginate.Contains, "_")},
+		{f("note", paginate.Contains, `\`)},
+		{f("note", paginate.Prefix, "!")},
+		{f("name", paginate.Prefix, "a%")},
+		{f("name", paginate.Contains, "*")},
+		{f("name", paginate.Prefix, "[a]")},
 	}
 	return cases
 }

@@ -66,6 +66,43 @@
 // the 15th significant digit compare equal there. Store exact amounts in
 // SQLite as integers (cents) and declare them paginate.Int.
 //
+// # Null and text filters
+//
+// A null filter is col IS NULL (null=true) or col IS NOT NULL
+// (null=false). Prefix and contains match their value literally: %, _, a
+// backslash and every other character stand for themselves. They compare
+// as the database compares the column's text, which differs by database:
+//
+//   - PostgreSQL: col LIKE ? ESCAPE '!', the value escaped and bound.
+//     Case-sensitive, by character, under any deterministic collation (a
+//     nondeterministic one is refused by PostgreSQL). A prefix is served by
+//     a B-tree index when the column's collation is "C" (or the index's) or
+//     the index has text_pattern_ops; PostgreSQL plans it with the value,
+//     which it keeps doing for a prepared statement while the index makes
+//     that cheaper than a generic plan.
+//   - MariaDB/MySQL: col LIKE ? ESCAPE '!', the value escaped and bound.
+//     Each character compares under the column's collation: with the
+//     default utf8mb4_general_ci, "ap" starts "Apple" and "Äpfel"; with
+//     utf8mb4_bin, neither. A prefix is served by an index on the column.
+//   - SQLite: prefix is col >= ? AND col < ?, the value and the value
+//     followed by the byte 0xFF, which no UTF-8 text holds: it compares
+//     under the column's collation (BINARY, the default: case-sensitive;
+//     NOCASE: ASCII letters in any case) and is served by the column's
+//     index. Contains is instr(col, ?) > 0, which compares exactly
+//     (case-sensitive) whatever the column's collation: SQLite has no
+//     substring search under a collation. SQLite's LIKE is not used: it
+//     folds ASCII case whatever the column's collation (or never, under
+//     PRAGMA case_sensitive_like), so on a BINARY column it would keep
+//     "ABC" for the prefix "ab", though the column's own comparisons tell
+//     "A" from "a". The database must be UTF-8 (SQLite's default).
+//
+// Contains is served by no index on any database: every row the other
+// conditions leave is read. The escape is ! rather than a backslash, whose
+// meaning in an SQL literal depends on MariaDB's sql_mode and
+// PostgreSQL's standard_conforming_strings. Prefix and contains need a
+// text column (or expression, such as "CAST(id AS TEXT)"): PostgreSQL
+// refuses LIKE on other types.
+//
 // # Handles and statements
 //
 // A backend runs on the handle it was built with: a *sqlx.DB, *sqlx.Tx or
@@ -128,6 +165,8 @@
 //     SQLite).
 //   - explain.go: [Backend.Explain], [Backend.CheckSort],
 //     [Backend.WarnUnindexed] and reading each database's plans.
+//   - match.go: the null, prefix and contains filters per dialect, and
+//     how their values are escaped and bound.
 package sql
 
 import (

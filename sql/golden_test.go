@@ -32,10 +32,10 @@ type goldenItem struct {
 func TestGoldenSQL(t *testing.T) {
 	fields := []paginate.Field{
 		{Name: "id", Column: "i.id", Type: paginate.Int, Key: true, Sortable: true, Ops: []paginate.Op{paginate.In}},
-		{Name: "name", Column: "i.name", Type: paginate.String, Sortable: true, Ops: []paginate.Op{paginate.Eq, paginate.Ne}},
-		{Name: "price", Column: "i.price", Type: paginate.Float, Sortable: true, Nullable: true, Ops: []paginate.Op{paginate.Gte, paginate.Lt}},
+		{Name: "name", Column: "i.name", Type: paginate.String, Sortable: true, Ops: []paginate.Op{paginate.Eq, paginate.Ne, paginate.Prefix, paginate.Contains}},
+		{Name: "price", Column: "i.price", Type: paginate.Float, Sortable: true, Nullable: true, Ops: []paginate.Op{paginate.Gte, paginate.Lt, paginate.IsNull}},
 		{Name: "created", Column: "i.created", Type: paginate.Time, Sortable: true, Ops: []paginate.Op{paginate.Gt, paginate.Lte}},
-		{Name: "label", Column: "c.label", Type: paginate.String, Sortable: true, Nullable: true},
+		{Name: "label", Column: "c.label", Type: paginate.String, Sortable: true, Nullable: true, Ops: []paginate.Op{paginate.IsNull, paginate.Prefix}},
 	}
 	schema, err := paginate.NewSchema(fields, "")
 	if err != nil {
@@ -68,6 +68,13 @@ func TestGoldenSQL(t *testing.T) {
 			{Field: f["price"], Op: paginate.Gte, Values: []any{0.5}},
 			{Field: f["created"], Op: paginate.Lte, Values: []any{now}},
 		}}},
+		{name: "null, prefix and contains", q: paginate.Query{Sort: []paginate.Order{asc("id")}, Limit: 21, Filters: []paginate.Condition{
+			{Field: f["name"], Op: paginate.Prefix, Values: []any{"a%"}},
+			{Field: f["name"], Op: paginate.Contains, Values: []any{"b_"}},
+			{Field: f["label"], Op: paginate.IsNull, Values: []any{true}},
+			{Field: f["price"], Op: paginate.IsNull, Values: []any{false}},
+		}}},
+		{name: "count, prefix", count: true, q: paginate.Query{Filters: []paginate.Condition{{Field: f["label"], Op: paginate.Prefix, Values: []any{"x"}}}}},
 		{name: "count", count: true, q: paginate.Query{Filters: []paginate.Condition{{Field: f["name"], Op: paginate.Eq, Values: []any{"x"}}}}},
 	}
 	db := testdb.SQLite(t)
@@ -132,7 +139,7 @@ func argName(a argRef) string {
 	case argConst:
 		return fmt.Sprintf("%v", a.value)
 	case argFilter:
-		return fmt.Sprintf("filter%d.%d", a.i, a.j)
+		return fmt.Sprintf("filter%d.%d%s", a.i, a.j, [...]string{"", "(like prefix)", "(like contains)", "(range end)"}[a.pat])
 	case argAfter:
 		return fmt.Sprintf("after%d", a.i)
 	case argLimit:

@@ -74,7 +74,8 @@ const (
 type argRef struct {
 	kind  argKind
 	i, j  int
-	value any // for argConst
+	value any     // for argConst
+	pat   pattern // for argFilter: how a text filter's value is bound
 }
 
 // fragment is a piece of SQL text with "?" placeholders and, for each
@@ -168,6 +169,14 @@ func shapeKey(buf []byte, k shapeKind, q *paginate.Query) []byte {
 	for _, c := range q.Filters {
 		buf = append(buf, c.Field.Name...)
 		buf = append(buf, byte('a'+c.Op), ':')
+		if c.Op == paginate.IsNull && len(c.Values) == 1 {
+			// IS NULL and IS NOT NULL are different SQL.
+			if null, _ := c.Values[0].(bool); null {
+				buf = append(buf, 'T')
+			} else {
+				buf = append(buf, 'F')
+			}
+		}
 		buf = strconv.AppendInt(buf, int64(len(c.Values)), 10)
 		buf = append(buf, ',')
 	}
@@ -267,6 +276,14 @@ func (c *common) filters(q *paginate.Query) ([]fragment, error) {
 			return nil, err
 		}
 		col := c.fields[fi].ColumnName()
+		if isMatch(f.Op) {
+			cond, err := c.matchFilter(i, f, c.fields[fi], col)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, cond)
+			continue
+		}
 		if f.Op == paginate.In {
 			if len(f.Values) == 0 {
 				out = append(out, fragment{sql: "1 = 0"})
@@ -462,7 +479,7 @@ func (c *common) bindArgs(args []any, p *stmtPlan, q *paginate.Query, limit, off
 		case argConst:
 			v = r.value
 		case argFilter:
-			v = c.bind(q.Filters[r.i].Values[r.j])
+			v = r.pat.apply(c.bind(q.Filters[r.i].Values[r.j]))
 		case argAfter:
 			v = c.bind(q.After[r.i])
 		case argLimit:

@@ -212,20 +212,7 @@ func checkAbuse(t *testing.T, e *env, tc abuseCase, res response, stmts []statem
 		}
 	}
 	if tc.bad != nil {
-		if res.status != http.StatusBadRequest {
-			t.Fatalf("status %d, want 400: %.300s", res.status, res.body)
-		}
-		if ct := res.header.Get("Content-Type"); ct != httpadapter.ProblemContentType {
-			t.Errorf("Content-Type %q, want %q", ct, httpadapter.ProblemContentType)
-		}
-		want := slices.Clone(tc.bad)
-		slices.Sort(want)
-		if got := res.names(); !slices.Equal(got, want) {
-			t.Errorf("invalid_params name %q, want %q", got, want)
-		}
-		if len(stmts) > 0 {
-			t.Errorf("bad input ran %d statements, want none; the first: %s", len(stmts), stmts[0].SQL)
-		}
+		checkBad(t, res, stmts, tc.bad)
 		return
 	}
 	if res.status != http.StatusOK {
@@ -263,6 +250,26 @@ func checkAbuse(t *testing.T, e *env, tc abuseCase, res response, stmts []statem
 		if !sameItem(pg.Items[i], want[i]) {
 			t.Fatalf("item %d is %+v, want %+v", i, pg.Items[i], want[i])
 		}
+	}
+}
+
+// checkBad checks the answer to bad input: a 400 problem naming the
+// parameters bad, and no SQL run.
+func checkBad(t *testing.T, res response, stmts []statement, bad []string) {
+	t.Helper()
+	if res.status != http.StatusBadRequest {
+		t.Fatalf("status %d, want 400: %.300s", res.status, res.body)
+	}
+	if ct := res.header.Get("Content-Type"); ct != httpadapter.ProblemContentType {
+		t.Errorf("Content-Type %q, want %q", ct, httpadapter.ProblemContentType)
+	}
+	want := slices.Clone(bad)
+	slices.Sort(want)
+	if got := res.names(); !slices.Equal(got, want) {
+		t.Errorf("invalid_params name %q, want %q", got, want)
+	}
+	if len(stmts) > 0 {
+		t.Errorf("bad input ran %d statements, want none; the first: %s", len(stmts), stmts[0].SQL)
 	}
 }
 
