@@ -102,23 +102,35 @@ func (f *floor) sql(where string, n int, tail string) string {
 
 func newFloor(ctx context.Context, d *database) (*floor, error) {
 	f := &floor{db: d.db.DB, dialect: d.dialect, rebind: d.db.Rebind, from: "SELECT " + columns + " FROM " + d.table}
-	for _, p := range []struct {
-		stmt **sql.Stmt
-		sql  string
-	}{
+	err := prepareEach(ctx, f.db.PrepareContext, []statement[*sql.Stmt]{
 		{&f.first, f.sql("", perPage, "")},
 		{&f.keyset, f.sql(keysetWhere(d.dialect), perPage, "")},
 		{&f.offset, f.sql("", perPage, " OFFSET ?")},
 		{&f.counter, "SELECT COUNT(*) FROM " + d.table},
-	} {
-		st, err := f.db.PrepareContext(ctx, p.sql)
-		if err != nil {
-			f.close()
-			return nil, fmt.Errorf("prepare %q: %w", p.sql, err)
-		}
-		*p.stmt = st
+	})
+	if err != nil {
+		f.close()
+		return nil, err
 	}
 	return f, nil
+}
+
+// statement is a statement to prepare, and where to keep it.
+type statement[S any] struct {
+	stmt *S
+	sql  string
+}
+
+// prepareEach prepares every statement of ss.
+func prepareEach[S any](ctx context.Context, prepare func(context.Context, string) (S, error), ss []statement[S]) error {
+	for _, s := range ss {
+		st, err := prepare(ctx, s.sql)
+		if err != nil {
+			return fmt.Errorf("prepare %q: %w", s.sql, err)
+		}
+		*s.stmt = st
+	}
+	return nil
 }
 
 func (f *floor) close() {
@@ -203,21 +215,15 @@ func newSQLXStatements(ctx context.Context, d *database) (*sqlxStatements, error
 		keysetSQL: d.db.Rebind(from + keysetWhere(d.dialect) + order + " LIMIT ?"),
 		countSQL:  "SELECT COUNT(*) FROM " + d.table,
 	}
-	for _, p := range []struct {
-		stmt **sqlx.Stmt
-		sql  string
-	}{
+	err := prepareEach(ctx, d.db.PreparexContext, []statement[*sqlx.Stmt]{
 		{&s.offsetStmt, s.offsetSQL},
 		{&s.firstStmt, s.firstSQL},
 		{&s.keysetStmt, s.keysetSQL},
 		{&s.countStmt, s.countSQL},
-	} {
-		st, err := d.db.PreparexContext(ctx, p.sql)
-		if err != nil {
-			s.close()
-			return nil, fmt.Errorf("prepare %q: %w", p.sql, err)
-		}
-		*p.stmt = st
+	})
+	if err != nil {
+		s.close()
+		return nil, err
 	}
 	return s, nil
 }
