@@ -8,32 +8,36 @@ import (
 	"github.com/go-paginate/paginate/cache"
 )
 
-// BenchmarkCount measures the full-table COUNT(*) hand-written (prepared
-// and as text) and through the SQL backend's Count (impl=library).
+// BenchmarkCount measures the full-table COUNT(*) on the floor
+// (database/sql, prepared once), through sqlx (prepared and as text) and
+// through the SQL backend's Count (impl=library).
 func BenchmarkCount(b *testing.B) {
 	ctx := context.Background()
 	for _, dbc := range databases {
 		b.Run("db="+dbc.name, func(b *testing.B) {
 			d := dbc.open(b)
-			f := floorOf(b, d)
-			l := libraryOf(b, d)
-			impls := []struct {
+			type counter struct {
 				name  string
 				count func(context.Context) (int64, error)
-			}{
-				{"prepared", func(ctx context.Context) (int64, error) { return f.count(ctx, true) }},
-				{"sqlx", func(ctx context.Context) (int64, error) { return f.count(ctx, false) }},
-				{"library", func(ctx context.Context) (int64, error) { return l.backend.Count(ctx, paginate.Query{}) }},
 			}
+			var impls []counter
+			for _, h := range handWritten(d) {
+				impls = append(impls, counter{h.name, h.src.count})
+			}
+			impls = append(impls, counter{implLibrary, func(ctx context.Context) (int64, error) {
+				return d.lib.backend.Count(ctx, paginate.Query{})
+			}})
 			for _, im := range impls {
+				n, err := im.count(ctx)
+				if err != nil {
+					b.Fatalf("%s: %v", im.name, err)
+				}
+				if n != int64(d.rows) {
+					b.Fatalf("%s: count = %d, want %d", im.name, n, d.rows)
+				}
+			}
+			for _, im := range rotated(impls) {
 				b.Run("impl="+im.name, func(b *testing.B) {
-					n, err := im.count(ctx)
-					if err != nil {
-						b.Fatal(err)
-					}
-					if n != int64(d.rows) {
-						b.Fatalf("count = %d, want %d", n, d.rows)
-					}
 					loop(b, func() error {
 						_, err := im.count(ctx)
 						return err
@@ -55,7 +59,7 @@ func BenchmarkCountStrategy(b *testing.B) {
 	for _, dbc := range databases {
 		b.Run("db="+dbc.name, func(b *testing.B) {
 			d := dbc.open(b)
-			l := libraryOf(b, d)
+			l := d.lib
 			store, err := cache.NewLRU(cache.LRUConfig{})
 			if err != nil {
 				b.Fatal(err)

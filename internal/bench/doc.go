@@ -1,19 +1,48 @@
 // Package bench holds the benchmarks behind docs/benchmarks.md: page
-// latency against depth for the offset and keyset strategies, each next to
-// the hand-written sqlx code it replaces, the full HTTP path next to a
-// hand-written net/http handler, and the cost of counting.
+// latency against depth for the offset and keyset strategies, the full
+// HTTP path, and the cost of counting, each through the library next to
+// the hand-written code it replaces.
 //
 // The package has no API; everything lives in its _test.go files. Every
 // benchmark runs on the same items table, built by internal/dataset with
 // PAGINATE_BENCH_ROWS rows (default 1,000,000) and cached on disk between
-// runs, with pages of 20 items. With PAGINATE_POSTGRES_DSN set the page and
-// count benchmarks run on PostgreSQL too, on a table seeded once and reused
-// by later runs with the same row count.
+// runs, with pages of 20 items. With PAGINATE_POSTGRES_DSN or
+// PAGINATE_MYSQL_DSN set the page and count benchmarks run on PostgreSQL
+// or MariaDB/MySQL too, on a table seeded once and reused by later runs
+// with the same row count and dataset version.
 //
-// Sub-benchmarks are named with key=value parts so that benchstat can put
-// the implementations side by side:
+// # Approaches
 //
-//	go test -run '^$' -bench . -benchmem -count 6 -timeout 2h ./internal/bench | tee bench.txt
-//	go run golang.org/x/perf/cmd/benchstat@latest -col /impl bench.txt
-//	go run ./internal/cmd/benchplot -in bench.txt -out docs/benchmarks.svg
+// Sub-benchmarks are named with key=value parts; impl= names the approach:
+//
+//   - impl=floor: plain database/sql, the cheapest code there is for the
+//     page. A statement prepared once on the *sql.DB, LIMIT 21 written into
+//     the SQL, rows.Scan straight into the struct's fields, the page
+//     trimmed to 20. Every ratio is taken against it.
+//   - impl=sqlx-prepared: the same SQL through a *sqlx.Stmt prepared once,
+//     with a bound LIMIT ?, scanned by sqlx.
+//   - impl=sqlx: that SQL as text through sqlx.SelectContext on every call,
+//     which is what most code does.
+//   - impl=library: the library's paginator over its SQL backend (and, for
+//     BenchmarkHTTP, its httpadapter.Handler; the hand-written handlers
+//     there run on the floor and on sqlx-prepared).
+//
+// Before an approach is timed, every approach's page at that depth is
+// checked against the page's ids read by a separate query, and each row
+// against dataset.Row.
+//
+// # Running
+//
+// internal/cmd/benchpair runs the benchmarks in interleaved passes and
+// pairs each approach with the floor within a pass; that is how the
+// figures in docs/benchmarks.md are made:
+//
+//	go run ./internal/cmd/benchpair -passes 7 -bench 'Page|HTTP' -out pair.md -raw pair.txt
+//
+// A single run with go test works too, for a quick look or for profiling:
+//
+//	go test -run '^$' -bench 'Page/db=sqlite/strategy=keyset/depth=0/' -benchmem ./internal/bench
+//
+// The test binary's -rotate flag shifts the order in which the approaches
+// of one depth are timed; benchpair sets it to the pass number.
 package bench

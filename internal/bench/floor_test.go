@@ -2,9 +2,10 @@ package bench
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
-	"sync"
-	"testing"
+	"strconv"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -12,49 +13,43 @@ import (
 	"github.com/go-paginate/paginate/internal/dataset"
 )
 
-// The floor: the SQL a person writes by hand for the feed sorted newest
-// first, run through sqlx, either as text on every call (what most code
-// does) or through a statement prepared once. Pages fetch perPage+1 rows,
-// as the library does, so the extra row tells whether a next page exists.
+// The hand-written approaches: the SQL a person writes for the feed sorted
+// newest first. Every page fetches perPage+1 rows, as the library does, so
+// the extra row tells whether a next page exists, and is trimmed to
+// perPage.
+//
+//   - floor: plain database/sql, the cheapest code there is for the page.
+//     Statements prepared once on the *sql.DB, the LIMIT written into the
+//     SQL (LIMIT 21), rows.Scan straight into the struct's fields.
+//   - sqlx-prepared: sqlx statements prepared once, with a bound LIMIT ?,
+//     scanned by sqlx.StructScan (reflection).
+//   - sqlx: the same SQL as text through sqlx.SelectContext on every call,
+//     which is what most code does.
 
-const columns = "id, name, category, price, created_at, discount"
+const (
+	columns = "id, name, category, price, created_at, discount"
+	order   = " ORDER BY created_at DESC, id DESC"
+)
 
-// floor holds the hand-written statements for one table.
-type floor struct {
-	db                    *sqlx.DB
-	offsetSQL, firstSQL   string
-	keysetSQL, countSQL   string
-	offsetStmt, firstStmt *sqlx.Stmt
-	keysetStmt, countStmt *sqlx.Stmt
-	positionSQL           string
+// keysetWhere returns the predicate "rows after (created_at, id)", newest
+// first, as a person writes it for the dialect: a row-value comparison on
+// SQLite and PostgreSQL, whose planners seek with it; on MariaDB/MySQL,
+// which do not use row values for an index range, the expanded form with
+// a leading bound.
+func keysetWhere(d dataset.Dialect) string {
+	if d == dataset.MySQL {
+		return " WHERE created_at <= ? AND (created_at < ? OR (created_at = ? AND id < ?))"
+	}
+	return " WHERE (created_at, id) < (?, ?)"
 }
 
-func newFloor(ctx context.Context, d *database) (*floor, error) {
-	order := " ORDER BY created_at DESC, id DESC"
-	f := &floor{
-		db:          d.db,
-		offsetSQL:   d.db.Rebind("SELECT " + columns + " FROM " + d.table + order + " LIMIT ? OFFSET ?"),
-		firstSQL:    d.db.Rebind("SELECT " + columns + " FROM " + d.table + order + " LIMIT ?"),
-		keysetSQL:   d.db.Rebind("SELECT " + columns + " FROM " + d.table + " WHERE (created_at, id) < (?, ?)" + order + " LIMIT ?"),
-		countSQL:    "SELECT COUNT(*) FROM " + d.table,
-		positionSQL: d.db.Rebind("SELECT created_at, id FROM " + d.table + order + " LIMIT 1 OFFSET ?"),
+// keysetArgs returns the arguments of keysetWhere for position p, followed
+// by extra.
+func keysetArgs(d dataset.Dialect, p position, extra ...any) []any {
+	if d == dataset.MySQL {
+		return append([]any{p.CreatedAt, p.CreatedAt, p.CreatedAt, p.ID}, extra...)
 	}
-	for _, p := range []struct {
-		stmt **sqlx.Stmt
-		sql  string
-	}{
-		{&f.offsetStmt, f.offsetSQL},
-		{&f.firstStmt, f.firstSQL},
-		{&f.keysetStmt, f.keysetSQL},
-		{&f.countStmt, f.countSQL},
-	} {
-		st, err := d.db.PreparexContext(ctx, p.sql)
-		if err != nil {
-			return nil, fmt.Errorf("prepare %q: %w", p.sql, err)
-		}
-		*p.stmt = st
-	}
-	return f, nil
+	return append([]any{p.CreatedAt, p.ID}, extra...)
 }
 
 // position is the sort key of one row: the keyset position a page starts
@@ -64,93 +59,299 @@ type position struct {
 	ID        int64     `db:"id"`
 }
 
-// positionAt returns the sort key of the row offset rows from the start
-// (0-based), looked up once, outside any timed loop.
-func (f *floor) positionAt(ctx context.Context, offset int) (position, error) {
-	var p position
-	err := f.db.QueryRowxContext(ctx, f.positionSQL, offset).StructScan(&p)
-	p.CreatedAt = p.CreatedAt.UTC()
-	return p, err
+// page is one page of items, at most perPage (or the requested size), and
+// whether a next page exists.
+type page struct {
+	items   []dataset.Item
+	hasNext bool
 }
 
-// offsetPage runs the hand-written OFFSET page.
-func (f *floor) offsetPage(ctx context.Context, prepared bool, offset int) ([]dataset.Item, error) {
-	var items []dataset.Item
+// trim makes a page of n items from items, which holds up to n+1 rows.
+func trim(items []dataset.Item, n int) page {
+	if len(items) > n {
+		return page{items: items[:n], hasNext: true}
+	}
+	return page{items: items}
+}
+
+// pageSource is the data access of a hand-written approach: what the
+// hand-written HTTP handler sits on, and what BenchmarkPage times.
+type pageSource interface {
+	// keysetPage returns the n rows after p, or the first n when p is nil.
+	keysetPage(ctx context.Context, n int, p *position) (page, error)
+	// offsetPage returns the n rows after the first offset.
+	offsetPage(ctx context.Context, n, offset int) (page, error)
+	// count returns the table's row count.
+	count(ctx context.Context) (int64, error)
+}
+
+// floor is the plain database/sql approach on one table.
+type floor struct {
+	db      *sql.DB
+	dialect dataset.Dialect
+	rebind  func(string) string
+	from    string // "SELECT columns FROM table"
+
+	first, keyset, offset, counter *sql.Stmt
+}
+
+// sql returns the page's SQL with LIMIT n+1 written into it.
+func (f *floor) sql(where string, n int, tail string) string {
+	return f.rebind(f.from + where + order + " LIMIT " + strconv.Itoa(n+1) + tail)
+}
+
+func newFloor(ctx context.Context, d *database) (*floor, error) {
+	f := &floor{db: d.db.DB, dialect: d.dialect, rebind: d.db.Rebind, from: "SELECT " + columns + " FROM " + d.table}
+	err := prepareEach(ctx, f.db.PrepareContext, []statement[*sql.Stmt]{
+		{&f.first, f.sql("", perPage, "")},
+		{&f.keyset, f.sql(keysetWhere(d.dialect), perPage, "")},
+		{&f.offset, f.sql("", perPage, " OFFSET ?")},
+		{&f.counter, "SELECT COUNT(*) FROM " + d.table},
+	})
+	if err != nil {
+		f.close()
+		return nil, err
+	}
+	return f, nil
+}
+
+// statement is a statement to prepare, and where to keep it.
+type statement[S any] struct {
+	stmt *S
+	sql  string
+}
+
+// prepareEach prepares every statement of ss.
+func prepareEach[S any](ctx context.Context, prepare func(context.Context, string) (S, error), ss []statement[S]) error {
+	for _, s := range ss {
+		st, err := prepare(ctx, s.sql)
+		if err != nil {
+			return fmt.Errorf("prepare %q: %w", s.sql, err)
+		}
+		*s.stmt = st
+	}
+	return nil
+}
+
+func (f *floor) close() {
+	for _, st := range []*sql.Stmt{f.first, f.keyset, f.offset, f.counter} {
+		if st != nil {
+			st.Close()
+		}
+	}
+}
+
+// query runs stmt, prepared for perPage, or for another page size the same
+// SQL with that size written in, as text. Only perPage is benchmarked.
+func (f *floor) query(ctx context.Context, n int, stmt *sql.Stmt, where, tail string, args ...any) (page, error) {
+	var rows *sql.Rows
 	var err error
-	if prepared {
-		err = f.offsetStmt.SelectContext(ctx, &items, perPage+1, offset)
+	if n == perPage {
+		rows, err = stmt.QueryContext(ctx, args...)
 	} else {
-		err = sqlx.SelectContext(ctx, f.db, &items, f.offsetSQL, perPage+1, offset)
+		rows, err = f.db.QueryContext(ctx, f.sql(where, n, tail), args...)
 	}
-	return items, err
+	if err != nil {
+		return page{}, err
+	}
+	return scanPage(rows, n)
 }
 
-// keysetPage runs the hand-written keyset page after p, or the first page
-// when p is nil.
-func (f *floor) keysetPage(ctx context.Context, prepared bool, p *position) ([]dataset.Item, error) {
+// scanPage reads up to n+1 rows with rows.Scan straight into the fields
+// of the slice's elements, and trims them to n. (Scanning into a local
+// variable and appending it would cost an allocation a row: the variable
+// escapes through Scan's arguments.)
+func scanPage(rows *sql.Rows, n int) (page, error) {
+	defer rows.Close()
+	items := make([]dataset.Item, 0, n+1)
+	for rows.Next() {
+		items = append(items, dataset.Item{})
+		it := &items[len(items)-1]
+		if err := rows.Scan(&it.ID, &it.Name, &it.Category, &it.Price, &it.CreatedAt, &it.Discount); err != nil {
+			return page{}, err
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return page{}, err
+	}
+	return trim(items, n), nil
+}
+
+func (f *floor) keysetPage(ctx context.Context, n int, p *position) (page, error) {
+	if p == nil {
+		return f.query(ctx, n, f.first, "", "")
+	}
+	return f.query(ctx, n, f.keyset, keysetWhere(f.dialect), "", keysetArgs(f.dialect, *p)...)
+}
+
+func (f *floor) offsetPage(ctx context.Context, n, offset int) (page, error) {
+	return f.query(ctx, n, f.offset, "", " OFFSET ?", offset)
+}
+
+func (f *floor) count(ctx context.Context) (int64, error) {
+	var n int64
+	err := f.counter.QueryRowContext(ctx).Scan(&n)
+	return n, err
+}
+
+// sqlxStatements are the hand-written SQL for sqlx, with a bound LIMIT,
+// as text and prepared once.
+type sqlxStatements struct {
+	db                    *sqlx.DB
+	dialect               dataset.Dialect
+	offsetSQL, firstSQL   string
+	keysetSQL, countSQL   string
+	offsetStmt, firstStmt *sqlx.Stmt
+	keysetStmt, countStmt *sqlx.Stmt
+}
+
+func newSQLXStatements(ctx context.Context, d *database) (*sqlxStatements, error) {
+	from := "SELECT " + columns + " FROM " + d.table
+	s := &sqlxStatements{
+		db:        d.db,
+		dialect:   d.dialect,
+		offsetSQL: d.db.Rebind(from + order + " LIMIT ? OFFSET ?"),
+		firstSQL:  d.db.Rebind(from + order + " LIMIT ?"),
+		keysetSQL: d.db.Rebind(from + keysetWhere(d.dialect) + order + " LIMIT ?"),
+		countSQL:  "SELECT COUNT(*) FROM " + d.table,
+	}
+	err := prepareEach(ctx, d.db.PreparexContext, []statement[*sqlx.Stmt]{
+		{&s.offsetStmt, s.offsetSQL},
+		{&s.firstStmt, s.firstSQL},
+		{&s.keysetStmt, s.keysetSQL},
+		{&s.countStmt, s.countSQL},
+	})
+	if err != nil {
+		s.close()
+		return nil, err
+	}
+	return s, nil
+}
+
+func (s *sqlxStatements) close() {
+	for _, st := range []*sqlx.Stmt{s.offsetStmt, s.firstStmt, s.keysetStmt, s.countStmt} {
+		if st != nil {
+			st.Close()
+		}
+	}
+}
+
+// sqlxPages runs sqlxStatements prepared (sqlx-prepared) or as text
+// (sqlx).
+type sqlxPages struct {
+	s        *sqlxStatements
+	prepared bool
+}
+
+// sel runs a SELECT of items, through the statement or as text.
+func (x sqlxPages) sel(ctx context.Context, n int, stmt *sqlx.Stmt, query string, args ...any) (page, error) {
 	var items []dataset.Item
 	var err error
-	switch {
-	case p == nil && prepared:
-		err = f.firstStmt.SelectContext(ctx, &items, perPage+1)
-	case p == nil:
-		err = sqlx.SelectContext(ctx, f.db, &items, f.firstSQL, perPage+1)
-	case prepared:
-		err = f.keysetStmt.SelectContext(ctx, &items, p.CreatedAt, p.ID, perPage+1)
-	default:
-		err = sqlx.SelectContext(ctx, f.db, &items, f.keysetSQL, p.CreatedAt, p.ID, perPage+1)
+	if x.prepared {
+		err = stmt.SelectContext(ctx, &items, args...)
+	} else {
+		err = sqlx.SelectContext(ctx, x.s.db, &items, query, args...)
 	}
-	return items, err
+	if err != nil {
+		return page{}, err
+	}
+	return trim(items, n), nil
 }
 
-// count runs the hand-written full-table COUNT.
-func (f *floor) count(ctx context.Context, prepared bool) (int64, error) {
+func (x sqlxPages) keysetPage(ctx context.Context, n int, p *position) (page, error) {
+	if p == nil {
+		return x.sel(ctx, n, x.s.firstStmt, x.s.firstSQL, n+1)
+	}
+	return x.sel(ctx, n, x.s.keysetStmt, x.s.keysetSQL, keysetArgs(x.s.dialect, *p, n+1)...)
+}
+
+func (x sqlxPages) offsetPage(ctx context.Context, n, offset int) (page, error) {
+	return x.sel(ctx, n, x.s.offsetStmt, x.s.offsetSQL, n+1, offset)
+}
+
+func (x sqlxPages) count(ctx context.Context) (int64, error) {
 	var n int64
 	var err error
-	if prepared {
-		err = f.countStmt.GetContext(ctx, &n)
+	if x.prepared {
+		err = x.s.countStmt.GetContext(ctx, &n)
 	} else {
-		err = sqlx.GetContext(ctx, f.db, &n, f.countSQL)
+		err = sqlx.GetContext(ctx, x.s.db, &n, x.s.countSQL)
 	}
 	return n, err
 }
 
-var (
-	floorsMu sync.Mutex
-	floors   = map[string]*floor{}
-)
-
-// floorOf returns the hand-written statements of d, prepared once per
-// process.
-func floorOf(tb testing.TB, d *database) *floor {
-	tb.Helper()
-	floorsMu.Lock()
-	defer floorsMu.Unlock()
-	if f, ok := floors[d.name]; ok {
-		return f
+// handWritten lists the hand-written approaches on d, named as in the
+// benchmarks' impl= part.
+func handWritten(d *database) []struct {
+	name string
+	src  pageSource
+} {
+	return []struct {
+		name string
+		src  pageSource
+	}{
+		{implFloor, d.floor},
+		{implSQLXPrepared, sqlxPages{d.sqlx, true}},
+		{implSQLX, sqlxPages{d.sqlx, false}},
 	}
-	f, err := newFloor(context.Background(), d)
-	if err != nil {
-		tb.Fatalf("%s: %v", d.name, err)
-	}
-	floors[d.name] = f
-	return f
 }
 
-// checkPage fails the benchmark unless items is the page at offset: the
-// right first row and perPage rows (perPage+1 with the extra row), or
-// fewer on the last page.
-func checkPage(tb testing.TB, d *database, offset int, items []dataset.Item, firstID int64, trimmed bool) {
-	tb.Helper()
-	n := perPage + 1
-	if trimmed {
-		n = perPage
+// The impl= names of the approaches.
+const (
+	implFloor        = "floor"
+	implSQLXPrepared = "sqlx-prepared"
+	implSQLX         = "sqlx"
+	implLibrary      = "library"
+)
+
+// positionAt returns the sort key of the row offset rows from the start
+// (0-based), looked up once, outside any timed loop.
+func (d *database) positionAt(ctx context.Context, offset int) (position, error) {
+	var p position
+	q := d.db.Rebind("SELECT created_at, id FROM " + d.table + order + " LIMIT 1 OFFSET ?")
+	err := d.db.QueryRowxContext(ctx, q, offset).StructScan(&p)
+	p.CreatedAt = p.CreatedAt.UTC()
+	return p, err
+}
+
+// referenceIDs returns the ids of the page at offset, and whether more
+// rows follow, by a query of ids alone: the answer every approach's page
+// is checked against.
+func (d *database) referenceIDs(ctx context.Context, offset int) ([]int64, bool, error) {
+	q := d.db.Rebind("SELECT id FROM " + d.table + order + " LIMIT ? OFFSET ?")
+	var ids []int64
+	if err := d.db.SelectContext(ctx, &ids, q, perPage+1, offset); err != nil {
+		return nil, false, err
 	}
-	want := min(n, d.rows-offset)
-	if len(items) != want {
-		tb.Fatalf("page at offset %d: %d rows, want %d", offset, len(items), want)
+	if len(ids) > perPage {
+		return ids[:perPage], true, nil
 	}
-	if items[0].ID != firstID {
-		tb.Fatalf("page at offset %d starts at id %d, want %d", offset, items[0].ID, firstID)
+	return ids, false, nil
+}
+
+var errNoRows = errors.New("no rows")
+
+// checkItems returns an error unless items have the ids want, in order,
+// and each item is the row dataset.Row computes for its id, field by
+// field.
+func checkItems(items []dataset.Item, want []int64) error {
+	if len(want) == 0 {
+		return errNoRows
 	}
+	if len(items) != len(want) {
+		return fmt.Errorf("%d rows, want %d", len(items), len(want))
+	}
+	for i, it := range items {
+		if it.ID != want[i] {
+			return fmt.Errorf("row %d is id %d, want %d", i, it.ID, want[i])
+		}
+		r := dataset.Row(it.ID)
+		same := it.Name == r.Name && it.Category == r.Category && it.Price == r.Price &&
+			it.CreatedAt.Equal(r.CreatedAt) && (it.Discount == nil) == (r.Discount == nil) &&
+			(it.Discount == nil || *it.Discount == *r.Discount)
+		if !same {
+			return fmt.Errorf("row %d (id %d) is %+v, want %+v", i, it.ID, it, r)
+		}
+	}
+	return nil
 }

@@ -26,10 +26,10 @@ import (
 
 // The hand-written handlers below are what a careful person writes without
 // the library, for the same endpoints: they read per_page and after (or
-// page), run the same SQL through the statements prepared once, sign their
-// cursors with HMAC-SHA256, and write the same JSON envelope and Link
-// header with encoding/json. Their cursors are their own binary format,
-// not the library's.
+// page), fetch the page through a hand-written pageSource (the floor, or
+// sqlx's prepared statements), sign their cursors with HMAC-SHA256, and
+// write the same JSON envelope and Link header with encoding/json. Their
+// cursors are their own binary format, not the library's.
 
 // feedBody and listBody are the JSON bodies the hand-written handlers
 // write, with the library's keys in the library's order.
@@ -65,9 +65,9 @@ type envelope struct {
 	Items      []dataset.Item `json:"items"`
 }
 
-// handWritten serves the feed by hand.
-type handWritten struct {
-	f   *floor
+// handHandler serves the feed and the list by hand, on src.
+type handHandler struct {
+	src pageSource
 	key []byte
 }
 
@@ -75,7 +75,7 @@ const handCursorLen = 8 + 8 + sha256.Size
 
 // cursor signs a position: created_at in Unix nanoseconds, id, and the
 // HMAC of both, in URL-safe base64.
-func (h *handWritten) cursor(p position) string {
+func (h *handHandler) cursor(p position) string {
 	var buf [handCursorLen]byte
 	binary.BigEndian.PutUint64(buf[0:], uint64(p.CreatedAt.UnixNano()))
 	binary.BigEndian.PutUint64(buf[8:], uint64(p.ID))
@@ -87,7 +87,7 @@ func (h *handWritten) cursor(p position) string {
 
 var errBadCursor = errors.New("bad cursor")
 
-func (h *handWritten) position(s string) (position, error) {
+func (h *handHandler) position(s string) (position, error) {
 	var buf [handCursorLen]byte
 	if base64.RawURLEncoding.DecodedLen(len(s)) != handCursorLen {
 		return position{}, errBadCursor
@@ -126,38 +126,33 @@ func perPageParam(q url.Values) (int, bool) {
 }
 
 // feed serves keyset pages forward (after=) from the first page.
-func (h *handWritten) feed(w http.ResponseWriter, r *http.Request) {
+func (h *handHandler) feed(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	n, ok := perPageParam(q)
 	if !ok {
 		badRequest(w, "per_page must be a positive integer")
 		return
 	}
-	var items []dataset.Item
-	var err error
+	var p *position
 	after := q.Get("after")
-	if after == "" {
-		err = h.f.firstStmt.SelectContext(r.Context(), &items, n+1)
-	} else {
-		p, perr := h.position(after)
-		if perr != nil {
+	if after != "" {
+		pos, err := h.position(after)
+		if err != nil {
 			badRequest(w, "after is not a valid cursor")
 			return
 		}
-		err = h.f.keysetStmt.SelectContext(r.Context(), &items, p.CreatedAt, p.ID, n+1)
+		p = &pos
 	}
+	pg, err := h.src.keysetPage(r.Context(), n, p)
 	if err != nil {
 		http.Error(w, "internal error", http.StatusInternalServerError)
 		return
 	}
-	env := feedBody{PerPage: n, HasNext: len(items) > n, HasPrev: after != ""}
-	if env.HasNext {
-		items = items[:n]
-	}
-	env.Items = items
+	items := pg.items
 	if items == nil {
-		env.Items = []dataset.Item{}
+		items = []dataset.Item{}
 	}
+	env := feedBody{PerPage: n, HasNext: pg.hasNext, HasPrev: after != "", Items: items}
 	var links []string
 	base := "http://" + r.Host + r.URL.Path + "?per_page=" + strconv.Itoa(n)
 	if env.HasPrev && len(items) > 0 {
@@ -175,7 +170,7 @@ func (h *handWritten) feed(w http.ResponseWriter, r *http.Request) {
 }
 
 // list serves offset pages with the total.
-func (h *handWritten) list(w http.ResponseWriter, r *http.Request) {
+func (h *handHandler) list(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	n, ok := perPageParam(q)
 	if !ok {
@@ -190,17 +185,18 @@ func (h *handWritten) list(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	var total int64
-	if err := h.f.countStmt.GetContext(r.Context(), &total); err != nil {
+	total, err := h.src.count(r.Context())
+	if err != nil {
 		http.Error(w, "internal error", http.StatusInternalServerError)
 		return
 	}
 	pages := int((total + int64(n) - 1) / int64(n))
-	var items []dataset.Item
-	if err := h.f.offsetStmt.SelectContext(r.Context(), &items, n, (page-1)*n); err != nil {
+	pg, err := h.src.offsetPage(r.Context(), n, (page-1)*n)
+	if err != nil {
 		http.Error(w, "internal error", http.StatusInternalServerError)
 		return
 	}
+	items := pg.items
 	if items == nil {
 		items = []dataset.Item{}
 	}
@@ -218,7 +214,7 @@ func (h *handWritten) list(w http.ResponseWriter, r *http.Request) {
 	h.write(w, env, links)
 }
 
-func (h *handWritten) write(w http.ResponseWriter, env any, links []string) {
+func (h *handHandler) write(w http.ResponseWriter, env any, links []string) {
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(env); err != nil {
 		http.Error(w, "internal error", http.StatusInternalServerError)
@@ -260,98 +256,124 @@ var (
 	libFeed, libList http.Handler
 )
 
-// BenchmarkHTTP measures a whole request through httptest: the library's
-// httpadapter.Handler over its paginators (impl=library) against the
-// hand-written handlers above (impl=handwritten), on SQLite. The feed is
+// httpTarget is one request, served by each approach with its own query
+// string.
+type httpTarget struct {
+	name   string
+	offset int // of the page's first row
+	impls  []httpImpl
+}
+
+type httpImpl struct {
+	name   string
+	h      http.Handler
+	target string
+}
+
+// BenchmarkHTTP measures a whole request through httptest, on SQLite: the
+// library's httpadapter.Handler over its paginators (impl=library)
+// against the hand-written handlers above on the floor (impl=floor) and
+// on sqlx's prepared statements (impl=sqlx-prepared). The feed is
 // measured on the first and the last page, the offset list on its first
-// page, where the COUNT behind total dominates.
+// page, where the COUNT behind total dominates. Before timing, every
+// handler's answer is checked: the same envelope (but for the cursors'
+// text) and the page's rows.
 func BenchmarkHTTP(b *testing.B) {
 	ctx := context.Background()
 	d := sqliteDatabase(b)
-	f := floorOf(b, d)
-	l := libraryOf(b, d)
-	httpOnce.Do(func() { libFeed, libList = libraryHandlers(b, l) })
-	hw := &handWritten{f: f, key: signingKey}
+	httpOnce.Do(func() { libFeed, libList = libraryHandlers(b, d.lib) })
+	floorH := &handHandler{src: d.floor, key: signingKey}
+	sqlxH := &handHandler{src: sqlxPages{d.sqlx, true}, key: signingKey}
+	const base = "http://api.example/items?per_page=20"
 
-	type target struct {
-		name        string
-		lib, hand   http.Handler
-		libQ, handQ string
-		offset      int
-	}
-	var targets []target
+	var targets []httpTarget
 	for _, depth := range []int{0, lastPage} {
 		off := d.offset(depth)
-		libQ, handQ := "per_page=20", "per_page=20"
+		libQ, handQ := base, base
 		if off > 0 {
-			c, err := l.after(ctx, off)
+			c, err := d.lib.after(ctx, off)
 			if err != nil {
 				b.Fatal(err)
 			}
-			p, err := f.positionAt(ctx, off-1)
+			p, err := d.positionAt(ctx, off-1)
 			if err != nil {
 				b.Fatal(err)
 			}
 			libQ += "&after=" + c
-			handQ += "&after=" + hw.cursor(p)
+			handQ += "&after=" + floorH.cursor(p)
 		}
-		targets = append(targets, target{"strategy=keyset/" + depthName(depth), libFeed, http.HandlerFunc(hw.feed), libQ, handQ, off})
+		targets = append(targets, httpTarget{"strategy=keyset/" + depthName(depth), off, []httpImpl{
+			{implFloor, http.HandlerFunc(floorH.feed), handQ},
+			{implSQLXPrepared, http.HandlerFunc(sqlxH.feed), handQ},
+			{implLibrary, libFeed, libQ},
+		}})
 	}
-	targets = append(targets, target{"strategy=offset/" + depthName(0), libList, http.HandlerFunc(hw.list), "per_page=20", "per_page=20", 0})
+	targets = append(targets, httpTarget{"strategy=offset/" + depthName(0), 0, []httpImpl{
+		{implFloor, http.HandlerFunc(floorH.list), base},
+		{implSQLXPrepared, http.HandlerFunc(sqlxH.list), base},
+		{implLibrary, libList, base},
+	}})
 
-	for _, t := range targets {
-		b.Run(t.name, func(b *testing.B) {
-			at, err := f.positionAt(ctx, t.offset)
-			if err != nil {
-				b.Fatal(err)
-			}
-			impls := []struct {
-				name string
-				h    http.Handler
-				q    string
-			}{
-				{"handwritten", t.hand, t.handQ},
-				{"library", t.lib, t.libQ},
-			}
-			var bodies []envelope
-			for _, im := range impls {
-				b.Run("impl="+im.name, func(b *testing.B) {
-					target := "http://api.example/items?" + im.q
-					env := serveOnce(b, im.h, target)
-					if len(env.Items) == 0 || env.Items[0].ID != at.ID {
-						b.Fatalf("first item of %s is not id %d", target, at.ID)
-					}
-					bodies = append(bodies, env)
-					loop(b, func() error {
-						w := httptest.NewRecorder()
-						im.h.ServeHTTP(w, httptest.NewRequestWithContext(ctx, http.MethodGet, target, nil))
-						if w.Code != http.StatusOK {
-							return fmt.Errorf("status %d", w.Code)
-						}
-						return nil
+	b.Run("db="+d.name, func(b *testing.B) {
+		for _, t := range targets {
+			b.Run(t.name, func(b *testing.B) {
+				if err := checkHTTP(ctx, d, t); err != nil {
+					b.Fatal(err)
+				}
+				for _, im := range rotated(t.impls) {
+					b.Run("impl="+im.name, func(b *testing.B) {
+						loop(b, func() error {
+							w := httptest.NewRecorder()
+							im.h.ServeHTTP(w, httptest.NewRequestWithContext(ctx, http.MethodGet, im.target, nil))
+							if w.Code != http.StatusOK {
+								return fmt.Errorf("status %d", w.Code)
+							}
+							return nil
+						})
 					})
-				})
-			}
-			if len(bodies) == 2 && !sameEnvelope(bodies[0], bodies[1]) {
-				b.Fatalf("the handlers answered differently:\n%+v\n%+v", bodies[0], bodies[1])
-			}
-		})
+				}
+			})
+		}
+	})
+}
+
+// checkHTTP returns an error unless every handler of t answers with the
+// reference page's rows and the same envelope as the first handler.
+func checkHTTP(ctx context.Context, d *database, t httpTarget) error {
+	want, _, err := d.referenceIDs(ctx, t.offset)
+	if err != nil {
+		return err
 	}
+	var first envelope
+	for i, im := range t.impls {
+		env, err := serveOnce(im.h, im.target)
+		if err != nil {
+			return fmt.Errorf("%s: %w", im.name, err)
+		}
+		if err := checkItems(env.Items, want); err != nil {
+			return fmt.Errorf("%s: GET %s: %w", im.name, im.target, err)
+		}
+		if i == 0 {
+			first = env
+		} else if !sameEnvelope(first, env) {
+			return fmt.Errorf("%s and %s answered differently:\n%+v\n%+v", t.impls[0].name, im.name, first, env)
+		}
+	}
+	return nil
 }
 
 // serveOnce serves target and decodes the envelope.
-func serveOnce(tb testing.TB, h http.Handler, target string) envelope {
-	tb.Helper()
+func serveOnce(h http.Handler, target string) (envelope, error) {
 	w := httptest.NewRecorder()
 	h.ServeHTTP(w, httptest.NewRequest(http.MethodGet, target, nil))
 	if w.Code != http.StatusOK {
-		tb.Fatalf("GET %s: status %d: %s", target, w.Code, w.Body)
+		return envelope{}, fmt.Errorf("GET %s: status %d: %s", target, w.Code, w.Body)
 	}
 	var env envelope
 	if err := json.Unmarshal(w.Body.Bytes(), &env); err != nil {
-		tb.Fatalf("GET %s: %v", target, err)
+		return envelope{}, fmt.Errorf("GET %s: %w", target, err)
 	}
-	return env
+	return env, nil
 }
 
 // sameEnvelope compares everything but the cursors' text, which differs

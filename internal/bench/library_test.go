@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"sync"
-	"testing"
 
 	"github.com/Masterminds/squirrel"
 
@@ -77,38 +76,22 @@ func (l *library) after(ctx context.Context, offset int) (string, error) {
 		return c, nil
 	}
 	cur, at := "", 0
+	for o, c := range l.cursors {
+		if o > at && o < offset {
+			cur, at = c, o // walk on from the nearest position already reached
+		}
+	}
 	for at < offset {
 		n := min(offset-at, l.walker.Config().MaxPerPage)
-		page, err := l.walker.Paginate(ctx, paginate.Request{PerPage: n, After: cur})
+		p, err := l.walker.Paginate(ctx, paginate.Request{PerPage: n, After: cur})
 		if err != nil {
 			return "", err
 		}
-		if len(page.Items) != n || page.NextCursor == "" {
-			return "", fmt.Errorf("walking to row %d: a page at row %d held %d rows", offset, at, len(page.Items))
+		if len(p.Items) != n || p.NextCursor == "" {
+			return "", fmt.Errorf("walking to row %d: a page at row %d held %d rows", offset, at, len(p.Items))
 		}
-		cur, at = page.NextCursor, at+n
+		cur, at = p.NextCursor, at+n
 	}
 	l.cursors[offset] = cur
 	return cur, nil
-}
-
-var (
-	librariesMu sync.Mutex
-	libraries   = map[string]*library{}
-)
-
-// libraryOf returns the library over d, built once per process.
-func libraryOf(tb testing.TB, d *database) *library {
-	tb.Helper()
-	librariesMu.Lock()
-	defer librariesMu.Unlock()
-	if l, ok := libraries[d.name]; ok {
-		return l
-	}
-	l, err := newLibrary(d)
-	if err != nil {
-		tb.Fatalf("%s: %v", d.name, err)
-	}
-	libraries[d.name] = l
-	return l
 }

@@ -2,77 +2,52 @@ package bench
 
 import (
 	"context"
+	"fmt"
 	"testing"
 
 	"github.com/go-paginate/paginate"
-	"github.com/go-paginate/paginate/internal/dataset"
 )
 
 // impl is one way to fetch a page, named for a benchmark's impl= part.
 type impl struct {
 	name  string
-	fetch func(ctx context.Context) ([]dataset.Item, error)
+	fetch func(ctx context.Context) (page, error)
 }
 
 // BenchmarkPage measures one page of 20 items, newest first (ORDER BY
-// created_at DESC, id DESC), at each depth: by OFFSET and by keyset
-// position, hand-written (prepared once: impl=prepared; as text through
-// sqlx: impl=sqlx) and through the library's paginator on the SQL backend
-// (impl=library). The implementations of one depth run one after another
-// in the same process on the same table, and each is checked to return
-// the same page before it is timed.
+// created_at DESC, id DESC), at each depth, by OFFSET and by keyset
+// position: on the floor (impl=floor: database/sql, prepared once, literal
+// LIMIT 21, rows.Scan), through sqlx (impl=sqlx-prepared: prepared once,
+// bound LIMIT; impl=sqlx: text on every call) and through the library's
+// paginator on the SQL backend (impl=library). Every approach fetches 21
+// rows and returns 20.
+//
+// Before any is timed, every approach's page at the depth is checked
+// against the page's ids read by a separate query, and each row against
+// dataset.Row. The approaches of one depth are then timed one after
+// another in the same process on the same table, in the order -rotate
+// says.
 //
 // The library's offset paginator here counts nothing (NoCount), so that it
 // does the same work as the hand-written page; BenchmarkCount measures
 // counting.
 func BenchmarkPage(b *testing.B) {
-	ctx := context.Background()
 	for _, dbc := range databases {
 		b.Run("db="+dbc.name, func(b *testing.B) {
 			d := dbc.open(b)
-			f := floorOf(b, d)
-			l := libraryOf(b, d)
 			b.Run("strategy=offset", func(b *testing.B) {
 				for _, depth := range depths {
-					b.Run(depthName(depth), func(b *testing.B) {
-						off := d.offset(depth)
-						req := paginate.Request{Page: off/perPage + 1}
-						runImpls(b, d, f, off, []impl{
-							{"prepared", func(ctx context.Context) ([]dataset.Item, error) { return f.offsetPage(ctx, true, off) }},
-							{"sqlx", func(ctx context.Context) ([]dataset.Item, error) { return f.offsetPage(ctx, false, off) }},
-							{"library", func(ctx context.Context) ([]dataset.Item, error) {
-								p, err := l.offset.Paginate(ctx, req)
-								return p.Items, err
-							}},
-						})
-					})
+					b.Run(depthName(depth), func(b *testing.B) { runImpls(b, d, d.offset(depth), offsetImpls(d, d.offset(depth))) })
 				}
 			})
 			b.Run("strategy=keyset", func(b *testing.B) {
 				for _, depth := range depths {
 					b.Run(depthName(depth), func(b *testing.B) {
-						off := d.offset(depth)
-						var after *position
-						if off > 0 {
-							p, err := f.positionAt(ctx, off-1)
-							if err != nil {
-								b.Fatal(err)
-							}
-							after = &p
-						}
-						cursor, err := l.after(ctx, off)
+						impls, err := keysetImpls(d, d.offset(depth))
 						if err != nil {
 							b.Fatal(err)
 						}
-						req := paginate.Request{After: cursor}
-						runImpls(b, d, f, off, []impl{
-							{"prepared", func(ctx context.Context) ([]dataset.Item, error) { return f.keysetPage(ctx, true, after) }},
-							{"sqlx", func(ctx context.Context) ([]dataset.Item, error) { return f.keysetPage(ctx, false, after) }},
-							{"library", func(ctx context.Context) ([]dataset.Item, error) {
-								p, err := l.keyset.Paginate(ctx, req)
-								return p.Items, err
-							}},
-						})
+						runImpls(b, d, d.offset(depth), impls)
 					})
 				}
 			})
@@ -80,28 +55,84 @@ func BenchmarkPage(b *testing.B) {
 	}
 }
 
-// runImpls checks that every implementation returns the page at offset,
-// then times each in its own sub-benchmark.
-func runImpls(b *testing.B, d *database, f *floor, offset int, impls []impl) {
-	b.Helper()
+// offsetImpls returns every approach's OFFSET page at offset.
+func offsetImpls(d *database, off int) []impl {
+	var impls []impl
+	for _, h := range handWritten(d) {
+		impls = append(impls, impl{h.name, func(ctx context.Context) (page, error) { return h.src.offsetPage(ctx, perPage, off) }})
+	}
+	req := paginate.Request{Page: off/perPage + 1}
+	return append(impls, impl{implLibrary, func(ctx context.Context) (page, error) {
+		p, err := d.lib.offset.Paginate(ctx, req)
+		return page{p.Items, p.HasNext}, err
+	}})
+}
+
+// keysetImpls returns every approach's keyset page that starts at offset:
+// the hand-written ones after the position of the row before it, the
+// library's with a real cursor for it, reached by walking there.
+func keysetImpls(d *database, off int) ([]impl, error) {
 	ctx := context.Background()
-	at, err := f.positionAt(ctx, offset)
+	var after *position
+	if off > 0 {
+		p, err := d.positionAt(ctx, off-1)
+		if err != nil {
+			return nil, err
+		}
+		after = &p
+	}
+	cursor, err := d.lib.after(ctx, off)
 	if err != nil {
+		return nil, err
+	}
+	var impls []impl
+	for _, h := range handWritten(d) {
+		impls = append(impls, impl{h.name, func(ctx context.Context) (page, error) { return h.src.keysetPage(ctx, perPage, after) }})
+	}
+	req := paginate.Request{After: cursor}
+	return append(impls, impl{implLibrary, func(ctx context.Context) (page, error) {
+		p, err := d.lib.keyset.Paginate(ctx, req)
+		return page{p.Items, p.HasNext}, err
+	}}), nil
+}
+
+// runImpls checks that every approach returns the page at offset, then
+// times each in its own sub-benchmark.
+func runImpls(b *testing.B, d *database, offset int, impls []impl) {
+	b.Helper()
+	if err := checkImpls(context.Background(), d, offset, impls); err != nil {
 		b.Fatal(err)
 	}
-	for _, im := range impls {
+	for _, im := range rotated(impls) {
 		b.Run("impl="+im.name, func(b *testing.B) {
-			items, err := im.fetch(ctx)
-			if err != nil {
-				b.Fatal(err)
-			}
-			// Hand-written pages hold the extra row that tells whether a
-			// next page exists; the library's do not.
-			checkPage(b, d, offset, items, at.ID, im.name == "library")
+			ctx := context.Background()
 			loop(b, func() error {
 				_, err := im.fetch(ctx)
 				return err
 			})
 		})
 	}
+}
+
+// checkImpls returns an error unless every approach's page at offset has
+// the reference page's rows, in order, and says whether a next page
+// exists as the reference does.
+func checkImpls(ctx context.Context, d *database, offset int, impls []impl) error {
+	want, more, err := d.referenceIDs(ctx, offset)
+	if err != nil {
+		return fmt.Errorf("reference page at offset %d: %w", offset, err)
+	}
+	for _, im := range impls {
+		p, err := im.fetch(ctx)
+		if err != nil {
+			return fmt.Errorf("%s at offset %d: %w", im.name, offset, err)
+		}
+		if err := checkItems(p.items, want); err != nil {
+			return fmt.Errorf("%s at offset %d on %s: %w", im.name, offset, d.name, err)
+		}
+		if p.hasNext != more {
+			return fmt.Errorf("%s at offset %d on %s: has next %v, want %v", im.name, offset, d.name, p.hasNext, more)
+		}
+	}
+	return nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"flag"
 	"fmt"
 	"os"
 	"strconv"
@@ -26,9 +27,24 @@ const rowsEnv = "PAGINATE_BENCH_ROWS"
 // defaultRows is the row count when rowsEnv is unset.
 const defaultRows = 1_000_000
 
+// rotate shifts the order in which the implementations of one group are
+// timed, so that over several runs none always goes first or last.
+// internal/cmd/benchpair sets it to the pass number.
+var rotate = flag.Int("rotate", 0, "time the implementations of each group starting at this index (mod their count)")
+
+// rotated returns xs rotated left by *rotate places.
+func rotated[T any](xs []T) []T {
+	if len(xs) == 0 {
+		return xs
+	}
+	k := ((*rotate % len(xs)) + len(xs)) % len(xs)
+	return append(append([]T(nil), xs[k:]...), xs[:k]...)
+}
+
 // depths are the positions benchmarked, in rows skipped before the page;
-// lastPage stands for the last page. A depth beyond the table is clamped to
-// the last page, so every benchmark runs on a small table too.
+// lastPage stands for the last page (offset 999,980 of 1,000,000 rows). A
+// depth beyond the table is clamped to the last page, so every benchmark
+// runs on a small table too.
 var depths = []int{0, 10_000, 100_000, 500_000, lastPage}
 
 const lastPage = -1
@@ -55,12 +71,18 @@ func benchRows(tb testing.TB) int {
 	return n
 }
 
-// database is one seeded items table.
+// database is one seeded items table with everything the benchmarks run
+// on it: the floor, the hand-written sqlx code and the library.
 type database struct {
-	name  string // "sqlite" or "postgres"
-	db    *sqlx.DB
-	table string
-	rows  int
+	name    string // "sqlite", "postgres" or "mysql"
+	dialect dataset.Dialect
+	db      *sqlx.DB
+	table   string
+	rows    int
+
+	floor *floor
+	sqlx  *sqlxStatements
+	lib   *library
 }
 
 // offset returns the number of rows before the page at depth d: d itself,
@@ -73,93 +95,160 @@ func (d *database) offset(depth int) int {
 	return depth
 }
 
-var (
-	sqliteOnce sync.Once
-	sqliteDB   *database
-	sqliteErr  error
+// prepare builds the approaches that run on d.
+func (d *database) prepare(ctx context.Context) error {
+	var err error
+	if d.floor, err = newFloor(ctx, d); err != nil {
+		return fmt.Errorf("floor: %w", err)
+	}
+	if d.sqlx, err = newSQLXStatements(ctx, d); err != nil {
+		return fmt.Errorf("sqlx: %w", err)
+	}
+	if d.lib, err = newLibrary(d); err != nil {
+		return fmt.Errorf("library: %w", err)
+	}
+	return nil
+}
 
-	postgresOnce sync.Once
-	postgresDB   *database
-	postgresErr  error
-)
+// lazy is a database opened on first use, once per process.
+type lazy struct {
+	once sync.Once
+	d    *database
+	err  error
+}
+
+var sqliteDB, postgresDB, mysqlDB lazy
 
 // sqliteDatabase returns the cached SQLite items table, building it on the
 // first run with this row count.
 func sqliteDatabase(tb testing.TB) *database {
 	tb.Helper()
-	sqliteOnce.Do(func() {
-		rows := benchRows(tb)
-		path, err := dataset.CachePath(rows)
-		if err != nil {
-			sqliteErr = err
-			return
-		}
-		start := time.Now()
-		db, err := dataset.Cached(context.Background(), path, rows)
-		if err != nil {
-			sqliteErr = err
-			return
-		}
-		if d := time.Since(start); d > time.Second {
-			tb.Logf("built %s in %v", path, d.Round(time.Millisecond))
-		}
-		sqliteDB = &database{name: "sqlite", db: db, table: "items", rows: rows}
-		sqliteErr = warm(sqliteDB)
-		logVersion(tb, db, "SELECT sqlite_version()")
+	sqliteDB.once.Do(func() {
+		sqliteDB.d, sqliteDB.err = openSQLite(tb)
 	})
-	if sqliteErr != nil {
-		tb.Fatalf("sqlite: %v", sqliteErr)
+	if sqliteDB.err != nil {
+		tb.Fatalf("sqlite: %v", sqliteDB.err)
 	}
-	return sqliteDB
+	return sqliteDB.d
 }
 
-// postgresDatabase returns the PostgreSQL items table named by rows and
-// dataset.Version, seeding it unless an earlier run completed it. It
-// skips (or fails, when services are required) without
-// PAGINATE_POSTGRES_DSN.
+func openSQLite(tb testing.TB) (*database, error) {
+	tb.Helper()
+	rows := benchRows(tb)
+	path, err := dataset.CachePath(rows)
+	if err != nil {
+		return nil, err
+	}
+	start := time.Now()
+	db, err := dataset.Cached(context.Background(), path, rows)
+	if err != nil {
+		return nil, err
+	}
+	if d := time.Since(start); d > time.Second {
+		tb.Logf("built %s in %v", path, d.Round(time.Millisecond))
+	}
+	d := &database{name: "sqlite", dialect: dataset.SQLite, db: db, table: "items", rows: rows}
+	return d, ready(tb, d, "SELECT sqlite_version()")
+}
+
+// ready warms d, logs its version and prepares the approaches.
+func ready(tb testing.TB, d *database, versionQuery string) error {
+	tb.Helper()
+	if err := warm(d); err != nil {
+		return err
+	}
+	logVersion(tb, d, versionQuery)
+	return d.prepare(context.Background())
+}
+
+// server describes a database server the benchmarks can run on.
+type server struct {
+	name, env, driver string
+	dialect           dataset.Dialect
+	versionQuery      string
+	// seed seeds table unless an earlier run completed it, and reports
+	// whether it seeded.
+	seed func(ctx context.Context, db *sqlx.DB, table string, rows int) (bool, error)
+}
+
+var (
+	postgresServer = server{
+		name: "postgres", env: testdb.PostgresEnv, driver: "pgx", dialect: dataset.Postgres,
+		versionQuery: "SHOW server_version", seed: seedPostgres,
+	}
+	mysqlServer = server{
+		name: "mysql", env: testdb.MySQLEnv, driver: "mysql", dialect: dataset.MySQL,
+		versionQuery: "SELECT VERSION()", seed: seedMySQL,
+	}
+)
+
+// postgresDatabase returns the PostgreSQL items table, seeding it unless
+// an earlier run completed it. It skips (or fails, when services are
+// required) without PAGINATE_POSTGRES_DSN.
 func postgresDatabase(tb testing.TB) *database {
 	tb.Helper()
-	dsn := testdb.Env(tb, testdb.PostgresEnv)
-	postgresOnce.Do(func() {
-		db, err := sqlx.Open("pgx", dsn)
-		if err != nil {
-			postgresErr = err
-			return
-		}
-		if err := db.Ping(); err != nil {
-			db.Close()
-			postgresErr = fmt.Errorf("%w: %w", errUnreachable, err)
-			return
-		}
-		rows := benchRows(tb)
-		table := fmt.Sprintf("bench_items_%d_v%d", rows, dataset.Version)
-		start := time.Now()
-		seeded, err := seedPostgres(context.Background(), db, table, rows)
-		if err != nil {
-			db.Close()
-			postgresErr = err
-			return
-		}
-		if seeded {
-			tb.Logf("seeded %s in %v", table, time.Since(start).Round(time.Millisecond))
-		}
-		postgresDB = &database{name: "postgres", db: db, table: table, rows: rows}
-		postgresErr = warm(postgresDB)
-		logVersion(tb, db, "SHOW server_version")
+	return serverDatabase(tb, &postgresDB, postgresServer)
+}
+
+// mysqlDatabase returns the MariaDB/MySQL items table, seeding it unless
+// an earlier run completed it. It skips (or fails, when services are
+// required) without PAGINATE_MYSQL_DSN.
+func mysqlDatabase(tb testing.TB) *database {
+	tb.Helper()
+	return serverDatabase(tb, &mysqlDB, mysqlServer)
+}
+
+// serverDatabase opens s's items table once per process. The table is
+// named by the row count and dataset.Version, so runs with the same count
+// reuse it.
+func serverDatabase(tb testing.TB, l *lazy, s server) *database {
+	tb.Helper()
+	dsn := testdb.Env(tb, s.env)
+	l.once.Do(func() {
+		l.d, l.err = openServer(tb, s, dsn)
 	})
-	if errors.Is(postgresErr, errUnreachable) {
-		testdb.Unavailable(tb, testdb.PostgresEnv, postgresErr)
+	if errors.Is(l.err, errUnreachable) {
+		testdb.Unavailable(tb, s.env, l.err)
 	}
-	if postgresErr != nil {
-		tb.Fatalf("postgres: %v", postgresErr)
+	if l.err != nil {
+		tb.Fatalf("%s: %v", s.name, l.err)
 	}
-	return postgresDB
+	return l.d
+}
+
+func openServer(tb testing.TB, s server, dsn string) (*database, error) {
+	tb.Helper()
+	db, err := sqlx.Open(s.driver, dsn)
+	if err != nil {
+		return nil, err
+	}
+	if err := db.Ping(); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("%w: %w", errUnreachable, err)
+	}
+	rows := benchRows(tb)
+	table := fmt.Sprintf("bench_items_%d_v%d", rows, dataset.Version)
+	start := time.Now()
+	seeded, err := s.seed(context.Background(), db, table, rows)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	if seeded {
+		tb.Logf("seeded %s in %v", table, time.Since(start).Round(time.Millisecond))
+	}
+	d := &database{name: s.name, dialect: s.dialect, db: db, table: table, rows: rows}
+	if err := ready(tb, d, s.versionQuery); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return d, nil
 }
 
 var errUnreachable = errors.New("unreachable")
 
-// pgComplete is the table comment that marks a completely seeded table.
-const pgComplete = "go-paginate benchmark dataset, complete"
+// seedComplete is the table comment that marks a completely seeded table.
+const seedComplete = "go-paginate benchmark dataset, complete"
 
 // seedPostgres seeds table unless its comment says an earlier run
 // completed it; it reports whether it seeded. A session advisory lock
@@ -180,14 +269,51 @@ func seedPostgres(ctx context.Context, db *sqlx.DB, table string, rows int) (boo
 	if err != nil {
 		return false, fmt.Errorf("read comment of %s: %w", table, err)
 	}
-	if comment.String == pgComplete {
+	if comment.String == seedComplete {
 		return false, nil
 	}
 	if err := dataset.Seed(ctx, db, dataset.Options{Table: table, Rows: rows, Dialect: dataset.Postgres}); err != nil {
 		return false, err
 	}
-	if _, err := conn.ExecContext(ctx, "COMMENT ON TABLE "+table+" IS '"+pgComplete+"'"); err != nil {
+	if _, err := conn.ExecContext(ctx, "COMMENT ON TABLE "+table+" IS '"+seedComplete+"'"); err != nil {
 		return false, fmt.Errorf("comment on %s: %w", table, err)
+	}
+	return true, nil
+}
+
+// seedMySQL is seedPostgres for MariaDB and MySQL: a named lock instead of
+// an advisory lock, the table comment read from information_schema, and
+// ANALYZE TABLE so that the planner has fresh statistics.
+func seedMySQL(ctx context.Context, db *sqlx.DB, table string, rows int) (bool, error) {
+	conn, err := db.Connx(ctx)
+	if err != nil {
+		return false, err
+	}
+	defer conn.Close()
+	const lock = "go-paginate benchmark seed"
+	var got sql.NullInt64
+	if err := conn.QueryRowxContext(ctx, "SELECT GET_LOCK(?, 3600)", lock).Scan(&got); err != nil {
+		return false, fmt.Errorf("lock: %w", err)
+	}
+	if got.Int64 != 1 {
+		return false, fmt.Errorf("lock: GET_LOCK returned %v", got)
+	}
+	defer conn.ExecContext(context.WithoutCancel(ctx), "SELECT RELEASE_LOCK(?)", lock)
+	var comment string
+	err = conn.QueryRowxContext(ctx, "SELECT table_comment FROM information_schema.tables WHERE table_schema = DATABASE() AND table_name = ?", table).Scan(&comment)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return false, fmt.Errorf("read comment of %s: %w", table, err)
+	}
+	if comment == seedComplete {
+		return false, nil
+	}
+	if err := dataset.Seed(ctx, db, dataset.Options{Table: table, Rows: rows, Dialect: dataset.MySQL}); err != nil {
+		return false, err
+	}
+	for _, stmt := range []string{"ANALYZE TABLE " + table, "ALTER TABLE " + table + " COMMENT = '" + seedComplete + "'"} {
+		if _, err := conn.ExecContext(ctx, stmt); err != nil {
+			return false, fmt.Errorf("%s: %w", stmt, err)
+		}
 	}
 	return true, nil
 }
@@ -206,34 +332,50 @@ func warm(d *database) error {
 	return nil
 }
 
-// logVersion logs the database's version (shown with -v).
-func logVersion(tb testing.TB, db *sqlx.DB, query string) {
+// logVersion logs the database's version (shown with -v), as
+// "database version: sqlite 3.54.1".
+func logVersion(tb testing.TB, d *database, query string) {
 	tb.Helper()
 	var v string
-	if err := db.QueryRowx(query).Scan(&v); err != nil {
+	if err := d.db.QueryRowx(query).Scan(&v); err != nil {
 		tb.Logf("%s: %v", query, err)
 		return
 	}
-	tb.Logf("%s: %s", db.DriverName(), v)
+	tb.Logf("database version: %s %s", d.name, v)
 }
 
 // databases returns the databases to benchmark: SQLite, and PostgreSQL
-// when configured. The PostgreSQL entry opens lazily inside a
-// sub-benchmark, which skips when PAGINATE_POSTGRES_DSN is unset.
+// and MariaDB/MySQL when configured. The server entries open lazily inside
+// a sub-benchmark, which skips when their DSN is unset.
 var databases = []struct {
 	name string
 	open func(testing.TB) *database
 }{
 	{"sqlite", sqliteDatabase},
 	{"postgres", postgresDatabase},
+	{"mysql", mysqlDatabase},
 }
 
 func TestMain(m *testing.M) {
 	code := m.Run()
-	for _, d := range []*database{sqliteDB, postgresDB} {
-		if d != nil {
-			d.db.Close()
+	for _, l := range []*lazy{&sqliteDB, &postgresDB, &mysqlDB} {
+		if l.d != nil {
+			l.d.close()
 		}
 	}
 	os.Exit(code)
+}
+
+// close closes d's statements and its handle.
+func (d *database) close() {
+	if d.floor != nil {
+		d.floor.close()
+	}
+	if d.sqlx != nil {
+		d.sqlx.close()
+	}
+	if d.lib != nil {
+		d.lib.backend.Close()
+	}
+	d.db.Close()
 }
