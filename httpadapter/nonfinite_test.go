@@ -54,10 +54,10 @@ func readingSchema(tb testing.TB) *paginate.Schema {
 		{Name: "id", Type: paginate.Int, Key: true},
 		{Name: "value", Type: paginate.Float},
 		{Name: "low", Type: paginate.Float},
-		{Name: "peak", Type: paginate.Float, Nullable: true},
+		{Name: "peak", Type: paginate.Float, Nullable: true, Ops: []paginate.Op{paginate.IsNull}},
 		{Name: "ratio", Type: paginate.Float},
 		{Name: "skip", Type: paginate.Float},
-		{Name: "note", Type: paginate.String},
+		{Name: "note", Type: paginate.String, Ops: []paginate.Op{paginate.Prefix, paginate.Contains}},
 	}, "id")
 	if err != nil {
 		tb.Fatal(err)

@@ -207,6 +207,14 @@ func (p *Parser) filterParam(f paginate.Field, op paginate.Op) *oaParameter {
 		what = fmt.Sprintf("equals one of the values, separated by commas (at most %d)", paginate.MaxInValues)
 		prm.Style, prm.Explode = "form", ptrTo(false)
 		prm.Schema = &oaSchema{Type: "array", Items: value, MinItems: ptrTo(1), MaxItems: ptrTo(paginate.MaxInValues)}
+	case paginate.IsNull:
+		prm.Schema = &oaSchema{Type: "boolean"}
+		prm.Description = "Keeps the items whose `" + f.Name + "` is null (`true`) or is not null (`false`)."
+		return prm
+	case paginate.Prefix:
+		what = "starts with the value, matched literally (`%` and `_` are not wildcards; case sensitivity follows the column's collation)"
+	case paginate.Contains:
+		what = "contains the value, matched literally (`%` and `_` are not wildcards)"
 	default:
 		what = "matches the value by the operator " + op.String()
 	}

@@ -231,6 +231,8 @@ func TestOpenAPIValidatesTraffic(t *testing.T) {
 		"/readings",
 		"/readings?fields=ratio,peak,id,value&per_page=3",
 		"/readings?page=2&per_page=2&sort=-id",
+		"/readings?peak[null]=false&note[prefix]=a",
+		"/readings?note[contains]=%25_&peak[null]=true",
 	} {
 		if err := v.check(t, target, nil, http.StatusOK); err != nil {
 			t.Errorf("%s: served, but the document refuses the request: %v", target, err)
@@ -271,6 +273,8 @@ func TestOpenAPIValidatesTraffic(t *testing.T) {
 		{"/feed?after=not-a-cursor", http.StatusBadRequest, false},
 		{"/v2/feed?limit=0&fields=x", http.StatusBadRequest, true},
 		{"/readings?per_page=x", http.StatusBadRequest, true},
+		{"/readings?peak[null]=maybe", http.StatusBadRequest, true},
+		{"/readings?note[prefix]=", http.StatusBadRequest, true},
 	} {
 		err := v.check(t, tc.target, nil, tc.status)
 		if tc.visible && err == nil {
@@ -334,7 +338,7 @@ func TestOpenAPIContent(t *testing.T) {
 		{"/items", append([]string{"page", "per_page", "sort", "fields"}, append(filters, "If-None-Match")...)},
 		{"/feed", append([]string{"after", "before", "per_page", "sort", "fields"}, filters...)},
 		{"/v2/feed", append([]string{"starting_after", "ending_before", "limit", "sort", "fields"}, filters...)},
-		{"/readings", []string{"page", "per_page", "sort", "fields"}},
+		{"/readings", []string{"page", "per_page", "sort", "fields", "peak[null]", "note[prefix]", "note[contains]"}},
 	} {
 		if diff := cmp.Diff(tc.want, params(tc.path)); diff != "" {
 			t.Errorf("%s parameters (-want +got):\n%s", tc.path, diff)
@@ -390,6 +394,16 @@ func TestOpenAPIContent(t *testing.T) {
 	}
 	if f := item.Properties["created_at"].Value; !f.Type.Is("string") || f.Format != "date-time" {
 		t.Errorf("created_at: %v %q, want a date-time string", f.Type, f.Format)
+	}
+	readings := spec.Paths.Value("/readings").Get.Parameters
+	if v := readings.GetByInAndName("query", "peak[null]").Schema.Value; !v.Type.Is("boolean") {
+		t.Errorf("peak[null] (a float field's null filter) is described as %v, want a boolean", v.Type)
+	}
+	for _, name := range []string{"note[prefix]", "note[contains]"} {
+		prm := readings.GetByInAndName("query", name)
+		if v := prm.Schema.Value; !v.Type.Is("string") || v.MinLength != 1 || !strings.Contains(prm.Description, "literally") {
+			t.Errorf("%s: %v (min length %d), %q; want a non-empty string matched literally", name, v.Type, v.MinLength, prm.Description)
+		}
 	}
 	reading := envelope("/readings").Properties["items"].Value.Items.Value
 	if diff := cmp.Diff([]string{"id", "low", "note", "peak", "ratio", "skip", "value"}, keys(reading)); diff != "" {
