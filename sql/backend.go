@@ -179,6 +179,9 @@ func New[T any](db sqlx.QueryerContext, base squirrel.SelectBuilder, cfg Config)
 	if c.timeLayout == "" {
 		c.timeLayout = sqliteDriverTimeLayout
 	}
+	if c.check, err = newCheckState(d, cfg.SQLiteTimeLayout); err != nil {
+		return nil, err
+	}
 	if c.timePrecision == 0 && d == SQLite && !strings.Contains(c.timeLayout, ".9") && !strings.Contains(c.timeLayout, ".0") {
 		c.timePrecision = time.Second // a layout without fractional seconds
 	}
@@ -381,6 +384,9 @@ func (b *Backend[T]) Fetch(ctx context.Context, q paginate.Query) (paginate.Resu
 	if q.Limit <= 0 || q.Offset < 0 {
 		return res, fmt.Errorf("paginate/sql: fetch: invalid limit %d or offset %d", q.Limit, q.Offset)
 	}
+	if err := b.c.ready(ctx, b.db, &q); err != nil {
+		return res, err
+	}
 	what := byte('F')
 	if q.Offset > 0 && q.After != nil {
 		what = 'B' // see fetcher.run
@@ -478,6 +484,9 @@ func (f *fetcher[T]) segment(ctx context.Context, p *stmtPlan, limit, offset, sk
 			}
 		}
 		if err := rows.Scan(f.dest...); err != nil {
+			return skip, err
+		}
+		if err := f.b.c.decodeKeys(f.q.Sort, keys[:s.nkeys]); err != nil {
 			return skip, err
 		}
 		for _, a := range s.assigns {

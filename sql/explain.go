@@ -104,6 +104,9 @@ func (b *Backend[T]) Explain(ctx context.Context, q paginate.Query) (Report, err
 	if len(q.Sort) == 0 || q.Limit <= 0 {
 		return r, errors.New("paginate/sql: explain: the query needs a sort and a positive limit")
 	}
+	if err := b.c.ready(ctx, b.db, &q); err != nil {
+		return r, err
+	}
 	what := byte('F')
 	if q.Offset > 0 && q.After != nil {
 		what = 'B'

@@ -105,6 +105,8 @@ type common struct {
 	timePrecision time.Duration
 	// timeLayout is the text layout of SQLite's time columns.
 	timeLayout string
+	// check is the catalog check's outcome (check.go).
+	check *checkState
 }
 
 // shapeKey appends the shape of q to buf. what is 'F' for a fetch with a
@@ -278,7 +280,7 @@ func (c *common) compileFetch(q *paginate.Query, boundLimit bool) (*shape, error
 		if want != nil && !want[fi] {
 			continue
 		}
-		list = append(list, f.ColumnName()+" AS "+d.quote(f.Name))
+		list = append(list, c.selectItem(fi, d.quote(f.Name)))
 		if k := indexOf(sortIdx, fi); k >= 0 && c.dests[fi].assign != nil {
 			keyed[k] = true
 			s.cols = append(s.cols, column{key: k})
@@ -291,7 +293,7 @@ func (c *common) compileFetch(q *paginate.Query, boundLimit bool) (*shape, error
 		if keyed[k] {
 			continue
 		}
-		list = append(list, cols[k].column+" AS _k"+strconv.Itoa(k))
+		list = append(list, c.selectItem(sortIdx[k], "_k"+strconv.Itoa(k)))
 		s.cols = append(s.cols, column{key: k})
 	}
 
