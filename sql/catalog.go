@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/Masterminds/squirrel"
 	"github.com/jmoiron/sqlx"
@@ -46,11 +45,10 @@ type columnInfo struct {
 	typeName string // the type as the database writes it, for messages
 	class    typeClass
 	notNull  bool
-	boolish  bool          // MySQL TINYINT(1), which BOOLEAN is
-	single   bool          // a single-precision float (MySQL FLOAT)
-	prec     time.Duration // a time column's precision, when known
-	affinity affinity      // SQLite's column affinity
-	fromView bool          // a view's column, whose nullability the catalog does not know
+	boolish  bool     // MySQL TINYINT(1), which BOOLEAN is
+	single   bool     // a single-precision float (MySQL FLOAT)
+	affinity affinity // SQLite's column affinity
+	fromView bool     // a view's column, whose nullability the catalog does not know
 	// pkMayBeNull marks an SQLite primary key that the catalog lets hold
 	// NULL, which applications never store: the stored values decide.
 	pkMayBeNull bool
@@ -519,7 +517,8 @@ func (c *common) judgeType(ff *fieldFacts) *FieldError {
 				Fix:   "change the column to DOUBLE, or leave Config.NoPrepare unset"}
 		}
 	default:
-		ok = classType[ff.class] == t
+		want, known := classType[ff.class]
+		ok = known && want == t
 	}
 	if ok {
 		return nil
