@@ -2,7 +2,6 @@ package sql
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"strconv"
 	"strings"
@@ -129,49 +128,202 @@ func sqliteTable(ctx context.Context, db sqlx.QueryerContext, t *tableRef) (*tab
 	return ti, nil
 }
 
-// sqliteValues counts a column's stored values by storage class.
-type sqliteValues struct {
-	integer, real, text, blob, null int64
-	notBool                         int64 // integers other than 0 and 1
-	minInt, maxInt                  sql.NullInt64
+// On SQLite a column's declared type is only an affinity: any column of
+// an ordinary table may hold integers, reals, text, blobs and NULL, so
+// the stored values are what the check reads. It reads them in one pass
+// when they are as expected (every value of the storage class the field's
+// type takes, booleans 0 or 1, times in the form of the first rows), and
+// counts what is not in a second pass only when the first finds anything.
+
+// timeSample is what the first stored values of a time field say.
+type timeSample struct {
+	codec valueCodec // their form; nil when they hold none, or no single one
+	texts *textTimes
+	n     int // values read
 }
 
-func (v sqliteValues) nonNull() int64 { return v.integer + v.real + v.text + v.blob }
+// sqliteTimeSample reads the first values of a time field.
+func (c *common) sqliteTimeSample(ctx context.Context, db sqlx.QueryerContext, f paginate.Field) (timeSample, error) {
+	var ts timeSample
+	inner := c.base.Columns("+(" + f.ColumnName() + ") AS x")
+	text, args, err := squirrel.Select("x").FromSelect(inner, "t").Where("x IS NOT NULL").Limit(256).ToSql()
+	if err != nil {
+		return ts, err
+	}
+	rows, err := db.QueryContext(ctx, text, args...)
+	if err != nil {
+		return ts, fmt.Errorf("paginate/sql: check: reading the times of field %q: %w", f.Name, err)
+	}
+	defer rows.Close()
+	ts.texts = newTextTimes()
+	var small, large, other int
+	for rows.Next() {
+		var v any
+		if err := rows.Scan(&v); err != nil {
+			return ts, err
+		}
+		ts.n++
+		switch x := v.(type) {
+		case string:
+			ts.texts.add(x)
+		case []byte:
+			ts.texts.add(string(x))
+		case int64:
+			if x >= -epochMillisAbove && x <= epochMillisAbove {
+				small++
+			} else {
+				large++
+			}
+		default:
+			other++
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return ts, err
+	}
+	switch {
+	case other > 0 || ts.texts.n > 0 && small+large > 0 || small > 0 && large > 0:
+	case ts.texts.n > 0 && c.check.layoutSet:
+		ts.codec = c.check.layout
+	case ts.texts.n > 0:
+		if l, why := ts.texts.layout(); why == "" {
+			ts.codec = l
+		}
+	case small > 0:
+		ts.codec = unixTime{unit: time.Second}
+	case large > 0:
+		ts.codec = unixTime{unit: time.Millisecond}
+	}
+	return ts, nil
+}
 
-// sqliteStoredValues counts the stored values of every field, in one pass
-// over the base query's rows.
-func (c *common) sqliteStoredValues(ctx context.Context, db sqlx.QueryerContext, facts []*fieldFacts) (map[int]*sqliteValues, error) {
-	var list, aggs []string
+// badClasses are the storage classes a field's type does not take.
+var badClasses = map[paginate.Type]string{
+	paginate.Int: "'real', 'text', 'blob'", paginate.Bool: "'real', 'text', 'blob'",
+	paginate.Float: "'text', 'blob'", paginate.Decimal: "'text', 'blob'",
+	paginate.String: "'integer', 'real', 'blob'", paginate.Bytes: "'integer', 'real', 'text'",
+	paginate.Time: "'real', 'blob'",
+}
+
+// unexpected returns the condition, with its arguments, that holds for a
+// value x of field ff that is not as expected.
+func (ff *fieldFacts) unexpected(x string, ts timeSample) (string, []any) {
+	conds := []string{"typeof(" + x + ") IN (" + badClasses[ff.f.Type] + ")"}
+	var args []any
+	switch ff.f.Type {
+	case paginate.Bool:
+		conds = append(conds, x+" NOT IN (0, 1)")
+	case paginate.Time:
+		switch cd := ts.codec.(type) {
+		case textTime:
+			m, margs := cd.sqlMatch(x)
+			conds = append(conds, "typeof("+x+") = 'integer'", "typeof("+x+") = 'text' AND NOT ("+m+")")
+			args = margs
+		case unixTime:
+			small := x + " BETWEEN -" + strconv.Itoa(epochMillisAbove) + " AND " + strconv.Itoa(epochMillisAbove)
+			if cd.unit == time.Second {
+				small = "NOT " + small
+			}
+			conds = append(conds, "typeof("+x+") = 'text'", "typeof("+x+") = 'integer' AND "+small)
+		default:
+			conds = append(conds, x+" IS NOT NULL")
+		}
+	}
+	if !ff.f.Nullable && ff.null == nullUnknown {
+		conds = append(conds, x+" IS NULL")
+	}
+	return "(" + strings.Join(conds, " OR ") + ")", args
+}
+
+// sqliteValues counts what is not as expected in a field's stored values.
+type sqliteValues struct {
+	rows, null int64
+	bad        int64 // values of a storage class the field's type does not take
+	text       int64 // of them, text (Int and Bool fields)
+	notBool    int64 // integers other than 0 and 1 (Bool fields)
+	// Time fields:
+	ints, texts int64
+	small       int64 // integers of at most 1e11 in magnitude
+	badText     int64 // texts not in the layout of the first rows
+}
+
+func (v *sqliteValues) nonNull() int64 { return v.rows - v.null }
+
+// sqliteScan runs the pass over every row: it counts the rows where any
+// field's value is not as expected, and, when there are any, counts what
+// is unexpected of each field in a second pass.
+func (c *common) sqliteScan(ctx context.Context, db sqlx.QueryerContext, facts []*fieldFacts, samples map[int]timeSample) (map[int]*sqliteValues, error) {
+	var list, conds []string
+	var args []any
 	var live []*fieldFacts
 	for _, ff := range facts {
 		if ff.probeErr != nil {
 			continue
 		}
-		x := "x" + strconv.Itoa(len(live))
+		x := "x" + strconv.Itoa(len(list))
 		list = append(list, ff.f.ColumnName()+" AS "+x)
-		for _, class := range []string{"integer", "real", "text", "blob", "null"} {
-			aggs = append(aggs, "COALESCE(SUM(typeof("+x+") = '"+class+"'), 0)")
-		}
-		aggs = append(aggs, "COALESCE(SUM(typeof("+x+") = 'integer' AND "+x+" NOT IN (0, 1)), 0)",
-			"MIN(CASE WHEN typeof("+x+") = 'integer' THEN "+x+" END)", "MAX(CASE WHEN typeof("+x+") = 'integer' THEN "+x+" END)")
+		cond, cargs := ff.unexpected(x, samples[ff.idx])
+		conds = append(conds, cond)
+		args = append(args, cargs...)
 		live = append(live, ff)
 	}
 	out := map[int]*sqliteValues{}
 	if len(live) == 0 {
 		return out, nil
 	}
-	text, args, err := squirrel.Select(aggs...).FromSelect(c.base.Columns(list...), "t").ToSql()
-	if err != nil {
-		return nil, err
-	}
-	dest := make([]any, 0, len(aggs))
 	for _, ff := range live {
-		v := &sqliteValues{}
-		out[ff.idx] = v
-		dest = append(dest, &v.integer, &v.real, &v.text, &v.blob, &v.null, &v.notBool, &v.minInt, &v.maxInt)
+		out[ff.idx] = &sqliteValues{rows: -1} // unknown until counted
 	}
-	if err := db.QueryRowxContext(ctx, text, args...).Scan(dest...); err != nil {
+	inner := c.base.Columns(list...)
+	var n int64
+	text, innerArgs, err := squirrel.Select("COUNT(*)").FromSelect(inner, "t").Where(squirrel.Expr(strings.Join(conds, " OR "), args...)).ToSql()
+	if err == nil {
+		err = db.QueryRowxContext(ctx, text, innerArgs...).Scan(&n)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("paginate/sql: check: reading stored values: %w", err)
+	}
+	if n == 0 {
+		return out, nil
+	}
+	// Something is off: count, field by field, what.
+	aggs := []string{"COUNT(*)"}
+	dest := []any{new(int64)}
+	args = args[:0]
+	for i, ff := range live {
+		v := out[ff.idx]
+		x := "x" + strconv.Itoa(i)
+		sum := func(cond string, into *int64) {
+			aggs = append(aggs, "COALESCE(SUM("+cond+"), 0)")
+			dest = append(dest, into)
+		}
+		sum(x+" IS NULL", &v.null)
+		sum("typeof("+x+") IN ("+badClasses[ff.f.Type]+")", &v.bad)
+		switch ff.f.Type {
+		case paginate.Int, paginate.Bool:
+			sum("typeof("+x+") = 'text'", &v.text)
+			sum("typeof("+x+") = 'integer' AND "+x+" NOT IN (0, 1)", &v.notBool)
+		case paginate.Time:
+			sum("typeof("+x+") = 'integer'", &v.ints)
+			sum("typeof("+x+") = 'text'", &v.texts)
+			sum("typeof("+x+") = 'integer' AND "+x+" BETWEEN -"+strconv.Itoa(epochMillisAbove)+" AND "+strconv.Itoa(epochMillisAbove), &v.small)
+			if l, ok := samples[ff.idx].codec.(textTime); ok {
+				m, margs := l.sqlMatch(x)
+				sum("typeof("+x+") = 'text' AND NOT ("+m+")", &v.badText)
+				args = append(args, margs...)
+			}
+		}
+	}
+	text, innerArgs, err = squirrel.Select(aggs...).FromSelect(inner, "t").ToSql()
+	if err == nil {
+		// The aggregates' arguments come before the subquery's.
+		err = db.QueryRowxContext(ctx, text, append(args, innerArgs...)...).Scan(dest...)
+	}
+	if err != nil {
 		return nil, fmt.Errorf("paginate/sql: check: counting stored values: %w", err)
+	}
+	for _, v := range out {
+		v.rows = *dest[0].(*int64)
 	}
 	return out, nil
 }
@@ -195,7 +347,17 @@ func (c *common) sqliteExamples(ctx context.Context, db sqlx.QueryerContext, f p
 // is only an affinity and the stored values decide: it returns the codecs
 // of the time fields and the problems found.
 func (c *common) checkSQLite(ctx context.Context, db sqlx.QueryerContext, facts []*fieldFacts) ([]valueCodec, []*FieldError, error) {
-	values, err := c.sqliteStoredValues(ctx, db, facts)
+	samples := map[int]timeSample{}
+	for _, ff := range facts {
+		if ff.probeErr == nil && ff.f.Type == paginate.Time {
+			ts, err := c.sqliteTimeSample(ctx, db, ff.f)
+			if err != nil {
+				return nil, nil, err
+			}
+			samples[ff.idx] = ts
+		}
+	}
+	values, err := c.sqliteScan(ctx, db, facts, samples)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -209,7 +371,7 @@ func (c *common) checkSQLite(ctx context.Context, db sqlx.QueryerContext, facts 
 		v := values[ff.idx]
 		var p *FieldError
 		if ff.f.Type == paginate.Time {
-			codecs[ff.idx], p, err = c.sqliteTimeCodec(ctx, db, ff, v)
+			codecs[ff.idx], p, err = c.sqliteTimeCodec(ctx, db, ff, v, samples[ff.idx])
 			if err != nil {
 				return nil, nil, err
 			}
@@ -260,9 +422,9 @@ func (c *common) judgeSQLiteType(ctx context.Context, db sqlx.QueryerContext, ff
 	}
 	switch ff.f.Type {
 	case paginate.Int, paginate.Bool:
-		if n := v.real + v.text + v.blob; n > 0 {
+		if n := v.bad; n > 0 {
 			e = bad(n, "not integers", "real", "text", "blob")
-			if v.text >= v.real+v.blob {
+			if 2*v.text >= v.bad {
 				e.Fix = "declare Type: paginate.String, or store integers (UPDATE ... SET col = CAST(col AS INTEGER))"
 			} else {
 				e.Fix = "declare Type: paginate.Float, or store integers"
@@ -275,13 +437,13 @@ func (c *common) judgeSQLiteType(ctx context.Context, db sqlx.QueryerContext, ff
 			return e
 		}
 	case paginate.Float:
-		if n := v.text + v.blob; n > 0 {
+		if n := v.bad; n > 0 {
 			e = bad(n, "not numbers", "text", "blob")
 			e.Fix = "declare Type: paginate.String, or store numbers"
 			return e
 		}
 	case paginate.Decimal:
-		if n := v.text + v.blob; n > 0 {
+		if n := v.bad; n > 0 {
 			e = bad(n, "not numbers", "text", "blob")
 			e.Fix = "store numbers in a NUMERIC column, or declare Type: paginate.String"
 			return e
@@ -293,7 +455,7 @@ func (c *common) judgeSQLiteType(ctx context.Context, db sqlx.QueryerContext, ff
 		}
 		return nil
 	case paginate.String:
-		if n := v.integer + v.real + v.blob; n > 0 {
+		if n := v.bad; n > 0 {
 			e = bad(n, "not text", "integer", "real", "blob")
 			e.Fix = "store text (UPDATE ... SET col = CAST(col AS TEXT)), or declare the numbers' type"
 			return e
@@ -305,7 +467,7 @@ func (c *common) judgeSQLiteType(ctx context.Context, db sqlx.QueryerContext, ff
 		}
 		return nil
 	case paginate.Bytes:
-		if n := v.integer + v.real + v.text; n > 0 {
+		if n := v.bad; n > 0 {
 			e = bad(n, "not blobs", "integer", "real", "text")
 			e.Fix = "store blobs, or declare Type: paginate.String for text"
 			return e
@@ -325,46 +487,53 @@ func (c *common) judgeSQLiteType(ctx context.Context, db sqlx.QueryerContext, ff
 // in 1973.
 const epochMillisAbove = 100_000_000_000
 
-// sqliteTimeCodec finds how a time field's column stores its values.
-func (c *common) sqliteTimeCodec(ctx context.Context, db sqlx.QueryerContext, ff *fieldFacts, v *sqliteValues) (valueCodec, *FieldError, error) {
+// sqliteTimeCodec finds how a time field's column stores its values:
+// in the form of its first rows when the pass over every row found
+// nothing else (v.rows < 0), else from the counts of that pass.
+func (c *common) sqliteTimeCodec(ctx context.Context, db sqlx.QueryerContext, ff *fieldFacts, v *sqliteValues, ts timeSample) (valueCodec, *FieldError, error) {
 	e := &FieldError{Field: ff.f.Name, Column: ff.f.ColumnName(), Mismatch: TimeStorage}
 	switch {
-	case v.nonNull() == 0:
+	case v.rows < 0 && ts.codec != nil:
+		if _, ok := ts.codec.(unixTime); ok && ff.affinity == affText {
+			break // impossible: TEXT affinity stores integers as text
+		}
+		return ts.codec, nil, nil
+	case v.rows < 0 || v.nonNull() == 0:
 		if ff.affinity == affInteger {
 			return unixTime{unit: time.Second}, nil, nil
 		}
 		return c.check.layout, nil, nil
-	case v.real > 0 || v.blob > 0:
-		e.Found = fmt.Sprintf("%d of its %d stored values are REAL or BLOB (such as %s), which the library does not read as times", v.real+v.blob, v.nonNull(), c.sqliteExamples(ctx, db, ff.f, "real", "blob"))
+	case v.bad > 0:
+		e.Found = fmt.Sprintf("%d of its %d stored values are REAL or BLOB (such as %s), which the library does not read as times", v.bad, v.nonNull(), c.sqliteExamples(ctx, db, ff.f, "real", "blob"))
 		e.Fix = "store times as text in one layout (\"2006-01-02 15:04:05\") or as integer Unix seconds"
 		return nil, e, nil
-	case v.integer > 0 && v.text > 0:
-		e.Found = fmt.Sprintf("it stores %d times as integers and %d as text (such as %s), which do not compare with each other", v.integer, v.text, c.sqliteExamples(ctx, db, ff.f, "integer", "text"))
+	case v.ints > 0 && v.texts > 0:
+		e.Found = fmt.Sprintf("it stores %d times as integers and %d as text (such as %s), which do not compare with each other", v.ints, v.texts, c.sqliteExamples(ctx, db, ff.f, "integer", "text"))
 		e.Fix = "store every time in one form: all text in one layout, or all integer Unix seconds"
 		return nil, e, nil
-	case v.integer > 0:
-		if ff.affinity == affText {
-			e.Found = sqliteDecl(ff) + ", so a bound time would be compared as text"
-			e.Fix = "give the column INTEGER affinity"
-			return nil, e, nil
+	case v.ints > 0:
+		switch v.small {
+		case v.ints:
+			return unixTime{unit: time.Second}, nil, nil
+		case 0:
+			return unixTime{unit: time.Millisecond}, nil, nil
 		}
-		unit := time.Second
-		if v.minInt.Int64 < -epochMillisAbove || v.maxInt.Int64 > epochMillisAbove {
-			unit = time.Millisecond
-		}
-		return unixTime{unit: unit}, nil, nil
+		e.Found = fmt.Sprintf("of its %d integer times, %d are at most 1e11 (Unix seconds before the year 5138, or milliseconds before 1973) and %d larger, as if seconds and milliseconds were mixed", v.ints, v.small, v.ints-v.small)
+		e.Fix = "store every time in one unit, Unix seconds or milliseconds"
+		return nil, e, nil
 	}
+	if l, ok := ts.codec.(textTime); ok && v.badText == 0 {
+		return l, nil, nil
+	}
+	// The first rows' layout does not fit every row: read them all.
 	seen, err := c.sqliteTextTimes(ctx, db, ff.f)
 	if err != nil {
 		return nil, nil, err
 	}
 	if c.check.layoutSet {
-		if !seen.fits(c.check.layout) {
-			e.Found = fmt.Sprintf("its stored times are not all in Config.SQLiteTimeLayout, %s: %s", c.check.layout, describeTextTimes(seen))
-			e.Fix = "set Config.SQLiteTimeLayout to the layout the column holds, or leave it empty to detect it"
-			return nil, e, nil
-		}
-		return c.check.layout, nil, nil
+		e.Found = fmt.Sprintf("its stored times are not all in Config.SQLiteTimeLayout, %s: %s", c.check.layout, describeTextTimes(seen))
+		e.Fix = "set Config.SQLiteTimeLayout to the layout the column holds, or leave it empty to detect it"
+		return nil, e, nil
 	}
 	l, why := seen.layout()
 	if why != "" {

@@ -59,6 +59,21 @@ type textTime struct {
 	digits  int    // of the fraction
 	suffix  string // "", "Z", "+hh:mm", "-hh:mm", "+hhmm"
 	zone    *time.Location
+
+	// Set by compile: the time.Format layout (suffix excluded), and the
+	// same without the fraction, for parsing and for a whole second under
+	// fracOptional.
+	layout, short string
+}
+
+// compile fills in the layouts the methods use.
+func (l textTime) compile() textTime {
+	l.layout = l.goLayout()
+	l.short = l.layout
+	if i := strings.IndexByte(l.layout, '.'); i >= 0 {
+		l.short = l.layout[:i]
+	}
+	return l
 }
 
 // goLayout returns the time.Format layout of l without its suffix, with
@@ -120,35 +135,46 @@ func (l textTime) orderSafe() bool {
 	return l.suffix == "" || l.suffix[0] == '+' || l.suffix[0] == '-'
 }
 
-// format writes t in the layout, in the layout's zone.
-func (l textTime) format(t time.Time) (string, error) {
+// appendFormat appends t written in the layout, in the layout's zone.
+func (l textTime) appendFormat(b []byte, t time.Time) ([]byte, error) {
+	if l.layout == "" {
+		l = l.compile()
+	}
 	t = t.In(l.zone)
 	if y := t.Year(); y < 0 || y > 9999 {
-		return "", fmt.Errorf("%s is outside the years 0000-9999 that %s holds", t.Format(time.RFC3339Nano), l)
+		return b, fmt.Errorf("%s is outside the years 0000-9999 that %s holds", t.Format(time.RFC3339Nano), l)
 	}
-	layout := l.goLayout()
+	layout := l.layout
 	if l.frac == fracOptional && t.Truncate(time.Second).Equal(t) {
-		layout = layout[:strings.LastIndexByte(layout, '.')]
+		layout = l.short
 	}
-	return t.Format(layout) + l.suffix, nil
+	return append(t.AppendFormat(b, layout), l.suffix...), nil
+}
+
+// format writes t in the layout, in the layout's zone.
+func (l textTime) format(t time.Time) (string, error) {
+	var buf [64]byte
+	b, err := l.appendFormat(buf[:0], t)
+	return string(b), err
 }
 
 // parse reads a value written in the layout; it reports false for text
 // that does not come back exactly as it is when written again.
 func (l textTime) parse(s string) (time.Time, bool) {
+	if l.layout == "" {
+		l = l.compile()
+	}
 	rest, ok := strings.CutSuffix(s, l.suffix)
 	if !ok {
 		return time.Time{}, false
 	}
-	layout := l.goLayout()
-	if i := strings.IndexByte(layout, '.'); i >= 0 {
-		layout = layout[:i] // Parse reads a fraction wherever the layout has seconds
-	}
-	t, err := time.ParseInLocation(layout, rest, l.zone)
+	// Parse reads a fraction wherever the layout has seconds.
+	t, err := time.ParseInLocation(l.short, rest, l.zone)
 	if err != nil {
 		return time.Time{}, false
 	}
-	if back, err := l.format(t); err != nil || back != s {
+	var buf [64]byte
+	if back, err := l.appendFormat(buf[:0], t); err != nil || string(back) != s {
 		return time.Time{}, false
 	}
 	return t.UTC(), true
@@ -189,7 +215,7 @@ func (l textTime) bound(t time.Time, op paginate.Op) (any, error) {
 	}
 	// Eq, Ne, In: no stored value equals a time the layout cannot hold;
 	// nine digits of fraction make text no stored value equals.
-	exact := textTime{sep: l.sep, seconds: true, frac: fracFixed, digits: 9, suffix: l.suffix, zone: l.zone}
+	exact := textTime{sep: l.sep, seconds: true, frac: fracFixed, digits: 9, suffix: l.suffix, zone: l.zone}.compile()
 	if exact.sep == 0 {
 		exact.sep = ' '
 	}
@@ -315,6 +341,36 @@ func classifyTime(s string) (textTime, bool) {
 	return l, true
 }
 
+// sqlMatch returns an SQLite condition, with its arguments, that holds
+// for the text x names exactly when it is written in the layout: the
+// pass over every row checks the layout of the first rows with it.
+func (l textTime) sqlMatch(x string) (string, []any) {
+	base := "[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]"
+	if l.sep != 0 {
+		base += string(l.sep) + "[0-9][0-9]:[0-9][0-9]"
+		if l.seconds {
+			base += ":[0-9][0-9]"
+		}
+	}
+	n := len(base) - 4*strings.Count(base, "[0-9]") // characters matched
+	suffix := l.suffix
+	whole := fmt.Sprintf("(length(%s) = %d AND %s GLOB ?)", x, n+len(suffix), x)
+	switch l.frac {
+	case fracFixed:
+		return fmt.Sprintf("(length(%s) = %d AND %s GLOB ?)", x, n+1+l.digits+len(suffix), x),
+			[]any{base + "." + strings.Repeat("[0-9]", l.digits) + suffix}
+	case fracOptional:
+		return fmt.Sprintf("(%s OR (length(%s) = %d AND %s GLOB ? AND %s NOT GLOB ?))", whole, x, n+1+l.digits+len(suffix), x, x),
+			[]any{base + suffix, base + "." + strings.Repeat("[0-9]", l.digits) + suffix, base + "." + strings.Repeat("0", l.digits) + suffix}
+	case fracTrimmed:
+		// A fraction of 1 to digits digits, the last not 0.
+		return fmt.Sprintf("(%s OR (length(%s) BETWEEN %d AND %d AND %s GLOB ? AND substr(%s, %d, length(%s) - %d) NOT GLOB '*[^0-9]*'))",
+				whole, x, n+2+len(suffix), n+1+l.digits+len(suffix), x, x, n+2, x, n+1+len(suffix)),
+			[]any{base + suffix, base + ".*[1-9]" + suffix}
+	}
+	return whole, []any{base + suffix}
+}
+
 // layoutOf returns the textTime a time.Format layout writes, for times in
 // UTC, or false when it writes something textTime does not describe.
 func layoutOf(layout string) (textTime, bool) {
@@ -339,6 +395,7 @@ func layoutOf(layout string) (textTime, bool) {
 	default:
 		return textTime{}, false
 	}
+	l = l.compile()
 	for _, nsec := range []int{0, 123456789, 100000000, 999999999} {
 		t := time.Date(2001, 2, 3, 4, 5, 6, nsec, time.UTC)
 		got, err := l.format(t)
@@ -367,18 +424,26 @@ type textTimes struct {
 	badEx    string
 	trailEx  string
 	zone     *time.Location
+	compiled map[textTime]textTime // classified layouts, compiled
 }
 
 func newTextTimes() *textTimes {
-	return &textTimes{keys: map[layoutKey]string{}, digits: map[int]int64{}}
+	return &textTimes{keys: map[layoutKey]string{}, digits: map[int]int64{}, compiled: map[textTime]textTime{}}
 }
 
 func (s *textTimes) add(v string) {
 	s.n++
 	l, ok := classifyTime(v)
 	if ok {
+		c, seen := s.compiled[l]
+		if !seen && len(s.compiled) < 64 {
+			c = l.compile()
+			s.compiled[l] = c
+		} else if !seen {
+			c = l.compile()
+		}
 		// Check the calendar too: the structure may hold a 13th month.
-		_, ok = l.parse(v)
+		_, ok = c.parse(v)
 	}
 	if !ok {
 		s.bad++
@@ -450,14 +515,14 @@ func (s *textTimes) layout() (textTime, string) {
 		if s.trailing == 0 && trimmed.orderSafe() {
 			l = trimmed
 		}
-		return l, ""
+		return l.compile(), ""
 	case len(lens) <= 1:
 		// Whole seconds only: bind finer times with a trimmed fraction
 		// where that sorts right, else at the layout's precision.
 		if l.seconds && trimmed.orderSafe() {
 			l = trimmed
 		}
-		return l, ""
+		return l.compile(), ""
 	case len(lens) == 2 && lens[0] == 0 && s.trailing > 0:
 		l.frac, l.digits = fracOptional, lens[1]
 		if s.zeroFrac > 0 {
@@ -472,43 +537,7 @@ func (s *textTimes) layout() (textTime, string) {
 	if !l.orderSafe() {
 		return textTime{}, fmt.Sprintf("the stored times write fractions of varying length followed by %q, so \"...:05%s\" sorts after \"...:05.5%s\" as text although it is earlier", l.suffix, l.suffix, l.suffix)
 	}
-	return l, ""
-}
-
-// fits reports whether every value gathered is written exactly in l.
-func (s *textTimes) fits(l textTime) bool {
-	if s.bad > 0 || len(s.keys) > 1 {
-		return false
-	}
-	for k := range s.keys {
-		if k != (layoutKey{l.sep, l.seconds, l.suffix}) {
-			return false
-		}
-	}
-	for d, n := range s.digits {
-		if n == 0 {
-			continue
-		}
-		switch l.frac {
-		case fracNone:
-			if d != 0 {
-				return false
-			}
-		case fracFixed:
-			if d != l.digits {
-				return false
-			}
-		case fracOptional:
-			if d != 0 && d != l.digits || s.zeroFrac > 0 {
-				return false
-			}
-		case fracTrimmed:
-			if d > l.digits || s.trailing > 0 {
-				return false
-			}
-		}
-	}
-	return true
+	return l.compile(), ""
 }
 
 // setCodecs installs the codecs the check found: values of those fields
