@@ -491,6 +491,14 @@ func (c *common) countWhere(ctx context.Context, db sqlx.QueryerContext, f pagin
 	return n, example.String, nil
 }
 
+// withArticle returns "an int", "a time" and so on.
+func withArticle(t paginate.Type) string {
+	if t == paginate.Int {
+		return "an int"
+	}
+	return "a " + t.String()
+}
+
 // typeNames are the Go names of paginate's types, for messages.
 var typeNames = map[paginate.Type]string{paginate.String: "paginate.String", paginate.Int: "paginate.Int", paginate.Float: "paginate.Float",
 	paginate.Bool: "paginate.Bool", paginate.Time: "paginate.Time", paginate.Bytes: "paginate.Bytes", paginate.Decimal: "paginate.Decimal"}
@@ -531,7 +539,7 @@ func (c *common) judgeType(ff *fieldFacts) *FieldError {
 		e.Fix = "declare Type: paginate.Int, or use a BOOLEAN (TINYINT(1)) column"
 		return e
 	case ff.class == classText && (t == paginate.Int || t == paginate.Float || t == paginate.Decimal):
-		e.Found += ", which the database compares as text (\"100\" sorts before \"99\"), while a " + t.String() + " filter or position is bound as a number"
+		e.Found += ", which the database compares as text (\"100\" sorts before \"99\"), while " + withArticle(t) + " filter or position is bound as a number"
 	case ff.class == classDate && t == paginate.Time:
 		e.Found += ", which holds days, not instants: a time bound to it is cut to its day"
 		e.Fix = "cast the column to a timestamp in Column (\"CAST(col AS TIMESTAMP)\"), or declare Type: paginate.String and filter with dates"

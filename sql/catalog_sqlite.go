@@ -475,7 +475,7 @@ func (c *common) judgeSQLiteType(ctx context.Context, db sqlx.QueryerContext, ff
 		return nil
 	}
 	if ff.affinity == affText {
-		e.Found = decl + ": a " + ff.f.Type.String() + " filter or position is converted to text and compared as text"
+		e.Found = decl + ": " + withArticle(ff.f.Type) + " filter or position is converted to text and compared as text"
 		e.Fix = "give the column INTEGER, REAL or NUMERIC affinity, or declare Type: paginate.String"
 		return e
 	}

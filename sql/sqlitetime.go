@@ -116,11 +116,11 @@ func (l textTime) precision() time.Duration {
 // String describes the layout: its Go layout and suffix, as a user would
 // write it.
 func (l textTime) String() string {
-	s := l.goLayout() + l.suffix
+	s := fmt.Sprintf("text %q", l.goLayout()+l.suffix)
 	if l.frac == fracOptional {
 		s += " (no fraction for whole seconds)"
 	}
-	return fmt.Sprintf("text %q", s)
+	return s
 }
 
 // orderSafe reports whether text order is time order for the layout:
@@ -215,11 +215,11 @@ func (l textTime) bound(t time.Time, op paginate.Op) (any, error) {
 	}
 	// Eq, Ne, In: no stored value equals a time the layout cannot hold;
 	// nine digits of fraction make text no stored value equals.
-	exact := textTime{sep: l.sep, seconds: true, frac: fracFixed, digits: 9, suffix: l.suffix, zone: l.zone}.compile()
+	exact := textTime{sep: l.sep, seconds: true, frac: fracFixed, digits: 9, suffix: l.suffix, zone: l.zone}
 	if exact.sep == 0 {
 		exact.sep = ' '
 	}
-	return exact.format(t)
+	return exact.compile().format(t)
 }
 
 // unixTime is integer Unix time in seconds or milliseconds.
