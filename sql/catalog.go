@@ -419,7 +419,7 @@ func (c *common) checkServer(ctx context.Context, db sqlx.QueryerContext, facts 
 			continue
 		}
 		if ff.f.Type == paginate.Bool && c.dialect == MySQL {
-			n, example, err := c.countWhere(ctx, db, ff.f, "x NOT IN (0, 1)")
+			n, example, err := c.countWhere(ctx, db, ff.f, "x NOT IN (0, 1)", true)
 			if err != nil {
 				return nil, err
 			}
@@ -459,7 +459,7 @@ func (c *common) judgeNull(ctx context.Context, db sqlx.QueryerContext, ff *fiel
 		}
 		return &FieldError{Field: ff.f.Name, Column: ff.f.ColumnName(), Mismatch: UndeclaredNull, Found: ff.nullWhy, Fix: fix}, nil
 	}
-	n, _, err := c.countWhere(ctx, db, ff.f, "x IS NULL")
+	n, _, err := c.countWhere(ctx, db, ff.f, "x IS NULL", false)
 	if err != nil {
 		return nil, err
 	}
@@ -472,23 +472,28 @@ func (c *common) judgeNull(ctx context.Context, db sqlx.QueryerContext, ff *fiel
 }
 
 // countWhere counts the base query's rows whose value of f, named x,
-// meets cond, and returns one such value as text.
-func (c *common) countWhere(ctx context.Context, db sqlx.QueryerContext, f paginate.Field, cond string) (int64, string, error) {
+// meets cond, and with example returns the least such value as text (for
+// types MIN takes).
+func (c *common) countWhere(ctx context.Context, db sqlx.QueryerContext, f paginate.Field, cond string, example bool) (int64, string, error) {
 	inner := c.base.Columns(f.ColumnName() + " AS x")
-	text, args, err := squirrel.Select("COUNT(*)", "MIN(x)").FromSelect(inner, "t").Where(cond).PlaceholderFormat(c.dialect.placeholders()).ToSql()
+	cols := []string{"COUNT(*)", "NULL"}
+	if example {
+		cols[1] = "MIN(x)"
+	}
+	text, args, err := squirrel.Select(cols...).FromSelect(inner, "t").Where(cond).PlaceholderFormat(c.dialect.placeholders()).ToSql()
 	if err != nil {
 		return 0, "", err
 	}
 	var n int64
-	var example sql.NullString
+	var ex sql.NullString
 	row := db.QueryRowxContext(ctx, text, args...)
-	if err := row.Scan(&n, &example); err != nil {
+	if err := row.Scan(&n, &ex); err != nil {
 		if errors.Is(err, sql.ErrNoRows) {
 			return 0, "", nil
 		}
 		return 0, "", fmt.Errorf("paginate/sql: check: reading the values of field %q: %w", f.Name, err)
 	}
-	return n, example.String, nil
+	return n, ex.String, nil
 }
 
 // withArticle returns "an int", "a time" and so on.
