@@ -281,64 +281,94 @@ func (u unixTime) bound(t time.Time, op paginate.Op) (any, error) {
 // (fracFixed, or fracNone). It reports false for text that is not a date
 // and time in one of the layouts textTime describes.
 func classifyTime(s string) (textTime, bool) {
-	digits := func(s string) bool {
-		for i := 0; i < len(s); i++ {
-			if s[i] < '0' || s[i] > '9' {
-				return false
-			}
-		}
-		return true
-	}
-	var l textTime
-	if len(s) < 10 || !digits(s[0:4]) || s[4] != '-' || !digits(s[5:7]) || s[7] != '-' || !digits(s[8:10]) {
+	l := textTime{zone: time.UTC}
+	if len(s) < 10 || !shaped(s[:10], "9999-99-99") {
 		return l, false
 	}
-	l.zone = time.UTC
 	if len(s) == 10 {
 		return l, true
 	}
-	if len(s) < 16 || (s[10] != ' ' && s[10] != 'T') || !digits(s[11:13]) || s[13] != ':' || !digits(s[14:16]) {
+	if len(s) < 16 || !shaped(s[10:16], "_99:99") {
 		return l, false
 	}
 	l.sep = s[10]
-	i := 16
-	if i+2 < len(s) && s[i] == ':' && digits(s[i+1:i+3]) {
+	rest := s[16:]
+	if len(rest) >= 3 && shaped(rest[:3], ":99") {
 		l.seconds = true
-		i += 3
-		if i < len(s) && s[i] == '.' {
-			j := i + 1
-			for j < len(s) && s[j] >= '0' && s[j] <= '9' {
-				j++
-			}
-			n := j - i - 1
-			if n == 0 || n > 9 {
-				return l, false
-			}
-			l.frac, l.digits = fracFixed, n
-			i = j
+		var ok bool
+		if rest, l.digits, ok = cutFraction(rest[3:]); !ok {
+			return l, false
+		}
+		if l.digits > 0 {
+			l.frac = fracFixed
 		}
 	}
-	rest := s[i:]
+	var ok bool
+	l.suffix, l.zone, ok = zoneSuffix(rest)
+	return l, ok
+}
+
+// shaped reports whether s has the shape of pattern: '9' stands for a
+// digit, '_' for a space or a T, any other byte for itself.
+func shaped(s, pattern string) bool {
+	if len(s) != len(pattern) {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		switch p, c := pattern[i], s[i]; p {
+		case '9':
+			if c < '0' || c > '9' {
+				return false
+			}
+		case '_':
+			if c != ' ' && c != 'T' {
+				return false
+			}
+		default:
+			if c != p {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// cutFraction cuts a fraction of a second, "." and 1 to 9 digits, off the
+// start of s, returning the rest and the fraction's digits (0 for none).
+func cutFraction(s string) (string, int, bool) {
+	if s == "" || s[0] != '.' {
+		return s, 0, true
+	}
+	n := 1
+	for n < len(s) && s[n] >= '0' && s[n] <= '9' {
+		n++
+	}
+	digits := n - 1
+	return s[n:], digits, digits >= 1 && digits <= 9
+}
+
+// zoneSuffix reads what follows a time of day: nothing, "Z" or an offset
+// ("+02:00", "-0530"), and returns it with its zone.
+func zoneSuffix(s string) (string, *time.Location, bool) {
 	switch {
-	case rest == "":
-	case rest == "Z":
-		l.suffix = rest
-	case len(rest) == 6 && (rest[0] == '+' || rest[0] == '-') && digits(rest[1:3]) && rest[3] == ':' && digits(rest[4:6]),
-		len(rest) == 5 && (rest[0] == '+' || rest[0] == '-') && digits(rest[1:5]):
-		l.suffix = rest
-		h, _ := strconv.Atoi(rest[1:3])
-		m, _ := strconv.Atoi(rest[len(rest)-2:])
+	case s == "":
+		return "", time.UTC, true
+	case s == "Z":
+		return s, time.UTC, true
+	case len(s) == 6 && (s[0] == '+' || s[0] == '-') && shaped(s[1:], "99:99"),
+		len(s) == 5 && (s[0] == '+' || s[0] == '-') && shaped(s[1:], "9999"):
+		h, _ := strconv.Atoi(s[1:3])
+		m, _ := strconv.Atoi(s[len(s)-2:])
 		off := h*3600 + m*60
-		if rest[0] == '-' {
+		if s[0] == '-' {
 			off = -off
 		}
-		if off != 0 {
-			l.zone = time.FixedZone(rest, off)
+		if off == 0 {
+			return s, time.UTC, true
 		}
-	default:
-		return l, false
+		return s, time.FixedZone(s, off), true
 	}
-	return l, true
+	return "", nil, false
 }
 
 // sqlMatch returns an SQLite condition, with its arguments, that holds

@@ -34,57 +34,60 @@ func tokenize(s string) ([]sqlToken, bool) {
 	var out []sqlToken
 	for i := 0; i < len(s); {
 		c := s[i]
+		j := i + 1
+		t := sqlToken{kind: tokPunct}
 		switch {
 		case c == ' ' || c == '\t' || c == '\n' || c == '\r':
 			i++
+			continue
 		case isIdentStart(c):
-			j := i + 1
 			for j < len(s) && isIdentPart(s[j]) {
 				j++
 			}
-			out = append(out, sqlToken{text: s[i:j], ident: s[i:j], kind: tokWord})
-			i = j
+			t = sqlToken{ident: s[i:j], kind: tokWord}
 		case c >= '0' && c <= '9':
-			j := i + 1
 			for j < len(s) && (s[j] >= '0' && s[j] <= '9' || s[j] == '.') {
 				j++
 			}
-			out = append(out, sqlToken{text: s[i:j], kind: tokNumber})
-			i = j
+			t.kind = tokNumber
 		case c == '"' || c == '`' || c == '[' || c == '\'':
-			end := c
-			if c == '[' {
-				end = ']'
+			var ok bool
+			if t, j, ok = quotedToken(s, i); !ok {
+				return nil, false
 			}
-			var b strings.Builder
-			j := i + 1
-			for {
-				if j >= len(s) {
-					return nil, false
-				}
-				if s[j] == end {
-					if end != ']' && j+1 < len(s) && s[j+1] == end { // doubled quote
-						b.WriteByte(end)
-						j += 2
-						continue
-					}
-					break
-				}
-				b.WriteByte(s[j])
-				j++
-			}
-			t := sqlToken{text: s[i : j+1], ident: b.String(), quoted: true, kind: tokQuoted}
-			if c == '\'' {
-				t = sqlToken{text: s[i : j+1], kind: tokString}
-			}
-			out = append(out, t)
-			i = j + 1
-		default:
-			out = append(out, sqlToken{text: s[i : i+1], kind: tokPunct})
-			i++
 		}
+		t.text = s[i:j]
+		out = append(out, t)
+		i = j
 	}
 	return out, true
+}
+
+// quotedToken reads the quoted identifier or string literal starting at
+// s[i], a doubled quote standing for one, and returns it and the index
+// after it.
+func quotedToken(s string, i int) (sqlToken, int, bool) {
+	end := s[i]
+	if end == '[' {
+		end = ']'
+	}
+	var b strings.Builder
+	for j := i + 1; j < len(s); j++ {
+		if s[j] != end {
+			b.WriteByte(s[j])
+			continue
+		}
+		if end != ']' && j+1 < len(s) && s[j+1] == end { // a doubled quote
+			b.WriteByte(end)
+			j++
+			continue
+		}
+		if s[i] == '\'' {
+			return sqlToken{kind: tokString}, j + 1, true
+		}
+		return sqlToken{ident: b.String(), quoted: true, kind: tokQuoted}, j + 1, true
+	}
+	return sqlToken{}, len(s), false
 }
 
 func isIdentStart(c byte) bool {
@@ -122,7 +125,7 @@ func parseColRef(text string) (colRef, bool) {
 			}
 			continue
 		}
-		if !t.isIdent() || (t.kind == tokWord && isKeyword(t.text)) {
+		if !t.isName() {
 			return colRef{}, false
 		}
 		parts = append(parts, t)
@@ -195,59 +198,66 @@ func parseFrom(text string) ([]tableRef, bool) {
 			return nil, false
 		}
 		ref.joinKind = kind
-		switch {
-		case strings.HasPrefix(kind, "LEFT"):
-			ref.outer = true
-		case strings.HasPrefix(kind, "RIGHT"):
-			for j := range refs {
-				refs[j].outer = true
-			}
-		case strings.HasPrefix(kind, "FULL"):
-			ref.outer = true
-			for j := range refs {
-				refs[j].outer = true
-			}
-		}
-		refs = append(refs, ref)
-		i = next
-		// Skip an ON condition or USING list up to the next join.
-		depth := 0
-		for i < len(toks) {
-			t := toks[i]
-			if depth == 0 && (t.text == "," || t.kind == tokWord && joinWords[strings.ToUpper(t.text)]) {
-				break
-			}
-			switch t.text {
-			case "(":
-				depth++
-			case ")":
-				depth--
-			}
-			i++
-		}
+		refs = addJoined(refs, ref)
+		i = skipJoinCondition(toks, next)
 		if i >= len(toks) {
 			return refs, true
 		}
-		if toks[i].text == "," {
-			kind = "CROSS JOIN"
-			i++
-			continue
-		}
-		var words []string
-		for i < len(toks) && toks[i].kind == tokWord && joinWords[strings.ToUpper(toks[i].text)] {
-			w := strings.ToUpper(toks[i].text)
-			i++
-			words = append(words, w)
-			if w == "JOIN" || w == "STRAIGHT_JOIN" {
-				break
-			}
-		}
-		if len(words) == 0 || (words[len(words)-1] != "JOIN" && words[len(words)-1] != "STRAIGHT_JOIN") {
+		if kind, i, ok = joinKind(toks, i); !ok {
 			return nil, false
 		}
-		kind = strings.Join(words, " ")
-		kind = strings.TrimPrefix(kind, "NATURAL ")
 	}
+}
+
+// addJoined appends a table to those before it, marking the tables whose
+// rows an outer join may leave out.
+func addJoined(refs []tableRef, ref tableRef) []tableRef {
+	left := strings.HasPrefix(ref.joinKind, "LEFT") || strings.HasPrefix(ref.joinKind, "FULL")
+	right := strings.HasPrefix(ref.joinKind, "RIGHT") || strings.HasPrefix(ref.joinKind, "FULL")
+	ref.outer = left
+	if right {
+		for j := range refs {
+			refs[j].outer = true
+		}
+	}
+	return append(refs, ref)
+}
+
+// skipJoinCondition skips an ON condition or USING list from toks[i] up to
+// the next join, and returns the index there.
+func skipJoinCondition(toks []sqlToken, i int) int {
+	depth := 0
+	for ; i < len(toks); i++ {
+		t := toks[i]
+		if depth == 0 && (t.text == "," || t.kind == tokWord && joinWords[strings.ToUpper(t.text)]) {
+			break
+		}
+		switch t.text {
+		case "(":
+			depth++
+		case ")":
+			depth--
+		}
+	}
+	return i
+}
+
+// joinKind reads a comma or the words of a join ("LEFT OUTER JOIN") at
+// toks[i], and returns the kind, NATURAL dropped, and the index after it.
+func joinKind(toks []sqlToken, i int) (string, int, bool) {
+	if toks[i].text == "," {
+		return "CROSS JOIN", i + 1, true
+	}
+	var words []string
+	for i < len(toks) && toks[i].kind == tokWord && joinWords[strings.ToUpper(toks[i].text)] {
+		w := strings.ToUpper(toks[i].text)
+		i++
+		words = append(words, w)
+		if w == "JOIN" || w == "STRAIGHT_JOIN" {
+			return strings.TrimPrefix(strings.Join(words, " "), "NATURAL "), i, true
+		}
+	}
+	return "", i, false
 }
 
 // parseTableRef reads "name [AS] alias", "schema.name [AS] alias" or
@@ -259,22 +269,10 @@ func parseTableRef(toks []sqlToken, i int) (tableRef, int, bool) {
 	}
 	switch {
 	case toks[i].text == "(":
-		depth := 0
-		for ; i < len(toks); i++ {
-			if toks[i].text == "(" {
-				depth++
-			} else if toks[i].text == ")" {
-				depth--
-				if depth == 0 {
-					i++
-					break
-				}
-			}
-		}
-		if depth != 0 {
+		if i = skipParens(toks, i); i < 0 {
 			return ref, i, false
 		}
-	case toks[i].isIdent() && !(toks[i].kind == tokWord && isKeyword(toks[i].text)):
+	case toks[i].isName():
 		ref.name = toks[i]
 		i++
 		if i+1 < len(toks) && toks[i].text == "." && toks[i+1].isIdent() {
@@ -293,7 +291,7 @@ func parseTableRef(toks []sqlToken, i int) (tableRef, int, bool) {
 			return ref, i, false
 		}
 	}
-	if i < len(toks) && toks[i].isIdent() && !(toks[i].kind == tokWord && isKeyword(toks[i].text)) {
+	if i < len(toks) && toks[i].isName() {
 		ref.alias = toks[i]
 		i++
 	}
@@ -304,6 +302,30 @@ func parseTableRef(toks []sqlToken, i int) (tableRef, int, bool) {
 		}
 	}
 	return ref, i, true
+}
+
+// isName reports whether t names a table, alias or column: an identifier
+// that is not a keyword.
+func (t sqlToken) isName() bool {
+	return t.isIdent() && !(t.kind == tokWord && isKeyword(t.text))
+}
+
+// skipParens returns the index after the parenthesized tokens starting at
+// toks[i], or -1 when they are not closed.
+func skipParens(toks []sqlToken, i int) int {
+	depth := 0
+	for ; i < len(toks); i++ {
+		switch toks[i].text {
+		case "(":
+			depth++
+		case ")":
+			depth--
+			if depth == 0 {
+				return i + 1
+			}
+		}
+	}
+	return -1
 }
 
 // isNotNullCondition reports whether a WHERE part's text is "col IS NOT
