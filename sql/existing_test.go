@@ -438,7 +438,12 @@ func (w *walker) timeFilters(ctx context.Context) {
 	t.Helper()
 	at, _ := w.schema.Field("at")
 	stored := w.storedTimes()
-	for _, probe := range w.tbl.times.probes {
+	// Times whose UTC year is outside 1-9999, written as a client would.
+	far := []time.Time{
+		time.Date(1, 1, 1, 0, 0, 0, 0, time.FixedZone("", 3600)),
+		time.Date(9999, 12, 31, 20, 0, 0, 0, time.FixedZone("", -5*3600)),
+	}
+	for _, probe := range append(w.tbl.times.probes, far...) {
 		for _, op := range []paginate.Op{paginate.Gte, paginate.Lt, paginate.Eq} {
 			var want []int64
 			for id, v := range stored {
@@ -453,7 +458,14 @@ func (w *walker) timeFilters(ctx context.Context) {
 			if op == paginate.Eq && w.tbl.times.literal(probe) == "" && errors.Is(err, paginate.ErrInvalidFilter) {
 				continue // an equality finer than the column holds may be refused (paginate.TimePrecisioner)
 			}
+			if y := probe.UTC().Year(); (y < 1 || y > 9999) && errors.Is(err, paginate.ErrInvalidFilter) {
+				continue // a time outside the years 1-9999 may be refused as invalid input
+			}
 			if err != nil {
+				if y := probe.UTC().Year(); y < 1 || y > 9999 {
+					t.Errorf("%s: %v (awaits the core's 400 for times outside the years 1-9999, or the right rows)", label, err)
+					continue
+				}
 				t.Errorf("%s: %v%s", label, err, pendingNote(w.tbl))
 				continue
 			}
@@ -468,6 +480,9 @@ func (w *walker) timeFilters(ctx context.Context) {
 			slices.Sort(got)
 			if diff := gocmp.Diff(want, got); diff != "" {
 				t.Errorf("%s: rows differ from the stored times' (-want +got):\n%s", label, diff)
+			}
+			if y := probe.UTC().Year(); y < 1 || y > 9999 {
+				continue // SQL literals of such years differ between databases
 			}
 			if lit := w.tbl.times.literal(probe); lit != "" {
 				sqlOp := map[paginate.Op]string{paginate.Gte: ">=", paginate.Lt: "<", paginate.Eq: "="}[op]

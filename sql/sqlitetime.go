@@ -202,6 +202,15 @@ func (l textTime) decode(v any) (time.Time, error) {
 func (l textTime) position(t time.Time) (any, error) { return l.format(t) }
 
 func (l textTime) bound(t time.Time, op paginate.Op) (any, error) {
+	// Every stored value is text that starts with a four-digit year: ":"
+	// sorts after all of them and "" before, as a time after the year 9999
+	// or before the year 0 does.
+	switch y := t.In(l.zone).Year(); {
+	case y > 9999:
+		return ":", nil
+	case y < 0:
+		return "", nil
+	}
 	p := l.precision()
 	down := t.Truncate(p)
 	if down.Equal(t) {
