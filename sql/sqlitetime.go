@@ -2,7 +2,6 @@ package sql
 
 import (
 	"database/sql"
-	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -665,10 +664,6 @@ func (c *common) decodeKeys(sort []paginate.Order, keys []any) error {
 	return nil
 }
 
-// errUnstorable is wrapped by errors for filter values a column cannot
-// hold.
-var errUnstorable = errors.New("value cannot be stored in the column")
-
 // encodeQuery converts q's filter values and position, for fields with
 // codecs, to their stored form. It copies what it changes: q's slices
 // belong to the caller.
@@ -695,7 +690,7 @@ func (c *common) encodeQuery(q *paginate.Query) error {
 			}
 			x, err := cs[fi].bound(t, f.Op)
 			if err != nil {
-				return fmt.Errorf("paginate/sql: filter on %q: %w: %w", f.Field.Name, errUnstorable, err)
+				return fmt.Errorf("paginate/sql: filter on %q: %w", f.Field.Name, err)
 			}
 			vals[j] = x
 		}
