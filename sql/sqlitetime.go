@@ -163,20 +163,36 @@ func (l textTime) parse(s string) (time.Time, bool) {
 	if l.layout == "" {
 		l = l.compile()
 	}
-	rest, ok := strings.CutSuffix(s, l.suffix)
-	if !ok {
+	if !l.written(s) {
 		return time.Time{}, false
 	}
-	// Parse reads a fraction wherever the layout has seconds.
-	t, err := time.ParseInLocation(l.short, rest, l.zone)
+	// Parse reads a fraction wherever the layout has seconds, and checks
+	// the calendar.
+	t, err := time.ParseInLocation(l.short, s[:len(s)-len(l.suffix)], l.zone)
 	if err != nil {
 		return time.Time{}, false
 	}
-	var buf [64]byte
-	if back, err := l.appendFormat(buf[:0], t); err != nil || string(back) != s {
-		return time.Time{}, false
-	}
 	return t.UTC(), true
+}
+
+// written reports whether s has the structure the layout writes: the same
+// fields at the same widths, the same suffix, and a fraction as the
+// layout writes it. With a valid calendar, such text is what format
+// writes for the time it holds.
+func (l textTime) written(s string) bool {
+	sh, ok := shapeOf(s)
+	if !ok || sh.sep != l.sep || sh.seconds != l.seconds || sh.suffix != l.suffix {
+		return false
+	}
+	switch l.frac {
+	case fracFixed:
+		return sh.digits == l.digits
+	case fracOptional:
+		return sh.digits == 0 || sh.digits == l.digits && strings.Trim(sh.frac, "0") != ""
+	case fracTrimmed:
+		return sh.digits == 0 || sh.digits <= l.digits && sh.frac[sh.digits-1] != '0'
+	}
+	return sh.digits == 0
 }
 
 func (l textTime) decode(v any) (time.Time, error) {
@@ -289,31 +305,54 @@ func (u unixTime) bound(t time.Time, op paginate.Op) (any, error) {
 // (fracFixed, or fracNone). It reports false for text that is not a date
 // and time in one of the layouts textTime describes.
 func classifyTime(s string) (textTime, bool) {
-	l := textTime{zone: time.UTC}
+	sh, ok := shapeOf(s)
+	if !ok {
+		return textTime{}, false
+	}
+	l := textTime{sep: sh.sep, seconds: sh.seconds, digits: sh.digits, suffix: sh.suffix}
+	if l.digits > 0 {
+		l.frac = fracFixed
+	}
+	l.zone, ok = zoneOf(l.suffix)
+	return l, ok
+}
+
+// timeShape is the structure of a time written as text.
+type timeShape struct {
+	sep     byte
+	seconds bool
+	digits  int // of the fraction
+	frac    string
+	suffix  string
+}
+
+// shapeOf reads the structure of a time written as text, without
+// checking the calendar.
+func shapeOf(s string) (timeShape, bool) {
+	var sh timeShape
 	if len(s) < 10 || !shaped(s[:10], "9999-99-99") {
-		return l, false
+		return sh, false
 	}
 	if len(s) == 10 {
-		return l, true
+		return sh, true
 	}
 	if len(s) < 16 || !shaped(s[10:16], "_99:99") {
-		return l, false
+		return sh, false
 	}
-	l.sep = s[10]
+	sh.sep = s[10]
 	rest := s[16:]
 	if len(rest) >= 3 && shaped(rest[:3], ":99") {
-		l.seconds = true
+		sh.seconds = true
 		var ok bool
-		if rest, l.digits, ok = cutFraction(rest[3:]); !ok {
-			return l, false
+		if sh.frac, rest, ok = cutFraction(rest[3:]); !ok {
+			return sh, false
 		}
-		if l.digits > 0 {
-			l.frac = fracFixed
-		}
+		sh.digits = len(sh.frac)
 	}
-	var ok bool
-	l.suffix, l.zone, ok = zoneSuffix(rest)
-	return l, ok
+	sh.suffix = rest
+	return sh, rest == "" || rest == "Z" ||
+		len(rest) == 6 && (rest[0] == '+' || rest[0] == '-') && shaped(rest[1:], "99:99") ||
+		len(rest) == 5 && (rest[0] == '+' || rest[0] == '-') && shaped(rest[1:], "9999")
 }
 
 // shaped reports whether s has the shape of pattern: '9' stands for a
@@ -342,41 +381,33 @@ func shaped(s, pattern string) bool {
 }
 
 // cutFraction cuts a fraction of a second, "." and 1 to 9 digits, off the
-// start of s, returning the rest and the fraction's digits (0 for none).
-func cutFraction(s string) (string, int, bool) {
+// start of s, returning the digits ("" for none) and the rest.
+func cutFraction(s string) (string, string, bool) {
 	if s == "" || s[0] != '.' {
-		return s, 0, true
+		return "", s, true
 	}
 	n := 1
 	for n < len(s) && s[n] >= '0' && s[n] <= '9' {
 		n++
 	}
-	digits := n - 1
-	return s[n:], digits, digits >= 1 && digits <= 9
+	return s[1:n], s[n:], n >= 2 && n <= 10
 }
 
-// zoneSuffix reads what follows a time of day: nothing, "Z" or an offset
-// ("+02:00", "-0530"), and returns it with its zone.
-func zoneSuffix(s string) (string, *time.Location, bool) {
-	switch {
-	case s == "":
-		return "", time.UTC, true
-	case s == "Z":
-		return s, time.UTC, true
-	case len(s) == 6 && (s[0] == '+' || s[0] == '-') && shaped(s[1:], "99:99"),
-		len(s) == 5 && (s[0] == '+' || s[0] == '-') && shaped(s[1:], "9999"):
-		h, _ := strconv.Atoi(s[1:3])
-		m, _ := strconv.Atoi(s[len(s)-2:])
-		off := h*3600 + m*60
-		if s[0] == '-' {
-			off = -off
-		}
-		if off == 0 {
-			return s, time.UTC, true
-		}
-		return s, time.FixedZone(s, off), true
+// zoneOf returns the zone of a suffix shapeOf accepted.
+func zoneOf(suffix string) (*time.Location, bool) {
+	if len(suffix) < 5 {
+		return time.UTC, true // "", "Z"
 	}
-	return "", nil, false
+	h, _ := strconv.Atoi(suffix[1:3])
+	m, _ := strconv.Atoi(suffix[len(suffix)-2:])
+	off := h*3600 + m*60
+	if suffix[0] == '-' {
+		off = -off
+	}
+	if off == 0 {
+		return time.UTC, true
+	}
+	return time.FixedZone(suffix, off), true
 }
 
 // sqlMatch returns an SQLite condition, with its arguments, that holds

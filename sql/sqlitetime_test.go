@@ -296,3 +296,42 @@ func TestUnixTimeDecode(t *testing.T) {
 	}
 
 }
+
+// TestParseIsRoundTrip checks that parse accepts exactly the text that
+// format writes back unchanged, on written times and on text a character
+// away from them.
+func TestParseIsRoundTrip(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	edits := []func(string) string{
+		func(s string) string { return s },
+		func(s string) string { return s + "0" },
+		func(s string) string { return s[:len(s)-1] },
+		func(s string) string { return strings.Replace(s, " ", "T", 1) },
+		func(s string) string { return strings.Replace(s, "T", " ", 1) },
+		func(s string) string { return strings.Replace(s, ".", ".0", 1) },
+		func(s string) string { return strings.Replace(s, "05", "5", 1) },
+		func(s string) string { return strings.Replace(s, "+02:00", "+00:00", 1) },
+		func(s string) string { return strings.Replace(s, "-03-", "-02-", 1) },
+		func(s string) string { return strings.Replace(s, "01 ", "30 ", 1) },
+		func(s string) string { return s + "Z" },
+	}
+	for _, l := range testLayouts(t) {
+		for _, tm := range randomTimes(rng, 100, l.precision()) {
+			base, err := l.format(tm)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, edit := range edits {
+				s := edit(base)
+				var want bool
+				if u, err := time.ParseInLocation(l.short, strings.TrimSuffix(s, l.suffix), l.zone); err == nil && strings.HasSuffix(s, l.suffix) {
+					back, err := l.format(u)
+					want = err == nil && back == s
+				}
+				if _, got := l.parse(s); got != want {
+					t.Fatalf("%s: parse(%q) = %v, but format writes it back unchanged: %v", l, s, got, want)
+				}
+			}
+		}
+	}
+}
