@@ -613,17 +613,18 @@ func (s *textTimes) layout() (textTime, string) {
 // are selected as stored (without the driver's own conversion of
 // TIMESTAMP columns) and decoded when scanned.
 func (c *common) setCodecs(codecs []valueCodec) {
-	if codecs == nil {
-		return
-	}
+	found := false
 	for i, cd := range codecs {
 		if cd == nil || c.dests[i] == nil {
 			continue
 		}
 		d := c.dests[i]
 		d.ptr = decodingPtr(d.ptr, d.assign, cd)
+		found = true
 	}
-	c.check.codecs = codecs
+	if found {
+		c.check.codecs = codecs // else nil: no field pays for conversions
+	}
 }
 
 // decodingPtr wraps a destination's pointer function so that the value
