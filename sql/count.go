@@ -54,6 +54,9 @@ func (c *common) compileCount(q *paginate.Query, k shapeKind) (*shape, error) {
 // Count returns how many rows match q.Filters, ignoring its sort, position,
 // fields and limits.
 func (b *Backend[T]) Count(ctx context.Context, q paginate.Query) (int64, error) {
+	if err := b.c.ready(ctx, b.db, &q); err != nil {
+		return 0, err
+	}
 	n, err := b.count(ctx, kindCount, &q, 0)
 	if err != nil {
 		return 0, fmt.Errorf("paginate/sql: count: %w", err)
@@ -67,6 +70,9 @@ func (b *Backend[T]) Count(ctx context.Context, q paginate.Query) (int64, error)
 func (b *Backend[T]) CountAtMost(ctx context.Context, q paginate.Query, limit int64) (int64, error) {
 	if limit <= 0 {
 		return 0, nil
+	}
+	if err := b.c.ready(ctx, b.db, &q); err != nil {
+		return 0, err
 	}
 	n, err := b.count(ctx, kindCountAtMost, &q, limit)
 	if err != nil {
@@ -106,6 +112,9 @@ func (b *Backend[T]) count(ctx context.Context, k shapeKind, q *paginate.Query, 
 func (b *Backend[T]) EstimateCount(ctx context.Context, q paginate.Query) (int64, error) {
 	if b.c.dialect != PostgreSQL {
 		return 0, fmt.Errorf("paginate/sql: estimate: %w on %s", errors.ErrUnsupported, b.c.dialect)
+	}
+	if err := b.c.ready(ctx, b.db, &q); err != nil {
+		return 0, err
 	}
 	s, err := b.c.lookup(kindEstimate, &q)
 	if err != nil {

@@ -104,6 +104,9 @@ func (b *Backend[T]) Explain(ctx context.Context, q paginate.Query) (Report, err
 	if len(q.Sort) == 0 || q.Limit <= 0 {
 		return r, errors.New("paginate/sql: explain: the query needs a sort and a positive limit")
 	}
+	if err := b.c.ready(ctx, b.db, &q); err != nil {
+		return r, err
+	}
 	s, err := b.c.lookup(pageKind(&q), &q)
 	if err != nil {
 		return r, err

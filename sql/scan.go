@@ -36,6 +36,10 @@ type dest struct {
 	// field's address in a row stays the same while the row is reused.
 	direct bool
 	assign assignFunc // nil: scan the column into the field
+	// codec, when not nil, decodes the column's stored values (SQLite
+	// times in the column's own layout, see sqlitetime.go) before they
+	// reach the field.
+	codec valueCodec
 }
 
 func newDest(t reflect.Type, path []int) *dest {
@@ -57,6 +61,16 @@ func newDest(t reflect.Type, path []int) *dest {
 // type T, as a typed pointer (*int64, *string, ...) in an interface.
 func (d *dest) ptr(row reflect.Value) any {
 	return fieldOf(row, d.path).Addr().Interface()
+}
+
+// target returns what a column scans into for the field in row: the
+// field's address, or, for a field whose values a codec decodes, a
+// Scanner that decodes the value and stores it in the field.
+func (d *dest) target(row reflect.Value) any {
+	if d.codec == nil {
+		return d.ptr(row)
+	}
+	return decodingScanner(d.ptr(row), d.assign, d.codec)
 }
 
 // fieldOf returns the addressable field at path in v, allocating nil

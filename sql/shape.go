@@ -157,6 +157,8 @@ type common struct {
 	timePrecision time.Duration
 	// timeLayout is the text layout of SQLite's time columns.
 	timeLayout string
+	// check is the catalog check's outcome (check.go).
+	check *checkState
 }
 
 // shapeKey appends the shape of q for statements of kind k to buf.
@@ -394,7 +396,7 @@ func (c *common) selectList(s *shape, q *paginate.Query, sortIdx []int, cols []s
 		if want != nil && !want[fi] {
 			continue
 		}
-		list = append(list, f.ColumnName()+" AS "+c.dialect.quote(f.Name))
+		list = append(list, c.selectItem(fi, c.dialect.quote(f.Name)))
 		if k := slices.Index(sortIdx, fi); k >= 0 && c.dests[fi].assign != nil {
 			keyed[k] = true
 			s.cols = append(s.cols, column{key: k})
@@ -403,9 +405,9 @@ func (c *common) selectList(s *shape, q *paginate.Query, sortIdx []int, cols []s
 		}
 		s.cols = append(s.cols, column{key: -1, d: c.dests[fi]})
 	}
-	for k, col := range cols {
+	for k := range cols {
 		if !keyed[k] {
-			list = append(list, col.column+" AS _k"+strconv.Itoa(k))
+			list = append(list, c.selectItem(sortIdx[k], "_k"+strconv.Itoa(k)))
 			s.cols = append(s.cols, column{key: k})
 		}
 	}
