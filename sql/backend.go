@@ -180,6 +180,16 @@ type Config struct {
 	// none on SQLite, which stores times as text. Set a second for MySQL
 	// DATETIME columns without fractional seconds.
 	TimePrecision time.Duration
+	// StatementTimeout, on MySQL and MariaDB, is the longest the server
+	// may run one statement of a page or a count: the statements carry it
+	// (MariaDB's max_statement_time, MySQL's MAX_EXECUTION_TIME hint), so
+	// that the server stops a statement whose client has given up, which
+	// go-sql-driver/mysql does not make it do when a context ends. A
+	// statement stopped so fails with a [*StatementTimeoutError]. Set it
+	// to the request's time budget. If zero, none. Ignored on PostgreSQL
+	// and SQLite, where pgx and go-sqlite3 stop the statement on the
+	// server when its context ends: give the context a deadline.
+	StatementTimeout time.Duration
 }
 
 // Backend runs paginated queries on an SQL database. Build it with [New].
@@ -237,6 +247,9 @@ func New[T any](db sqlx.QueryerContext, base squirrel.SelectBuilder, cfg Config)
 	}
 	if c.timePrecision == 0 && d != SQLite {
 		c.timePrecision = time.Microsecond
+	}
+	if err := c.setStatementTimeout(cfg.StatementTimeout); err != nil {
+		return nil, err
 	}
 	if c.base, err = splitBase(base); err != nil {
 		return nil, err
@@ -399,7 +412,7 @@ func (b *Backend[T]) Fetch(ctx context.Context, q paginate.Query) (paginate.Resu
 	}
 	f := fetcher[T]{b: b, s: s, q: &q}
 	if err := f.run(ctx); err != nil {
-		return res, fmt.Errorf("paginate/sql: fetch: %w", err)
+		return res, fmt.Errorf("paginate/sql: fetch: %w", b.c.timeoutErr(err))
 	}
 	res.Items = f.items
 	if q.Keys {

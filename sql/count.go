@@ -56,7 +56,7 @@ func (c *common) compileCount(q *paginate.Query, k shapeKind) (*shape, error) {
 func (b *Backend[T]) Count(ctx context.Context, q paginate.Query) (int64, error) {
 	n, err := b.count(ctx, kindCount, &q, 0)
 	if err != nil {
-		return 0, fmt.Errorf("paginate/sql: count: %w", err)
+		return 0, fmt.Errorf("paginate/sql: count: %w", b.c.timeoutErr(err))
 	}
 	return n, nil
 }
@@ -70,7 +70,7 @@ func (b *Backend[T]) CountAtMost(ctx context.Context, q paginate.Query, limit in
 	}
 	n, err := b.count(ctx, kindCountAtMost, &q, limit)
 	if err != nil {
-		return 0, fmt.Errorf("paginate/sql: count: %w", err)
+		return 0, fmt.Errorf("paginate/sql: count: %w", b.c.timeoutErr(err))
 	}
 	return n, nil
 }

@@ -156,6 +156,10 @@ type common struct {
 	timePrecision time.Duration
 	// timeLayout is the text layout of SQLite's time columns.
 	timeLayout string
+	// statementTimeout, timeoutPrefix and timeoutHint are the time limit
+	// statements carry on MySQL and MariaDB (see timeout.go).
+	statementTimeout           time.Duration
+	timeoutPrefix, timeoutHint string
 }
 
 // shapeKey appends the shape of q for statements of kind k to buf.
@@ -233,6 +237,9 @@ func (c *common) lookup(k shapeKind, q *paginate.Query) (*shape, error) {
 	}
 	if err != nil {
 		return nil, err
+	}
+	if k != kindEstimate {
+		c.limitTime(s)
 	}
 	s.key = string(key)
 	c.shapes.Add(h, s)
