@@ -122,7 +122,9 @@ func (p *Offset[T]) Paginate(ctx context.Context, req Request) (Page[T], error) 
 	out := Page[T]{Page: r.page, PerPage: r.perPage}
 	start := t.start()
 	total, err := p.cfg.Count.CountTotal(ctx, p.b, q)
-	t.add(phaseCount, start)
+	if _, none := p.cfg.Count.(NoCount); !none {
+		t.add(phaseCount, start)
+	}
 	switch {
 	case err != nil:
 		return Page[T]{}, fmt.Errorf("paginate: count: %w", err)

@@ -11,6 +11,7 @@ import (
 	"reflect"
 	"strconv"
 	"sync"
+	"time"
 
 	"github.com/go-paginate/paginate"
 )
@@ -151,6 +152,9 @@ type WriterConfig struct {
 	// Logger receives the details of errors that clients see only as a
 	// generic 500 or 503. If nil, slog.Default().
 	Logger *slog.Logger
+	// RetryAfter is the Retry-After header of a 503 answer (a page past
+	// its deadline), rounded up to whole seconds. If zero, 1 second.
+	RetryAfter time.Duration
 }
 
 // Writer writes the responses of one endpoint serving items of T: pages as
@@ -166,6 +170,8 @@ type Writer[T any] struct {
 	logger  *slog.Logger
 	items   *itemEncoder
 	buffers sync.Pool // of *pageBuffer
+	// retryAfter is the Retry-After of a 503, in seconds.
+	retryAfter string
 }
 
 // NewWriter returns a writer for the endpoint whose queries p parses: it
@@ -183,7 +189,7 @@ func NewWriter[T any](p *Parser, cfg WriterConfig) (*Writer[T], error) {
 	if err := errors.Join(errs...); err != nil {
 		return nil, err
 	}
-	w := &Writer[T]{parser: p, keys: keys, base: base, logger: cfg.Logger, items: newItemEncoder(reflect.TypeFor[T](), p.schema)}
+	w := &Writer[T]{parser: p, keys: keys, base: base, logger: cfg.Logger, items: newItemEncoder(reflect.TypeFor[T](), p.schema), retryAfter: retryAfter(cfg.RetryAfter)}
 	if w.logger == nil {
 		w.logger = slog.Default()
 	}
