@@ -2,6 +2,7 @@ package sql
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"hash/maphash"
@@ -12,6 +13,7 @@ import (
 	"time"
 
 	lru "github.com/hashicorp/golang-lru/v2"
+	"github.com/jmoiron/sqlx"
 	"golang.org/x/sync/singleflight"
 
 	"github.com/go-paginate/paginate"
@@ -44,7 +46,11 @@ type ShapeCheckConfig struct {
 // one row, which asks the planner for the plan that returns the first row
 // soonest: one that reads an index in order, when an index serves the
 // shape, even on a table so small that a page of many rows is cheaper to
-// sort (as it is at run time there). The shape is served when, in
+// sort (as it is at run time there). PostgreSQL reads a small table whole
+// even for one row, so there the pages are explained in a read-only
+// transaction with sequential scans and sorts discouraged (when the
+// backend's handle begins transactions, as *sqlx.DB does). The shape is
+// served when, in
 // every plan, the database reads rows in index order (no sort, not even of
 // groups, and no full table scan), enters the first table through an
 // index condition that holds every filtered column, and, from a position,
@@ -79,7 +85,7 @@ var _ paginate.ShapePolicy = (*ShapeCheck)(nil)
 
 // shapeExplainer is what a ShapeCheck needs of a [Backend].
 type shapeExplainer interface {
-	Explain(ctx context.Context, q paginate.Query) (Report, error)
+	explainAll(ctx context.Context, qs []paginate.Query) ([]Report, error)
 	sampleRows(ctx context.Context) ([]map[string]any, error)
 	shared() *common
 }
@@ -235,15 +241,20 @@ func (c *ShapeCheck) decide(ctx context.Context, s paginate.Shape) (*ShapeVerdic
 	}
 	com := c.b.shared()
 	v := &ShapeVerdict{Shape: s}
-	for _, pg := range c.pages(s, sample) {
-		r, err := c.b.Explain(ctx, pg.q)
-		if err != nil {
-			return nil, err
-		}
+	pages := c.pages(s, sample)
+	qs := make([]paginate.Query, len(pages))
+	for i, pg := range pages {
+		qs[i] = pg.q
+	}
+	reports, err := c.b.explainAll(ctx, qs)
+	if err != nil {
+		return nil, err
+	}
+	for i, r := range reports {
 		for _, p := range r.Plans {
 			v.Plans = append(v.Plans, p)
-			for _, problem := range com.planProblems(p, &pg.q) {
-				v.Reasons = append(v.Reasons, pg.name+": "+problem)
+			for _, problem := range com.planProblems(p, &qs[i]) {
+				v.Reasons = append(v.Reasons, pages[i].name+": "+problem)
 			}
 		}
 	}
@@ -309,6 +320,44 @@ func (c *ShapeCheck) pages(s paginate.Shape, sample []map[string]any) []checkedP
 			checkedPage{"page before a cursor", page(rev, true)})
 	}
 	return out
+}
+
+// txBeginner is the optional method of a handle that begins a
+// transaction, which *sqlx.DB has.
+type txBeginner interface {
+	BeginTxx(ctx context.Context, opts *sql.TxOptions) (*sqlx.Tx, error)
+}
+
+// explainAll explains the pages qs as the shape check does. On
+// PostgreSQL, whose planner reads a small table whole and sorts it even
+// for one row, it explains them in a read-only transaction with
+// sequential scans and sorts discouraged (enable_seqscan, enable_sort
+// and enable_incremental_sort off, for that transaction only), so that
+// the plan shows an index that serves the page when one exists, as the
+// planner uses it once the table is large; that needs a handle that
+// begins transactions, such as *sqlx.DB.
+func (b *Backend[T]) explainAll(ctx context.Context, qs []paginate.Query) ([]Report, error) {
+	eb := b
+	if beg, ok := b.db.(txBeginner); ok && b.c.dialect == PostgreSQL {
+		tx, err := beg.BeginTxx(ctx, &sql.TxOptions{ReadOnly: true})
+		if err != nil {
+			return nil, fmt.Errorf("paginate/sql: shape check: %w", err)
+		}
+		defer tx.Rollback()
+		if _, err := tx.ExecContext(ctx, "SET LOCAL enable_seqscan = off; SET LOCAL enable_sort = off; SET LOCAL enable_incremental_sort = off"); err != nil {
+			return nil, fmt.Errorf("paginate/sql: shape check: %w", err)
+		}
+		eb = &Backend[T]{db: tx, c: b.c}
+	}
+	out := make([]Report, len(qs))
+	for i, q := range qs {
+		r, err := eb.Explain(ctx, q)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = r
+	}
+	return out, nil
 }
 
 // sampleValues returns the values of two rows of the base, read the
