@@ -168,6 +168,9 @@ func shapeKey(buf []byte, k shapeKind, q *paginate.Query) []byte {
 	if k == kindPage || k == kindPageBoundLimit {
 		buf = pageShapeKey(buf, k, q)
 	}
+	if k == kindCountAtMost {
+		buf = strconv.AppendInt(buf, int64(q.Limit), 10)
+	}
 	buf = append(buf, '|')
 	for _, c := range q.Filters {
 		buf = append(buf, c.Field.Name...)
