@@ -246,3 +246,35 @@ func (s slowBackend) Count(ctx context.Context, q paginate.Query) (int64, error)
 	time.Sleep(s.d)
 	return s.Memory.Count(ctx, q)
 }
+
+// BenchmarkPaginateShapes measures what a shape policy and timings add to
+// a page: none, an AllowList, a Timings in the context, both.
+func BenchmarkPaginateShapes(b *testing.B) {
+	schema := bookSchema()
+	backend, _ := paginate.NewMemory(books, schema, paginate.MemoryConfig[Book]{})
+	list, _ := paginate.NewAllowList(schema, "sort=-year&year[gte]", "sort=-year")
+	req := paginate.Request{PerPage: 2, Filters: []paginate.Filter{{Field: "year", Op: paginate.Gte, Values: []any{int64(1980)}}}}
+	for _, bc := range []struct {
+		name   string
+		policy paginate.ShapePolicy
+		timed  bool
+	}{{"off", nil, false}, {"allowlist", list, false}, {"timings", nil, true}, {"both", list, true}} {
+		b.Run(bc.name, func(b *testing.B) {
+			p, err := paginate.NewKeyset(backend, schema, paginate.KeysetConfig{Keys: [][]byte{[]byte(strings.Repeat("k", 32))}, Shapes: bc.policy})
+			if err != nil {
+				b.Fatal(err)
+			}
+			ctx := context.Background()
+			var tm paginate.Timings
+			if bc.timed {
+				ctx = paginate.WithTimings(ctx, &tm)
+			}
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := p.Paginate(ctx, req); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}

@@ -292,3 +292,30 @@ func TestLimit(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkHandlerCost measures what the cost config adds to a page
+// served through the handler: nothing set, a budget, Server-Timing, both.
+func BenchmarkHandlerCost(b *testing.B) {
+	for _, bc := range []struct {
+		name string
+		cost httpadapter.CostConfig
+	}{
+		{"off", httpadapter.CostConfig{}},
+		{"budget", httpadapter.CostConfig{Budget: time.Second}},
+		{"timing", httpadapter.CostConfig{ServerTiming: true}},
+		{"all", httpadapter.CostConfig{Budget: time.Second, ServerTiming: true, SlowPage: time.Hour}},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			h := offsetHandler(b, paginate.OffsetConfig{}, httpadapter.Config{Cost: bc.cost})
+			req := httptest.NewRequest(http.MethodGet, "/?per_page=3&sort=price", nil)
+			b.ReportAllocs()
+			for b.Loop() {
+				rec := httptest.NewRecorder()
+				h.ServeHTTP(rec, req)
+				if rec.Code != 200 {
+					b.Fatal(rec.Code)
+				}
+			}
+		})
+	}
+}

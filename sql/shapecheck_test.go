@@ -309,3 +309,37 @@ func TestShapeCheckPaginators(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkShapeCheckAllow measures a cached verdict: what the check adds
+// to each request after the first of its shape.
+func BenchmarkShapeCheckAllow(b *testing.B) {
+	db := testdb.SQLite(b)
+	tbl := "bc"
+	db.MustExec("CREATE TABLE bc (id INTEGER PRIMARY KEY, a INTEGER NOT NULL, g INTEGER NOT NULL, u INTEGER NOT NULL)")
+	db.MustExec("CREATE INDEX bc_g ON bc (g, a, id)")
+	db.MustExec("INSERT INTO bc VALUES (1, 1, 1, 1), (2, 2, 2, 2)")
+	ops := []paginate.Op{paginate.Eq, paginate.Gte}
+	schema, _ := paginate.NewSchema([]paginate.Field{
+		{Name: "id", Type: paginate.Int, Key: true, Sortable: true},
+		{Name: "a", Type: paginate.Int, Sortable: true, Ops: ops},
+		{Name: "g", Type: paginate.Int, Sortable: true, Ops: ops},
+		{Name: "u", Type: paginate.Int, Sortable: true, Ops: ops},
+	}, "a")
+	be, err := pagesql.New[scRow](db, squirrel.Select().From(tbl), pagesql.Config{Schema: schema})
+	if err != nil {
+		b.Fatal(err)
+	}
+	check, _ := pagesql.NewShapeCheck(be, pagesql.ShapeCheckConfig{})
+	sh, _ := schema.ParseShape("sort=a,-id&g&a[gte]")
+	sh.Keyset = true
+	ctx := context.Background()
+	if _, err := check.Allow(ctx, sh); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := check.Allow(ctx, sh); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
