@@ -21,6 +21,9 @@
 //     reads the result with [FromContext] (middleware.go).
 //   - [Conditional] adds ETags and 304 Not Modified to any handler
 //     (conditional.go).
+//   - [CostConfig] gives a [Handler] a time budget per page, a
+//     Server-Timing header and slow-page logs (cost.go); [Limit] bounds
+//     the requests served and waiting at once (limit.go).
 //
 // # The common case
 //
@@ -100,10 +103,12 @@
 // again (so category[in]=a,b comes back as category%5Bin%5D=a%2Cb): no
 // value can end a URL or add a link.
 //
-// Errors map to statuses: invalid input 400; a strict paginator's page past
-// the end 404; a request the client canceled gets nothing further
-// written; a request past its deadline 503; anything else 500 with a
-// generic body, the error itself going to [WriterConfig.Logger].
+// Errors map to statuses: invalid input 400 (a shape the paginator's
+// policy refuses too); a strict paginator's page past the end 404; a
+// request the client canceled gets nothing further written; a request
+// past its deadline ([CostConfig].Budget or the caller's) 503 with
+// Retry-After; anything else 500 with a generic body, the error itself
+// going to [WriterConfig.Logger].
 //
 // # Rendering your own responses
 //

@@ -96,6 +96,18 @@
 // first and later pages, and [Backend.WarnUnindexed] logs the sorts that
 // fail, for use at startup.
 //
+// # Bounded cost
+//
+// [ShapeCheck] is a paginate.ShapePolicy from the same plans: an endpoint
+// whose paginators carry it serves only the request shapes (orders and
+// filter operators) an index serves, each decided by EXPLAIN the first
+// time it is seen and cached; any other is a 400 naming the sort or the
+// filter. [ShapeCheck.Report] gives the verdicts on the shapes an
+// application offers, with the CREATE INDEX statement that would serve
+// each refused one, for startup. Config.StatementTimeout makes MySQL and
+// MariaDB stop a statement at a time limit; pgx and go-sqlite3 stop it on
+// the server when its context ends.
+//
 // # What the backend implements for the core
 //
 // [Backend] implements [paginate.Backend] and the optional interfaces the
@@ -128,6 +140,10 @@
 //     SQLite).
 //   - explain.go: [Backend.Explain], [Backend.CheckSort],
 //     [Backend.WarnUnindexed] and reading each database's plans.
+//   - shapecheck.go: [ShapeCheck]: judging a shape's plans, its cache, and
+//     the suggested index.
+//   - timeout.go: Config.StatementTimeout on MySQL and MariaDB, and
+//     [StatementTimeoutError].
 package sql
 
 import (
