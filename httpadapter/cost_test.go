@@ -3,6 +3,7 @@ package httpadapter_test
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -318,4 +319,66 @@ func BenchmarkHandlerCost(b *testing.B) {
 			}
 		})
 	}
+}
+
+// ExampleLimit serves one request at a time and lets none wait: a second
+// request while the first is served gets a 503 with Retry-After at once.
+func ExampleLimit() {
+	limit, err := httpadapter.Limit(httpadapter.LimitConfig{Concurrent: 1})
+	if err != nil {
+		panic(err)
+	}
+	inside, release := make(chan struct{}), make(chan struct{})
+	h := limit(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		close(inside)
+		<-release
+	}))
+	done := make(chan struct{})
+	go func() {
+		h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(http.MethodGet, "/", nil))
+		close(done)
+	}()
+	<-inside
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/", nil))
+	fmt.Println(rec.Code, rec.Header().Get("Retry-After"))
+	close(release)
+	<-done
+	// Output:
+	// 503 1
+}
+
+// ExampleCostConfig gives each page a time budget and reports where its
+// time went in a Server-Timing header.
+func ExampleCostConfig() {
+	schema, err := paginate.NewSchema([]paginate.Field{{Name: "id", Type: paginate.Int, Key: true}}, "")
+	if err != nil {
+		panic(err)
+	}
+	backend, err := paginate.NewMemory([]struct {
+		ID int64 `json:"id"`
+	}{{1}, {2}, {3}}, schema, paginate.MemoryConfig[struct {
+		ID int64 `json:"id"`
+	}]{})
+	if err != nil {
+		panic(err)
+	}
+	p, err := paginate.NewOffset(backend, schema, paginate.OffsetConfig{})
+	if err != nil {
+		panic(err)
+	}
+	h, err := httpadapter.Handler(p, schema, httpadapter.Config{Cost: httpadapter.CostConfig{Budget: time.Second, ServerTiming: true}})
+	if err != nil {
+		panic(err)
+	}
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/?per_page=2", nil))
+	var names []string
+	for _, m := range strings.Split(rec.Header().Get("Server-Timing"), ", ") {
+		name, _, _ := strings.Cut(m, ";")
+		names = append(names, name)
+	}
+	fmt.Println(rec.Code, names)
+	// Output:
+	// 200 [count fetch total]
 }
