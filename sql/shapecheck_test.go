@@ -91,12 +91,7 @@ func TestShapeCheck(t *testing.T) {
 			t.Fatal(err)
 		}
 		ctx := context.Background()
-		for _, tc := range []struct {
-			shape      string
-			offsetOnly bool // served as an offset shape; keyset pages not asserted
-			served     bool
-			index, why string // the end of the suggested index, or a part of why there is none
-		}{
+		for _, tc := range []shapeCase{
 			{shape: "sort=a", served: true},
 			{shape: "sort=-a", served: true},
 			{shape: "sort=-id", served: true},
@@ -120,33 +115,7 @@ func TestShapeCheck(t *testing.T) {
 					t.Fatal(err)
 				}
 				sh.Keyset = keyset
-				v, err := check.Check(ctx, sh)
-				if err != nil {
-					t.Fatalf("%s: %v", tc.shape, err)
-				}
-				ok, err := check.Allow(ctx, sh)
-				if err != nil || ok != v.Served {
-					t.Errorf("%s: Allow %v %v, Check %v", tc.shape, ok, err, v.Served)
-				}
-				if v.Served != tc.served {
-					t.Errorf("%v: served %v, want %v\n%s", v.Shape, v.Served, tc.served, plansOf(v))
-					continue
-				}
-				if tc.served {
-					if v.Index != "" || len(v.Reasons) != 0 {
-						t.Errorf("%v: served, with index %q and reasons %q", v.Shape, v.Index, v.Reasons)
-					}
-					continue
-				}
-				if tc.index != "" && (!strings.HasPrefix(v.Index, "CREATE INDEX ") || !strings.HasSuffix(v.Index, tc.index)) {
-					t.Errorf("%v: index %q, want one ending in %q", v.Shape, v.Index, tc.index)
-				}
-				if tc.why != "" && (v.Index != "" || !strings.Contains(strings.Join(v.Reasons, "; "), tc.why)) {
-					t.Errorf("%v: index %q, reasons %q; want no index and %q", v.Shape, v.Index, v.Reasons, tc.why)
-				}
-				if len(v.Reasons) == 0 || !strings.Contains(v.String(), "NOT served") {
-					t.Errorf("%v: refused without reasons: %s", v.Shape, v)
-				}
+				tc.check(t, ctx, check, sh)
 			}
 		}
 
@@ -161,6 +130,40 @@ func TestShapeCheck(t *testing.T) {
 			t.Errorf("report: %v %v", r, err)
 		}
 	})
+}
+
+// shapeCase is a shape and the verdict expected on it.
+type shapeCase struct {
+	shape      string
+	offsetOnly bool // served as an offset shape; keyset pages not asserted
+	served     bool
+	index, why string // the end of the suggested index, or a part of why there is none
+}
+
+// check checks the verdict on sh.
+func (tc shapeCase) check(t *testing.T, ctx context.Context, check *pagesql.ShapeCheck, sh paginate.Shape) {
+	t.Helper()
+	v, err := check.Check(ctx, sh)
+	if err != nil {
+		t.Fatalf("%s: %v", tc.shape, err)
+	}
+	ok, err := check.Allow(ctx, sh)
+	if err != nil || ok != v.Served {
+		t.Errorf("%s: Allow %v %v, Check %v", tc.shape, ok, err, v.Served)
+	}
+	switch {
+	case v.Served != tc.served:
+		t.Errorf("%v: served %v, want %v\n%s", v.Shape, v.Served, tc.served, plansOf(v))
+	case tc.served && (v.Index != "" || len(v.Reasons) != 0):
+		t.Errorf("%v: served, with index %q and reasons %q", v.Shape, v.Index, v.Reasons)
+	case tc.served:
+	case tc.index != "" && (!strings.HasPrefix(v.Index, "CREATE INDEX ") || !strings.HasSuffix(v.Index, tc.index)):
+		t.Errorf("%v: index %q, want one ending in %q", v.Shape, v.Index, tc.index)
+	case tc.why != "" && (v.Index != "" || !strings.Contains(strings.Join(v.Reasons, "; "), tc.why)):
+		t.Errorf("%v: index %q, reasons %q; want no index and %q", v.Shape, v.Index, v.Reasons, tc.why)
+	case len(v.Reasons) == 0 || !strings.Contains(v.String(), "NOT served"):
+		t.Errorf("%v: refused without reasons: %s", v.Shape, v)
+	}
 }
 
 func plansOf(v pagesql.ShapeVerdict) string {

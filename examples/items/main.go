@@ -219,6 +219,13 @@ func (c *config) check(fs *flag.FlagSet) error {
 		return fmt.Errorf("unexpected arguments %q", fs.Args())
 	case c.rows < 0:
 		return errors.New("-rows must not be negative")
+	}
+	return c.checkLimits()
+}
+
+// checkLimits checks the flags that bound time, sizes and counts.
+func (c *config) checkLimits() error {
+	switch {
 	case c.maxOffset < 0 || c.budget < 0 || c.slow < 0 || c.connLifetime < 0 || c.connIdle < 0 || c.maxWait < 0:
 		return errors.New("-max-offset, -budget, -slow, -conn-max-lifetime, -conn-max-idle-time and -max-wait must not be negative")
 	case c.maxOpen < 0 || c.maxIdle < 0 || c.maxConcurrent < 0 || c.maxQueue < 0:
