@@ -45,6 +45,9 @@
 //     SQLite, readers run in parallel under WAL, each on an OS thread
 //     while in cgo, so the pool is as large as the CPUs (at least 4); on
 //     PostgreSQL and MySQL, 10 connections, far below max_connections.
+//     The API only reads; SQLite has a single writer, so an application
+//     that also writes does so through a handle of its own with one
+//     connection (SetMaxOpenConns(1)), as the seeding does.
 //   - -max-concurrent requests (the pool's size) are served at once and
 //     -max-queue (64) more wait, each at most -max-wait (1s); the others
 //     get 503 with Retry-After at once, so a burst neither opens more
