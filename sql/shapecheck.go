@@ -49,16 +49,16 @@ type ShapeCheckConfig struct {
 // sort (as it is at run time there). PostgreSQL reads a small table whole
 // even for one row, so there the pages are explained in a read-only
 // transaction with sequential scans and sorts discouraged (when the
-// backend's handle begins transactions, as *sqlx.DB does). The shape is
-// served when, in
-// every plan, the database reads rows in index order (no sort, not even of
-// groups, and no full table scan), enters the first table through an
-// index condition that holds every filtered column, and, from a position,
-// seeks to it: the leading sort column not fixed by an eq filter is in the
-// index condition. Then a page reads about as many rows as it returns,
-// whatever the values. A filter checked row by row against an index read
-// in order, which can read the whole table to fill one page, is not
-// served.
+// backend's handle begins transactions, as *sqlx.DB does).
+//
+// The shape is served when, in every plan, the database reads rows in
+// index order (no sort, not even of groups, and no full table scan),
+// enters the first table through an index condition that holds every
+// filtered column, and, from a position, seeks to it: the leading sort
+// column not fixed by an eq filter is in the index condition. Then a page
+// reads about as many rows as it returns, whatever the values. A filter
+// checked row by row against an index read in order, which can read the
+// whole table to fill one page, is not served.
 //
 // The verdict is cached by shape, so the statements run once per shape
 // per process (again after eviction from the bounded cache); requests of
