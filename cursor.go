@@ -47,6 +47,10 @@ type KeysetConfig struct {
 	// Now returns the current time, for issuing and expiring cursors. If
 	// nil, time.Now.
 	Now func() time.Time
+	// Shapes, when not nil, decides which request shapes (orders and
+	// filter operators) the paginator serves; see [ShapePolicy]. If nil,
+	// every valid request is served.
+	Shapes ShapePolicy
 }
 
 // Keyset serves pages by position: each page ends with cursors that point
@@ -153,12 +157,23 @@ func (p *Keyset[T]) Paginate(ctx context.Context, req Request) (Page[T], error) 
 	if err != nil {
 		return Page[T]{}, err
 	}
+	t := TimingsFrom(ctx)
+	if p.cfg.Shapes != nil {
+		start := t.start()
+		err := p.checkShape(ctx, p.cfg.Shapes, true, &r.plan)
+		t.add(phaseShape, start)
+		if err != nil {
+			return Page[T]{}, err
+		}
+	}
 	now := p.cfg.Now()
 	// Nothing lies after the end or before the start: no fetch.
 	if (r.from == cursor.End && !r.backward) || (r.from == cursor.Start && r.backward) {
 		return p.page(r, nil, nil, false, now)
 	}
+	start := t.start()
 	items, keys, more, err := p.fetch(ctx, r)
+	t.add(phaseFetch, start)
 	if err != nil {
 		return Page[T]{}, err
 	}

@@ -28,6 +28,10 @@ var (
 	// ErrPageOutOfRange: a strict paginator was asked for a page past the
 	// last one.
 	ErrPageOutOfRange = errors.New("paginate: page out of range")
+	// ErrShapeNotAllowed: the request's order and filter operators are
+	// valid but not a shape the paginator's [ShapePolicy] allows, such as
+	// an order no index serves.
+	ErrShapeNotAllowed = errors.New("paginate: query shape not allowed")
 )
 
 // ParamError is a problem with one request parameter. Param is the query

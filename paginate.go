@@ -128,6 +128,21 @@
 // they are positions like any other, in PostgreSQL's order, where NaN
 // equals NaN and sorts above +Infinity. [Memory] orders them so.
 //
+// # Bounded cost
+//
+// A page's cost depends on its shape: its order and which fields it
+// filters with which operators. A shape an index serves reads about as
+// many rows as the page holds; another may read the whole table for one
+// page. A [ShapePolicy] in a paginator's config (Shapes) restricts an
+// endpoint to the shapes it allows: [AllowList] lists them, the SQL
+// backend's ShapeCheck asks the database's plans, [ShapePolicies]
+// combines policies. A refused shape is a 400 (ErrShapeNotAllowed) that
+// names the sort or the filter and lists the orders allowed. Offset
+// pages of a served order still read the rows they skip:
+// [OffsetConfig].MaxOffset bounds that, and a count strategy other than
+// [ExactCount] bounds the count. A caller that wants to know where a
+// page's time went puts a [Timings] in its context ([WithTimings]).
+//
 // # Writing a backend
 //
 // A backend runs a [Query] against a data source. It must implement
@@ -160,6 +175,8 @@
 //   - [AtMostCounter] counts at most a limit of rows, for [CappedCount].
 //   - [Estimator] returns the planner's estimate of a row count, for
 //     [EstimatedCount].
+//   - A backend that loads related rows for a page adds the time it
+//     spends to [Timings].Related, found with [TimingsFrom].
 //   - A method Schema() *Schema says which schema the backend was built
 //     for; [NewOffset] and [NewKeyset] refuse a backend built for another
 //     schema than theirs, as the two would disagree on columns and

@@ -25,6 +25,9 @@
 //     same declarations: what the [Endpoint] that Handler returns, or a
 //     Writer, knows of its parameters, envelope, items and problems
 //     (openapi.go, openapi_describe.go).
+//   - [CostConfig] gives a [Handler] a time budget per page, a
+//     Server-Timing header and slow-page logs (cost.go); [Limit] bounds
+//     the requests served and waiting at once (limit.go).
 //
 // # The common case
 //
@@ -126,10 +129,12 @@
 // for requests that carry an Origin header, after any names an
 // application's CORS middleware set.
 //
-// Errors map to statuses: invalid input 400; a strict paginator's page past
-// the end 404; a request the client canceled gets nothing further
-// written; a request past its deadline 503; anything else 500 with a
-// generic body, the error itself going to [WriterConfig.Logger].
+// Errors map to statuses: invalid input 400 (a shape the paginator's
+// policy refuses too); a strict paginator's page past the end 404; a
+// request the client canceled gets nothing further written; a request
+// past its deadline ([CostConfig].Budget or the caller's) 503 with
+// Retry-After; anything else 500 with a generic body, the error itself
+// going to [WriterConfig.Logger].
 //
 // # An OpenAPI document
 //

@@ -11,6 +11,7 @@ import (
 	"reflect"
 	"strconv"
 	"sync"
+	"time"
 
 	"github.com/go-paginate/paginate"
 )
@@ -167,6 +168,9 @@ type WriterConfig struct {
 	// (Access-Control-Allow-Origin) stays the application's decision. If
 	// false, neither header is touched.
 	ExposeHeaders bool
+	// RetryAfter is the Retry-After header of a 503 answer (a page past
+	// its deadline), rounded up to whole seconds. If zero, 1 second.
+	RetryAfter time.Duration
 }
 
 // Writer writes the responses of one endpoint serving items of T: pages as
@@ -183,6 +187,8 @@ type Writer[T any] struct {
 	expose  bool
 	items   *itemEncoder
 	buffers sync.Pool // of *pageBuffer
+	// retryAfter is the Retry-After of a 503, in seconds.
+	retryAfter string
 }
 
 // NewWriter returns a writer for the endpoint whose queries p parses: it
@@ -206,7 +212,7 @@ func NewWriter[T any](p *Parser, cfg WriterConfig) (*Writer[T], error) {
 	if err != nil {
 		return nil, err
 	}
-	w := &Writer[T]{parser: p, keys: keys, base: base, logger: cfg.Logger, expose: cfg.ExposeHeaders, items: items}
+	w := &Writer[T]{parser: p, keys: keys, base: base, logger: cfg.Logger, expose: cfg.ExposeHeaders, items: items, retryAfter: retryAfter(cfg.RetryAfter)}
 	if w.logger == nil {
 		w.logger = slog.Default()
 	}

@@ -169,6 +169,18 @@
 // first and later pages, and [Backend.WarnUnindexed] logs the sorts that
 // fail, for use at startup.
 //
+// # Bounded cost
+//
+// [ShapeCheck] is a paginate.ShapePolicy from the same plans: an endpoint
+// whose paginators carry it serves only the request shapes (orders and
+// filter operators) an index serves, each decided by EXPLAIN the first
+// time it is seen and cached; any other is a 400 naming the sort or the
+// filter. [ShapeCheck.Report] gives the verdicts on the shapes an
+// application offers, with the CREATE INDEX statement that would serve
+// each refused one, for startup. Config.StatementTimeout makes MySQL and
+// MariaDB stop a statement at a time limit; pgx and go-sqlite3 stop it on
+// the server when its context ends.
+//
 // # What the backend implements for the core
 //
 // [Backend] implements [paginate.Backend] and the optional interfaces the
@@ -203,6 +215,10 @@
 //     [Backend.WarnUnindexed] and reading each database's plans.
 //   - match.go: the null, prefix and contains filters per dialect, and
 //     how their values are escaped and bound.
+//   - shapecheck.go: [ShapeCheck]: judging a shape's plans, its cache, and
+//     the suggested index.
+//   - timeout.go: Config.StatementTimeout on MySQL and MariaDB, and
+//     [StatementTimeoutError].
 package sql
 
 import (
@@ -256,6 +272,16 @@ type Config struct {
 	// none on SQLite, which stores times as text. Set a second for MySQL
 	// DATETIME columns without fractional seconds.
 	TimePrecision time.Duration
+	// StatementTimeout, on MySQL and MariaDB, is the longest the server
+	// may run one statement of a page or a count: the statements carry it
+	// (MariaDB's max_statement_time, MySQL's MAX_EXECUTION_TIME hint), so
+	// that the server stops a statement whose client has given up, which
+	// go-sql-driver/mysql does not make it do when a context ends. A
+	// statement stopped so fails with a [*StatementTimeoutError]. Set it
+	// to the request's time budget. If zero, none. Ignored on PostgreSQL
+	// and SQLite, where pgx and go-sqlite3 stop the statement on the
+	// server when its context ends: give the context a deadline.
+	StatementTimeout time.Duration
 }
 
 // Backend runs paginated queries on an SQL database. Build it with [New].
@@ -318,6 +344,9 @@ func New[T any](db sqlx.QueryerContext, base squirrel.SelectBuilder, cfg Config)
 	}
 	if c.timePrecision == 0 && d != SQLite {
 		c.timePrecision = time.Microsecond
+	}
+	if err := c.setStatementTimeout(cfg.StatementTimeout); err != nil {
+		return nil, err
 	}
 	if c.base, err = splitBase(base); err != nil {
 		return nil, err
@@ -483,7 +512,7 @@ func (b *Backend[T]) Fetch(ctx context.Context, q paginate.Query) (paginate.Resu
 	}
 	f := fetcher[T]{b: b, s: s, q: &q}
 	if err := f.run(ctx); err != nil {
-		return res, fmt.Errorf("paginate/sql: fetch: %w", err)
+		return res, fmt.Errorf("paginate/sql: fetch: %w", b.c.timeoutErr(err))
 	}
 	res.Items = f.items
 	if q.Keys {

@@ -562,7 +562,8 @@ func (c *common) judgeType(ff *fieldFacts) *FieldError {
 
 // overBase returns SELECT list over the base query with the extra
 // condition cond (no arguments) ANDed to its WHERE, without its suffixes,
-// in the dialect's placeholders, and the base's arguments.
+// in the dialect's placeholders and with the statements' time limit
+// (timeout.go), and the base's arguments.
 func (c *common) overBase(list, cond string) (string, []any, error) {
 	f := c.base.selectOver(list, []fragment{{sql: cond}}, fragment{}, false)
 	args := make([]any, len(f.args))
@@ -570,12 +571,12 @@ func (c *common) overBase(list, cond string) (string, []any, error) {
 		args[i] = a.value
 	}
 	text, err := c.dialect.placeholders().ReplacePlaceholders(f.sql)
-	return text, args, err
+	return c.timed(text), args, err
 }
 
 // fromBase returns SELECT cols FROM (SELECT inner over the base) AS t,
 // followed by tail (such as " WHERE ..." with "?" placeholders for args),
-// in the dialect's placeholders.
+// in the dialect's placeholders and with the statements' time limit.
 func (c *common) fromBase(cols, inner, tail string, args []any) (string, []any, error) {
 	f := c.base.selectOver(inner, nil, fragment{}, false)
 	all := make([]any, 0, len(f.args)+len(args))
@@ -584,5 +585,5 @@ func (c *common) fromBase(cols, inner, tail string, args []any) (string, []any, 
 	}
 	all = append(all, args...)
 	text, err := c.dialect.placeholders().ReplacePlaceholders("SELECT " + cols + " FROM (" + f.sql + ") AS t" + tail)
-	return text, all, err
+	return c.timed(text), all, err
 }

@@ -206,7 +206,7 @@ func (c *common) ensureChecked(ctx context.Context, db sqlx.QueryerContext) erro
 // type (SQLite times) to that form.
 func (c *common) ready(ctx context.Context, db sqlx.QueryerContext, q *paginate.Query) error {
 	if err := c.ensureChecked(ctx, db); err != nil {
-		return err
+		return c.timeoutErr(err)
 	}
 	return c.encodeQuery(q)
 }

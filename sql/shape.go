@@ -159,6 +159,10 @@ type common struct {
 	timeLayout string
 	// check is the catalog check's outcome (check.go).
 	check *checkState
+	// statementTimeout, timeoutPrefix and timeoutHint are the time limit
+	// statements carry on MySQL and MariaDB (see timeout.go).
+	statementTimeout           time.Duration
+	timeoutPrefix, timeoutHint string
 }
 
 // shapeKey appends the shape of q for statements of kind k to buf.
@@ -166,6 +170,9 @@ func shapeKey(buf []byte, k shapeKind, q *paginate.Query) []byte {
 	buf = append(buf, byte(k))
 	if k == kindPage || k == kindPageBoundLimit {
 		buf = pageShapeKey(buf, k, q)
+	}
+	if k == kindCountAtMost {
+		buf = strconv.AppendInt(buf, int64(q.Limit), 10)
 	}
 	buf = append(buf, '|')
 	for _, c := range q.Filters {
@@ -244,6 +251,9 @@ func (c *common) lookup(k shapeKind, q *paginate.Query) (*shape, error) {
 	}
 	if err != nil {
 		return nil, err
+	}
+	if k != kindEstimate {
+		c.limitTime(s)
 	}
 	s.key = string(key)
 	c.shapes.Add(h, s)

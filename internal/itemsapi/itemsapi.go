@@ -18,6 +18,7 @@
 package itemsapi
 
 import (
+	"context"
 	"errors"
 	"log/slog"
 	"net/http"
@@ -70,6 +71,13 @@ type Config struct {
 	Logger *slog.Logger
 	// Index, when not nil, serves GET / (and nothing else under /).
 	Index http.Handler
+	// CheckShapes restricts both endpoints to the shapes (orders and
+	// filter operators) an index serves, as the database's plans say: a
+	// pagesql.ShapeCheck becomes Offset.Shapes and Keyset.Shapes.
+	CheckShapes bool
+	// StatementTimeout becomes the SQL backend's StatementTimeout: the
+	// longest MySQL and MariaDB run one statement.
+	StatementTimeout time.Duration
 
 	// Adapter configures both HTTP handlers.
 	Adapter httpadapter.Config
@@ -83,6 +91,7 @@ type Config struct {
 type API struct {
 	schema  *paginate.Schema
 	backend *pagesql.Backend[Item]
+	check   *pagesql.ShapeCheck // nil unless Config.CheckShapes
 	offset  *paginate.Offset[Item]
 	keyset  *paginate.Keyset[Item]
 	mux     *http.ServeMux
@@ -115,11 +124,20 @@ func New(db *sqlx.DB, table string, cfg Config) (*API, error) {
 	if err != nil {
 		return nil, err
 	}
-	backend, err := pagesql.New[Item](db, squirrel.Select().From(table), pagesql.Config{Schema: s})
+	backend, err := pagesql.New[Item](db, squirrel.Select().From(table), pagesql.Config{Schema: s, StatementTimeout: cfg.StatementTimeout})
 	if err != nil {
 		return nil, err
 	}
 	a := &API{schema: s, backend: backend}
+	if cfg.CheckShapes {
+		if cfg.Offset.Shapes != nil || cfg.Keyset.Shapes != nil {
+			return nil, errors.New("itemsapi: both CheckShapes and Offset.Shapes or Keyset.Shapes are set")
+		}
+		if a.check, err = pagesql.NewShapeCheck(backend, pagesql.ShapeCheckConfig{}); err != nil {
+			return nil, err
+		}
+		cfg.Offset.Shapes, cfg.Keyset.Shapes = a.check, a.check
+	}
 	if err := a.build(cfg); err != nil {
 		backend.Close()
 		return nil, err
@@ -200,6 +218,63 @@ func (a *API) Offset() *paginate.Offset[Item] { return a.offset }
 
 // Keyset returns the paginator behind /api/items/feed.
 func (a *API) Keyset() *paginate.Keyset[Item] { return a.keyset }
+
+// ShapeCheck returns the check that restricts the endpoints' shapes, or
+// nil when Config.CheckShapes was not set.
+func (a *API) ShapeCheck() *pagesql.ShapeCheck { return a.check }
+
+// Sorts are the orders the API documents, each offered in both
+// directions: every sortable field, and category with created_at.
+func Sorts() []string {
+	return []string{"-created_at", "price", "name", "category", "id", "category,created_at"}
+}
+
+// FilterSets are the filter combinations the API documents, written as
+// in a shape: none, each operator of category, ranges of price and of
+// created_at, and category with either range.
+func FilterSets() []string {
+	return []string{"", "category", "category[in]", "category[ne]", "price[gte]&price[lt]",
+		"created_at[gte]&created_at[lt]", "category&created_at[gte]&created_at[lt]", "category&price[gte]&price[lt]"}
+}
+
+// Shapes returns the API's documented shapes for one endpoint: every
+// sort of Sorts in both directions with every filter set of FilterSets.
+func Shapes(s *paginate.Schema, keyset bool) ([]paginate.Shape, error) {
+	var out []paginate.Shape
+	for _, sort := range Sorts() {
+		for _, filters := range FilterSets() {
+			sh, err := s.ParseShape("sort=" + sort + "&" + filters)
+			if err != nil {
+				return nil, err
+			}
+			sh.Keyset = keyset
+			out = append(out, sh, sh.Reverse())
+		}
+	}
+	return out, nil
+}
+
+// ShapeReport checks every documented shape of both endpoints with the
+// API's ShapeCheck (filling its cache) and returns the verdicts, offset
+// endpoint first. It fails when Config.CheckShapes was not set.
+func (a *API) ShapeReport(ctx context.Context) ([]pagesql.ShapeVerdict, error) {
+	if a.check == nil {
+		return nil, errors.New("itemsapi: ShapeReport needs Config.CheckShapes")
+	}
+	var out []pagesql.ShapeVerdict
+	for _, keyset := range []bool{false, true} {
+		shapes, err := Shapes(a.schema, keyset)
+		if err != nil {
+			return nil, err
+		}
+		v, err := a.check.Report(ctx, shapes...)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v...)
+	}
+	return out, nil
+}
 
 // Close closes the backend's prepared statements. The API still works
 // after Close, without preparing.
