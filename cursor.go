@@ -102,6 +102,9 @@ func NewKeyset[T any](b Backend[T], schema *Schema, cfg KeysetConfig) (*Keyset[T
 	if err != nil {
 		return nil, err
 	}
+	if err := checkRelater(b, schema); err != nil {
+		return nil, err
+	}
 	cfg.PerPage, cfg.MaxPerPage = bs.sizes.perPage, bs.sizes.maxPerPage
 	return &Keyset[T]{base: bs, b: b, cfg: cfg, codec: cursor.NewCodec(cfg.Keys, cfg.MaxCursorLen), step: issueStep(cfg.MaxAge)}, nil
 }
@@ -160,6 +163,10 @@ func (p *Keyset[T]) Paginate(ctx context.Context, req Request) (Page[T], error) 
 	}
 	items, keys, more, err := p.fetch(ctx, r)
 	if err != nil {
+		return Page[T]{}, err
+	}
+	// The related rows of the page's items, a step of its own.
+	if err := relate(ctx, p.b, items, r.includes); err != nil {
 		return Page[T]{}, err
 	}
 	return p.page(r, items, keys, more, now)

@@ -102,6 +102,10 @@ func (p *Keyset[T]) Edges(ctx context.Context, req EdgesRequest) (Edges[T], erro
 	if items == nil {
 		items = []T{}
 	}
+	// The related rows of the items, a step of its own.
+	if err := relate(ctx, p.b, items, r.includes); err != nil {
+		return Edges[T]{}, err
+	}
 	out.Items = items
 	if out.Cursors, err = p.signPositions(now, r.bind, vals); err != nil {
 		return Edges[T]{}, err

@@ -27,6 +27,14 @@ type MemoryConfig[T any] struct {
 	// Collate compares strings. If nil, strings compare by bytes; set it
 	// to match a database's collation when comparing against one.
 	Collate func(a, b string) int
+	// Related holds the rows of the relations the schema declares, by
+	// relation name: for each, a slice of the struct type that the items'
+	// field for the relation holds ([]Seller for a Seller *Seller field,
+	// []Review for Reviews []Review or []*Review), whose fields back the
+	// relation's fields as the section "Declaring fields" says. Every
+	// declared relation needs its rows. If nil, the schema must declare
+	// none.
+	Related map[string]any
 }
 
 // Memory is a [Backend] over a slice, for small lists and as the reference
@@ -39,6 +47,7 @@ type Memory[T any] struct {
 	schema  *Schema
 	cfg     MemoryConfig[T]
 	structs []structfield.Field // the struct field per schema field (default Value), or nil
+	rels    map[string]*memRelation
 }
 
 var (
@@ -79,6 +88,9 @@ func NewMemory[T any](items []T, schema *Schema, cfg MemoryConfig[T]) (*Memory[T
 		}
 		m.vals[i] = row
 	}
+	if err := m.relations(cfg.Related); err != nil {
+		return nil, err
+	}
 	return m, nil
 }
 
@@ -103,6 +115,13 @@ func (m *Memory[T]) raw(item T, j int) (any, error) {
 		return m.cfg.Value(item, m.schema.fields[j]), nil
 	}
 	v, ok := m.structs[j].Value(reflect.ValueOf(item))
+	return derefValue(v, ok)
+}
+
+// derefValue returns the value of a struct field (ok false: behind a nil
+// embedded pointer) as a backend reads it: nil for a nil pointer, a
+// driver.Valuer's value.
+func derefValue(v reflect.Value, ok bool) (any, error) {
 	for ok && v.Kind() == reflect.Pointer {
 		ok = !v.IsNil()
 		if ok {

@@ -182,8 +182,14 @@ type Request struct {
 	Sort []SortKey
 	// Filters restrict the rows; all must hold.
 	Filters []Filter
-	// Fields lists the fields to return. If nil, all fields.
+	// Fields lists the fields to return. If nil, all fields. When the
+	// request includes relations, the items also hold the fields they are
+	// linked through (a BelongsTo's Via, the key for a HasMany).
 	Fields []string
+	// Include lists the relations whose rows each item is to hold (see
+	// [Relation]), each at most once. If nil, none: the items' relation
+	// fields are left as the backend leaves them (nil).
+	Include []Include
 }
 
 // Page is one page of items and what a client needs to ask for the next.
