@@ -2,7 +2,6 @@ package paginate
 
 import (
 	"context"
-	"database/sql/driver"
 	"errors"
 	"fmt"
 	"reflect"
@@ -114,28 +113,17 @@ func (m *Memory[T]) raw(item T, j int) (any, error) {
 	if m.cfg.Value != nil {
 		return m.cfg.Value(item, m.schema.fields[j]), nil
 	}
-	v, ok := m.structs[j].Value(reflect.ValueOf(item))
-	return derefValue(v, ok)
+	return structValue(m.structs[j], reflect.ValueOf(item))
 }
 
-// derefValue returns the value of a struct field (ok false: behind a nil
-// embedded pointer) as a backend reads it: nil for a nil pointer, a
-// driver.Valuer's value.
-func derefValue(v reflect.Value, ok bool) (any, error) {
-	for ok && v.Kind() == reflect.Pointer {
-		ok = !v.IsNil()
-		if ok {
-			v = v.Elem()
-		}
-	}
+// structValue returns the value of struct field f of v as a backend reads
+// it: see [structfield.Interface].
+func structValue(f structfield.Field, v reflect.Value) (any, error) {
+	x, ok := f.Value(v)
 	if !ok {
 		return nil, nil
 	}
-	x := v.Interface()
-	if dv, ok := x.(driver.Valuer); ok {
-		return dv.Value()
-	}
-	return x, nil
+	return structfield.Interface(x)
 }
 
 // NullOrder returns the configured NULL order.

@@ -76,19 +76,23 @@ func (m *Memory[T]) newRelation(rel relation, rows any) (*memRelation, error) {
 		mr.via = m.schema.byName[rel.via.Name]
 		mr.byKey = make(map[any]int, len(vals))
 		key := rel.fields.key
+		kind := rel.fields.fields[key].Type.kind()
 		for i, row := range vals {
-			if _, dup := mr.byKey[mapKey(row[key])]; dup {
+			k := value.MapKey(kind, row[key])
+			if _, dup := mr.byKey[k]; dup {
 				return nil, fmt.Errorf("two rows have the key %v", row[key])
 			}
-			mr.byKey[mapKey(row[key])] = i
+			mr.byKey[k] = i
 		}
 		return mr, nil
 	}
 	mr.via = rel.fields.byName[rel.via.Name]
 	mr.byVia = make(map[any][]int)
+	kind := rel.via.Type.kind()
 	for i, row := range vals {
 		if v := row[mr.via]; v != nil {
-			mr.byVia[mapKey(v)] = append(mr.byVia[mapKey(v)], i)
+			k := value.MapKey(kind, v)
+			mr.byVia[k] = append(mr.byVia[k], i)
 		}
 	}
 	cols := make([]column, len(rel.order))
@@ -127,17 +131,6 @@ func (mr *memRelation) values() ([][]any, error) {
 	return vals, nil
 }
 
-// mapKey returns a canonical value as a map key: []byte, which is not
-// comparable, as a string of its own type.
-func mapKey(v any) any {
-	if b, ok := v.([]byte); ok {
-		return bytesKey(b)
-	}
-	return v
-}
-
-type bytesKey string
-
 // Relate stores in each item the rows of each relation in include, as
 // [Relater] says, from the rows MemoryConfig.Related gave.
 func (m *Memory[T]) Relate(ctx context.Context, items []T, include []Inclusion) error {
@@ -175,15 +168,16 @@ func (m *Memory[T]) relate(mr *memRelation, items []T, in Inclusion) error {
 		if err != nil {
 			return fmt.Errorf("paginate: memory: item %d, field %q: %w", i, m.schema.fields[link].Name, err)
 		}
+		k := value.MapKey(m.schema.fields[link].Type.kind(), v)
 		if !many {
 			row := reflect.Value{}
-			if r, ok := mr.byKey[mapKey(v)]; ok && v != nil {
+			if r, ok := mr.byKey[k]; ok && v != nil {
 				row = mr.project(r, want)
 			}
 			mr.holder.SetOne(iv.Index(i), row)
 			continue
 		}
-		idx := mr.byVia[mapKey(v)]
+		idx := mr.byVia[k]
 		idx = idx[:min(len(idx), mr.rel.decl.Limit)]
 		rows := reflect.MakeSlice(reflect.SliceOf(mr.holder.Elem), len(idx), len(idx))
 		for k, r := range idx {
@@ -233,11 +227,4 @@ func (mr *memRelation) project(r int, want []bool) reflect.Value {
 		}
 	}
 	return dst
-}
-
-// structValue returns the value of a struct field of v as [Memory.raw]
-// reads it: nil for a nil pointer, a driver.Valuer's value.
-func structValue(f structfield.Field, v reflect.Value) (any, error) {
-	x, ok := f.Value(v)
-	return derefValue(x, ok)
 }

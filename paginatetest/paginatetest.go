@@ -83,6 +83,11 @@ type Harness struct {
 	// backend implements [paginate.NullOrderer], its NullOrder is the
 	// reference's. Required.
 	New func(ctx context.Context, schema *paginate.Schema, rows []Row) (paginate.Backend[Row], error)
+	// NewRelated returns a backend over the related dataset d
+	// ([RelatedDataset]: items, sellers and reviews), stored as New
+	// stores rows, for the checks of relations ([paginate.Relater]).
+	// schema is [RelatedSchema]'s. If nil, relations are not checked.
+	NewRelated func(ctx context.Context, schema *paginate.Schema, d Related) (paginate.Backend[Item], error)
 	// Collate compares two strings as the backend does, for the
 	// reference. If nil, byte order, which the dataset's text is chosen
 	// to share with the common collations (see the package

@@ -68,6 +68,7 @@ const (
 	argAfter                 // Query.After[i]
 	argLimit                 // the row limit
 	argOffset                // the offset
+	argRelated               // a relation's link value i (relations.go)
 )
 
 // argRef is one bound argument of a compiled statement.
@@ -156,6 +157,8 @@ type common struct {
 	timePrecision time.Duration
 	// timeLayout is the text layout of SQLite's time columns.
 	timeLayout string
+	// relations are the schema's relations, by name (relations.go).
+	relations map[string]*relPlan
 }
 
 // shapeKey appends the shape of q for statements of kind k to buf.
