@@ -373,11 +373,11 @@ func (c *common) compileRelStmt(rp *relPlan, in paginate.Inclusion, want []bool,
 	}
 	values := func(col string) fragment {
 		if c.dialect == PostgreSQL {
-			return fragment{sql: col + " = ANY(?)", args: []argRef{{kind: argRelated}}}
+			return fragment{sql: col + " = ANY(?)", args: []argRef{{kind: argLink}}}
 		}
 		f := fragment{sql: col + " IN (" + squirrel.Placeholders(n) + ")"}
 		for i := range n {
-			f.args = append(f.args, argRef{kind: argRelated, i: i})
+			f.args = append(f.args, argRef{kind: argLink, i: i})
 		}
 		return f
 	}
@@ -394,7 +394,7 @@ func (c *common) compileRelStmt(rp *relPlan, in paginate.Inclusion, want []bool,
 		inner := rp.base.selectOver(strings.Join(list, ", ")+", ROW_NUMBER() OVER (ORDER BY "+order+") AS _rn",
 			[]fragment{{sql: in.Via.ColumnName() + " = _p._l"}},
 			fragment{sql: " ORDER BY " + order + " LIMIT " + strconv.Itoa(in.Relation.Limit)}, false)
-		w = fragment{sql: "SELECT _p._l, " + strings.Join(outer, ", ") + ", _r._rn FROM unnest(?::" + pgArrayType(rp.linkType) + "[]) AS _p(_l) CROSS JOIN LATERAL (", args: []argRef{{kind: argRelated}}}
+		w = fragment{sql: "SELECT _p._l, " + strings.Join(outer, ", ") + ", _r._rn FROM unnest(?::" + pgArrayType(rp.linkType) + "[]) AS _p(_l) CROSS JOIN LATERAL (", args: []argRef{{kind: argLink}}}
 		w.add(inner)
 		w.sql += ") _r ORDER BY _r._rn"
 	default:

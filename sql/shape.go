@@ -63,12 +63,12 @@ func pageKind(q *paginate.Query) shapeKind {
 type argKind uint8
 
 const (
-	argConst   argKind = iota // a value of the base query
-	argFilter                 // Query.Filters[i].Values[j]
-	argAfter                  // Query.After[i]
-	argLimit                  // the row limit
-	argOffset                 // the offset
-	argRelated                // a relation's link value i (relations.go)
+	argConst  argKind = iota // a value of the base query
+	argFilter                // Query.Filters[i].Values[j]
+	argAfter                 // Query.After[i]
+	argLimit                 // the row limit
+	argOffset                // the offset
+	argLink                  // a relation's link value i (relations.go)
 )
 
 // argRef is one bound argument of a compiled statement.
