@@ -44,6 +44,9 @@ type itemEncoder struct {
 	// rewritable says that whole items may be written that way: neither
 	// the type nor its pointer has a marshaler of its own.
 	rewritable bool
+	// rels are the relations the schema declares, whose fields only an
+	// include writes (related.go).
+	rels []relEncoder
 
 	mu     sync.RWMutex
 	types  map[string]reflect.Type // sparse struct type per field set
@@ -96,6 +99,9 @@ func newItemEncoder(t reflect.Type, s *paginate.Schema) (*itemEncoder, error) {
 	case t.Kind() == reflect.Map && t.Key().Kind() == reflect.String && !e.ptr:
 		e.kind = mapItems
 		e.rewritable = !marshals(t)
+	}
+	if err := e.relations(s); err != nil {
+		return nil, err
 	}
 	return e, nil
 }
@@ -230,12 +236,21 @@ func dominant(all []jsonField, same []int) int {
 	return -1
 }
 
-// encode writes items, a slice, as a JSON array into pb.buf.
-func (e *itemEncoder) encode(pb *pageBuffer, items any, fields []string) error {
+// encode writes items, a slice, as a JSON array into pb.buf: with the
+// fields asked for (nil: all) and the relations included, whose fields
+// are left out otherwise.
+func (e *itemEncoder) encode(pb *pageBuffer, items any, fields []string, include []paginate.Include) error {
 	v := reflect.ValueOf(items)
 	if v.Len() == 0 {
 		pb.buf.WriteString("[]")
 		return nil
+	}
+	if len(e.rels) > 0 {
+		picked := e.plain(fields)
+		if rels := e.picks(include); len(rels) > 0 {
+			return e.encodeRelated(pb, v, picked, rels)
+		}
+		return e.encodeFields(pb, v, picked)
 	}
 	if fields == nil {
 		err := encodeJSON(pb, items)
