@@ -148,7 +148,7 @@ func model(n int) []itemsapi.Item {
 	out := make([]itemsapi.Item, n)
 	for i := range out {
 		r := dataset.Row(int64(i + 1))
-		out[i] = itemsapi.Item{ID: r.ID, Name: r.Name, Category: r.Category, Price: r.Price, CreatedAt: r.CreatedAt}
+		out[i] = itemsapi.Item{ID: r.ID, Name: r.Name, Category: r.Category, Price: r.Price, CreatedAt: r.CreatedAt, SellerID: r.SellerID}
 	}
 	return out
 }
@@ -261,7 +261,7 @@ func checkItemKeys(t *testing.T, raw []map[string]json.RawMessage) {
 				}
 			}
 		})
-		if diff := gocmp.Diff([]string{"category", "created_at", "id", "name", "price"}, keys); diff != "" {
+		if diff := gocmp.Diff([]string{"category", "created_at", "id", "name", "price", "seller_id"}, keys); diff != "" {
 			t.Fatalf("item keys (-want +got):\n%s", diff)
 		}
 		var ts string
