@@ -18,6 +18,7 @@ import (
 	"time"
 
 	gocmp "github.com/google/go-cmp/cmp"
+	"github.com/jmoiron/sqlx"
 
 	"github.com/go-paginate/paginate/internal/dataset"
 	"github.com/go-paginate/paginate/internal/itemsapi"
@@ -523,7 +524,7 @@ func TestPostgres(t *testing.T) {
 	db := testdb.Postgres(t) // skips without PAGINATE_POSTGRES_DSN
 	dsn := testdb.Env(t, testdb.PostgresEnv)
 	table := testdb.Name("items")
-	testdb.DropTable(t, db, table)
+	dropTables(t, db, table)
 	s := start(t, "-driver", "postgres", "-dsn", dsn, "-table", table, "-rows", "120")
 	env, res := s.fetch(t, "/api/items?per_page=7&page=2")
 	if res.StatusCode != 200 || *env.Total != 120 {
@@ -541,5 +542,15 @@ func TestPostgres(t *testing.T) {
 	feed, _ := s.fetch(t, "/api/items/feed?per_page=7&category[in]=books,toys")
 	if len(feed.Items) == 0 || feed.NextCursor == nil {
 		t.Errorf("feed: %+v", feed)
+	}
+}
+
+// dropTables drops, when the test ends, the items table the example
+// seeds under the name table and its sellers and reviews tables.
+func dropTables(t *testing.T, db *sqlx.DB, table string) {
+	t.Helper()
+	sellers, reviews := relatedTables(table)
+	for _, name := range []string{table, sellers, reviews} {
+		testdb.DropTable(t, db, name)
 	}
 }
