@@ -54,6 +54,15 @@ const (
 )
 
 // hasManyForm returns the dialect's form: see the comment above.
+//
+// On PostgreSQL both forms are index-served; measured with pgbench -M
+// prepared on PostgreSQL 15 over the example's 1,000,000 items and
+// 4,000,000 reviews (0 to 8 per item), for 50 items: ROW_NUMBER() 0.23 ms
+// and LATERAL 0.33 ms for consecutive ids, 0.66 and 0.69 ms for scattered
+// ones, but for 50 items of 500 reviews each ROW_NUMBER() 2.7 ms, which
+// reads every review of the items, and LATERAL 0.28 ms, which reads three
+// per item. LATERAL's cost is bounded by the limit, whatever an item
+// holds, so PostgreSQL gets it. SQLite and MariaDB have no LATERAL join.
 func (d Dialect) hasManyForm() hasManyForm {
 	if d == PostgreSQL {
 		return hasManyLateral
