@@ -71,19 +71,9 @@ func NewMemory[T any](items []T, schema *Schema, cfg MemoryConfig[T]) (*Memory[T
 	}
 	m.vals = make([][]any, len(m.items))
 	for i, it := range m.items {
-		row := make([]any, len(schema.fields))
-		for j, f := range schema.fields {
-			v, err := m.raw(it, j)
-			if err == nil {
-				v, err = value.Normalize(f.Type.kind(), v)
-			}
-			if err != nil {
-				return nil, fmt.Errorf("paginate: item %d, field %q: %w", i, f.Name, err)
-			}
-			if v == nil && !f.Nullable {
-				return nil, fmt.Errorf("paginate: item %d: field %q is NULL but not Nullable", i, f.Name)
-			}
-			row[j] = v
+		row, err := canonicalRow(schema.fields, func(j int) (any, error) { return m.raw(it, j) })
+		if err != nil {
+			return nil, fmt.Errorf("paginate: item %d: %w", i, err)
 		}
 		m.vals[i] = row
 	}
@@ -91,6 +81,27 @@ func NewMemory[T any](items []T, schema *Schema, cfg MemoryConfig[T]) (*Memory[T
 		return nil, err
 	}
 	return m, nil
+}
+
+// canonicalRow returns one row's canonical values of fields, read by raw
+// (the value of fields[j]), checking that each converts to its field's
+// type and is NULL only where the field is Nullable.
+func canonicalRow(fields []Field, raw func(j int) (any, error)) ([]any, error) {
+	row := make([]any, len(fields))
+	for j, f := range fields {
+		v, err := raw(j)
+		if err == nil {
+			v, err = value.Normalize(f.Type.kind(), v)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("field %q: %w", f.Name, err)
+		}
+		if v == nil && !f.Nullable {
+			return nil, fmt.Errorf("field %q is NULL but not Nullable", f.Name)
+		}
+		row[j] = v
+	}
+	return row, nil
 }
 
 // structFields finds the struct field of t behind each schema field.

@@ -109,22 +109,11 @@ func (m *Memory[T]) newRelation(rel relation, rows any) (*memRelation, error) {
 // values reads every related row's values, canonical, checking them as
 // NewMemory checks the items'.
 func (mr *memRelation) values() ([][]any, error) {
-	fields := mr.rel.fields.fields
 	vals := make([][]any, mr.rows.Len())
 	for i := range vals {
-		row := make([]any, len(fields))
-		for j, f := range fields {
-			v, err := structValue(mr.structs[j], mr.rows.Index(i))
-			if err == nil {
-				v, err = value.Normalize(f.Type.kind(), v)
-			}
-			if err != nil {
-				return nil, fmt.Errorf("row %d, field %q: %w", i, f.Name, err)
-			}
-			if v == nil && !f.Nullable {
-				return nil, fmt.Errorf("row %d: field %q is NULL but not Nullable", i, f.Name)
-			}
-			row[j] = v
+		row, err := canonicalRow(mr.rel.fields.fields, func(j int) (any, error) { return structValue(mr.structs[j], mr.rows.Index(i)) })
+		if err != nil {
+			return nil, fmt.Errorf("row %d: %w", i, err)
 		}
 		vals[i] = row
 	}

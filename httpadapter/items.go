@@ -418,10 +418,25 @@ func (e *itemEncoder) singleType(i int) reflect.Type {
 // sparseStructs gives; a field behind a nil embedded pointer is left out,
 // as encoding/json leaves it out.
 func (e *itemEncoder) encodeByField(pb *pageBuffer, v reflect.Value, picked []int) error {
+	holders := e.holders(picked)
+	return e.eachItem(pb, v, func(src reflect.Value) error {
+		return e.encodeOne(pb, src, picked, holders)
+	})
+}
+
+// holders returns a one-field struct value per picked field, for
+// encodeOne.
+func (e *itemEncoder) holders(picked []int) []reflect.Value {
 	holders := make([]reflect.Value, len(picked))
 	for j, fi := range picked {
 		holders[j] = reflect.New(e.singleType(fi)).Elem()
 	}
+	return holders
+}
+
+// eachItem writes the items of v, a slice, as a JSON array: null for a
+// nil pointer item, and each other item, its struct value, with write.
+func (e *itemEncoder) eachItem(pb *pageBuffer, v reflect.Value, write func(src reflect.Value) error) error {
 	b := &pb.buf
 	b.WriteByte('[')
 	for i := range v.Len() {
@@ -436,7 +451,7 @@ func (e *itemEncoder) encodeByField(pb *pageBuffer, v reflect.Value, picked []in
 			}
 			src = src.Elem()
 		}
-		if err := e.encodeOne(pb, src, picked, holders); err != nil {
+		if err := write(src); err != nil {
 			return err
 		}
 	}

@@ -140,25 +140,10 @@ func (e *itemEncoder) encodeRelated(pb *pageBuffer, v reflect.Value, picked []in
 	}
 	var holders []reflect.Value
 	if !sparse {
-		holders = make([]reflect.Value, len(picked))
-		for j, fi := range picked {
-			holders[j] = reflect.New(e.singleType(fi)).Elem()
-		}
+		holders = e.holders(picked)
 	}
 	b := &pb.buf
-	b.WriteByte('[')
-	for i := range v.Len() {
-		if i > 0 {
-			b.WriteByte(',')
-		}
-		src := v.Index(i)
-		if e.ptr {
-			if src.IsNil() {
-				b.WriteString("null")
-				continue
-			}
-			src = src.Elem()
-		}
+	return e.eachItem(pb, v, func(src reflect.Value) error {
 		start := b.Len()
 		var err error
 		if sparse {
@@ -180,27 +165,31 @@ func (e *itemEncoder) encodeRelated(pb *pageBuffer, v reflect.Value, picked []in
 				b.WriteByte(',')
 			}
 			b.Write(r.key)
-			if err := r.encode(pb, src.FieldByIndex(e.fields[r.field].index)); err != nil {
+			rv, err := src.FieldByIndexErr(e.fields[r.field].index)
+			if err != nil {
+				rv = reflect.Value{} // behind a nil embedded pointer: none
+			}
+			if err := r.encode(pb, rv); err != nil {
 				return fmt.Errorf("relation %q: %w", r.name, err)
 			}
 		}
 		b.WriteByte('}')
-	}
-	b.WriteByte(']')
-	return nil
+		return nil
+	})
 }
 
-// encode writes a relation's rows, held in rv: a belongs-to row as an
-// object or null, has-many rows as an array, [] when there are none.
+// encode writes a relation's rows, held in rv (invalid: none): a
+// belongs-to row as an object or null, has-many rows as an array, []
+// when there are none.
 func (r relPick) encode(pb *pageBuffer, rv reflect.Value) error {
 	if r.many {
-		if rv.Len() == 0 {
+		if !rv.IsValid() || rv.Len() == 0 {
 			pb.buf.WriteString("[]")
 			return nil
 		}
 		return r.nested.encode(pb, rv.Interface(), r.fields, nil)
 	}
-	if rv.IsNil() {
+	if !rv.IsValid() || rv.IsNil() {
 		pb.buf.WriteString("null")
 		return nil
 	}
