@@ -335,7 +335,7 @@ func (s *Schema) inclusions(in []Include, errs *requestErrors) []Inclusion {
 	for i, x := range in {
 		r := s.relations[s.relByName[x.Relation]]
 		out[i] = Inclusion{Relation: r.decl, Key: r.fields.Key(), Via: r.via, Order: r.order}
-		out[i].Relation.Fields = r.fields.fields
+		out[i].Relation.Fields = r.fields.Fields()
 		if x.Fields == nil {
 			continue
 		}
