@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -334,7 +335,7 @@ func (s *Schema) inclusions(in []Include, errs *requestErrors) []Inclusion {
 	out := make([]Inclusion, len(in))
 	for i, x := range in {
 		r := s.relations[s.relByName[x.Relation]]
-		out[i] = Inclusion{Relation: r.decl, Key: r.fields.Key(), Via: r.via, Order: r.order}
+		out[i] = Inclusion{Relation: r.decl, Key: r.fields.Key(), Via: r.via, Order: slices.Clone(r.order)}
 		out[i].Relation.Fields = r.fields.Fields()
 		if x.Fields == nil {
 			continue
