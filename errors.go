@@ -19,6 +19,9 @@ var (
 	ErrInvalidFilter = errors.New("paginate: invalid filter")
 	// ErrInvalidField: a fields list names an unknown field.
 	ErrInvalidField = errors.New("paginate: invalid field")
+	// ErrInvalidInclude: an include list names an unknown relation, or
+	// one twice.
+	ErrInvalidInclude = errors.New("paginate: invalid include")
 	// ErrInvalidPage: a page number is not a positive integer, or is deeper
 	// than the paginator allows.
 	ErrInvalidPage = errors.New("paginate: invalid page")
@@ -36,7 +39,8 @@ var (
 
 // ParamError is a problem with one request parameter. Param is the query
 // parameter's conventional name ("page", "per_page", "after", "before",
-// "sort", "fields", or a filter's [Filter.Param], such as "price[gte]");
+// "sort", "fields", "include", a relation's [Include.FieldsParam], such as
+// "fields[seller]", or a filter's [Filter.Param], such as "price[gte]");
 // Reason says what is wrong in words fit for a client, set where the
 // problem is found (it never repeats the parameter's name or the
 // sentinel's text); Err is the sentinel it wraps.

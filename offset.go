@@ -68,6 +68,9 @@ func NewOffset[T any](b Backend[T], schema *Schema, cfg OffsetConfig) (*Offset[T
 	if err != nil {
 		return nil, err
 	}
+	if err := checkRelater(b, schema); err != nil {
+		return nil, err
+	}
 	cfg.PerPage, cfg.MaxPerPage = bs.sizes.perPage, bs.sizes.maxPerPage
 	return &Offset[T]{base: bs, b: b, cfg: cfg}, nil
 }
@@ -142,7 +145,15 @@ func (p *Offset[T]) Paginate(ctx context.Context, req Request) (Page[T], error) 
 	if err != nil {
 		return Page[T]{}, fmt.Errorf("paginate: fetch: %w", err)
 	}
-	return p.finish(out, r, total, res.Items)
+	page, err := p.finish(out, r, total, res.Items)
+	if err != nil {
+		return Page[T]{}, err
+	}
+	// The related rows of the page's items, a step of its own.
+	if err := relate(ctx, p.b, page.Items, r.includes); err != nil {
+		return Page[T]{}, err
+	}
+	return page, nil
 }
 
 // validate checks req and works out its page and offset.

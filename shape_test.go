@@ -278,3 +278,34 @@ func BenchmarkPaginateShapes(b *testing.B) {
 		})
 	}
 }
+
+// TestEdgesShapePolicy: Keyset.Edges, which relay connections are made
+// of, serves only the shapes the paginator's policy allows, as Paginate
+// does, and times its phases.
+func TestEdgesShapePolicy(t *testing.T) {
+	schema := bookSchema()
+	backend, _ := paginate.NewMemory(books, schema, paginate.MemoryConfig[Book]{})
+	slow := slowBackend{Memory: backend, d: 2 * time.Millisecond}
+	list, err := paginate.NewAllowList(schema, "sort=-year")
+	if err != nil {
+		t.Fatal(err)
+	}
+	keyset, err := paginate.NewKeyset[Book](slow, schema, paginate.KeysetConfig{Keys: [][]byte{[]byte(strings.Repeat("k", 32))}, Shapes: list})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var tm paginate.Timings
+	ctx := paginate.WithTimings(context.Background(), &tm)
+	year := []paginate.SortKey{{Field: "year", Dir: paginate.Desc}}
+	e, err := keyset.Edges(ctx, paginate.EdgesRequest{Request: paginate.Request{Sort: year, PerPage: 2}, Count: paginate.ExactCount{}})
+	if err != nil || len(e.Items) != 2 {
+		t.Fatalf("an allowed shape: %d items, %v", len(e.Items), err)
+	}
+	if tm.Shape <= 0 || tm.Count < slow.d || tm.Fetch < slow.d {
+		t.Errorf("timings %+v, want a shape check, and a count and a fetch of at least %v", tm, slow.d)
+	}
+	_, err = keyset.Edges(ctx, paginate.EdgesRequest{Request: paginate.Request{Sort: []paginate.SortKey{{Field: "title"}}}})
+	if !errors.Is(err, paginate.ErrShapeNotAllowed) {
+		t.Errorf("a shape the policy refuses: %v, want ErrShapeNotAllowed", err)
+	}
+}

@@ -8,7 +8,7 @@ import (
 // Timings records how long the phases of a page took. A caller that wants
 // them puts one in the context it passes to Paginate with [WithTimings],
 // and reads it when Paginate returns; the paginators add each phase's
-// duration to it, and a backend may add its own (see Related). Without
+// duration to it. Without
 // one in the context nothing is timed, and it costs a paginator one
 // context lookup per page.
 //
@@ -25,9 +25,8 @@ type Timings struct {
 	Count time.Duration
 	// Fetch is the time spent fetching the page's rows.
 	Fetch time.Duration
-	// Related is the time spent loading the rows related to the page's
-	// items. The paginators do not load related rows; a backend that does
-	// adds its time here, with [TimingsFrom].
+	// Related is the time spent loading the rows of the relations the
+	// request includes ([Relater]).
 	Related time.Duration
 }
 
@@ -62,6 +61,7 @@ const (
 	phaseShape phase = iota
 	phaseCount
 	phaseFetch
+	phaseRelated
 )
 
 // add adds the time since start to phase ph of t, when t is not nil.
@@ -77,5 +77,7 @@ func (t *Timings) add(ph phase, start time.Time) {
 		t.Count += d
 	case phaseFetch:
 		t.Fetch += d
+	case phaseRelated:
+		t.Related += d
 	}
 }

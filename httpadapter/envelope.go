@@ -288,7 +288,7 @@ func (w *Writer[T]) WritePage(rw http.ResponseWriter, r *http.Request, q *Parsed
 	pb := w.getBuffer()
 	defer w.putBuffer(pb)
 	links := w.Links(r, q, page)
-	if err := w.appendEnvelope(pb, q.req.Fields, &page, &links); err != nil {
+	if err := w.appendEnvelope(pb, &q.req, &page, &links); err != nil {
 		w.WriteError(rw, r, q, fmt.Errorf("httpadapter: encode items: %w", err))
 		return
 	}
@@ -319,22 +319,22 @@ func (w *Writer[T]) WritePage(rw http.ResponseWriter, r *http.Request, q *Parsed
 var exposedHeaders = []string{"Link", "X-Total-Count"}
 
 // AppendItems appends items to dst as a JSON array, as WritePage writes
-// them: each item whole, or, when fields is not nil, with only those
-// fields (in T's order; see the package documentation), and with
-// non-finite floats as strings. It is for applications that render their
-// own envelope; fields is normally the Fields of the request's
-// [ParsedQuery.Request].
-func (w *Writer[T]) AppendItems(dst []byte, items []T, fields []string) ([]byte, error) {
+// them for req, normally the request's [ParsedQuery.Request]: each item
+// whole, or, when req.Fields is not nil, with only those fields (in T's
+// order; see the package documentation), the rows of the relations
+// req.Include names under their keys, and non-finite floats as strings.
+// It is for applications that render their own envelope.
+func (w *Writer[T]) AppendItems(dst []byte, items []T, req paginate.Request) ([]byte, error) {
 	pb := w.getBuffer()
 	defer w.putBuffer(pb)
-	if err := w.items.encode(pb, items, fields); err != nil {
+	if err := w.items.encode(pb, items, req.Fields, req.Include); err != nil {
 		return dst, err
 	}
 	return append(dst, pb.buf.Bytes()...), nil
 }
 
 // appendEnvelope writes the envelope into pb.buf.
-func (w *Writer[T]) appendEnvelope(pb *pageBuffer, fields []string, page *paginate.Page[T], links *Links) error {
+func (w *Writer[T]) appendEnvelope(pb *pageBuffer, req *paginate.Request, page *paginate.Page[T], links *Links) error {
 	e := envelope{b: &pb.buf, keys: &w.keys, text: pb.text}
 	e.b.WriteByte('{')
 	offset := w.parser.cfg.Mode == OffsetMode
@@ -365,7 +365,7 @@ func (w *Writer[T]) appendEnvelope(pb *pageBuffer, fields []string, page *pagina
 	}
 	e.links(links)
 	e.key(kItems)
-	if err := w.items.encode(pb, page.Items, fields); err != nil {
+	if err := w.items.encode(pb, page.Items, req.Fields, req.Include); err != nil {
 		return err
 	}
 	e.b.WriteString("}\n")

@@ -215,6 +215,7 @@ func paramErrors(err error) []*paginate.ParamError {
 		{paginate.ErrInvalidCursor, "after", "not a valid cursor"},
 		{paginate.ErrInvalidSort, "sort", reasonSort},
 		{paginate.ErrInvalidField, "fields", reasonFields},
+		{paginate.ErrInvalidInclude, "include", reasonInclude},
 		{paginate.ErrInvalidFilter, "filter", reasonFilter},
 	} {
 		if errors.Is(err, s.sentinel) {
@@ -226,9 +227,10 @@ func paramErrors(err error) []*paginate.ParamError {
 
 // The reasons given for errors that carry none of their own.
 const (
-	reasonSort   = "not a valid sort"
-	reasonFields = "not a valid list of fields"
-	reasonFilter = "not a valid filter"
+	reasonSort    = "not a valid sort"
+	reasonFields  = "not a valid list of fields"
+	reasonInclude = "not a valid list of relations"
+	reasonFilter  = "not a valid filter"
 )
 
 func sentence(s string) string {

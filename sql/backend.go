@@ -180,12 +180,29 @@
 // each refused one, for startup. Config.StatementTimeout makes MySQL and
 // MariaDB stop a statement at a time limit; pgx and go-sqlite3 stop it on
 // the server when its context ends.
+// # Relations
+//
+// The rows of a schema's relations (paginate.Relation), which a request
+// includes, are read over a base query per relation, given in
+// Config.Relations. [Backend.Relate] loads each included relation with one
+// statement per page, whatever its size: a belongs-to relation by the
+// page's distinct keys (= ANY($1) on PostgreSQL, an IN list elsewhere), a
+// has-many one with the per-item limit done in SQL (a LATERAL join on
+// PostgreSQL, ROW_NUMBER() elsewhere). An index on the related key, and on
+// a has-many relation's Via followed by its order ((item_id, created_at
+// DESC, id DESC) for the newest reviews first), serves them. The related
+// rows are scanned into the struct type the items' field for the relation
+// holds, each related field into the struct field the module's rule finds
+// (see "Declaring fields" in package paginate). Keys are matched to the
+// items by value, in Go, so text keys must be stored alike on both sides
+// (as a binary collation keeps them). relations.go says more.
 //
 // # What the backend implements for the core
 //
 // [Backend] implements [paginate.Backend] and the optional interfaces the
 // paginators look for: [paginate.NullOrderer] ([Backend.NullOrder]),
 // [paginate.TimePrecisioner] ([Backend.TimePrecision]),
+// [paginate.Relater] ([Backend.Relate]),
 // [paginate.AtMostCounter] ([Backend.CountAtMost], for
 // paginate.CappedCount) and [paginate.Estimator] ([Backend.EstimateCount],
 // PostgreSQL only, for paginate.EstimatedCount). Its [Backend.Schema]
@@ -211,6 +228,7 @@
 //   - dialect.go: [Dialect]: placeholders, identifier quoting, where NULL
 //     sorts, row values, and how values are bound (times in UTC, as text on
 //     SQLite).
+//   - relations.go: [Backend.Relate] and its statements.
 //   - explain.go: [Backend.Explain], [Backend.CheckSort],
 //     [Backend.WarnUnindexed] and reading each database's plans.
 //   - match.go: the null, prefix and contains filters per dialect, and
@@ -265,6 +283,13 @@ type Config struct {
 	// whose text does not sort as time. A layout without fractional seconds
 	// makes TimePrecision default to a second. Ignored on other databases.
 	SQLiteTimeLayout string
+	// Relations gives, for each relation the schema declares (see
+	// paginate.Relation), the base query its rows are read over, as the
+	// items' base is: squirrel.Select().From("sellers"). The relation's
+	// fields' Columns are read over it and its WHERE conditions hold; it
+	// sets no ORDER BY, LIMIT, OFFSET or suffix. Every declared relation
+	// needs one; see the package documentation's section "Relations".
+	Relations map[string]squirrel.SelectBuilder
 	// TimePrecision is how precisely the database stores the schema's time
 	// columns; time filters finer than it are adapted or rejected by the
 	// paginators (see paginate.TimePrecisioner). If zero, the dialect's:
@@ -352,6 +377,9 @@ func New[T any](db sqlx.QueryerContext, base squirrel.SelectBuilder, cfg Config)
 		return nil, err
 	}
 	if err := c.mapFields(reflect.TypeFor[T](), mapperOf(db), cfg.Schema.Fields()); err != nil {
+		return nil, err
+	}
+	if err := c.compileRelations(reflect.TypeFor[T](), cfg.Relations); err != nil {
 		return nil, err
 	}
 	c.shapes, _ = lru.New[uint64, *shape](cfg.CacheSize)

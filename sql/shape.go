@@ -68,6 +68,7 @@ const (
 	argAfter                 // Query.After[i]
 	argLimit                 // the row limit
 	argOffset                // the offset
+	argLink                  // a relation's link value i (relations.go)
 )
 
 // argRef is one bound argument of a compiled statement.
@@ -163,6 +164,8 @@ type common struct {
 	// statements carry on MySQL and MariaDB (see timeout.go).
 	statementTimeout           time.Duration
 	timeoutPrefix, timeoutHint string
+	// relations are the schema's relations, by name (relations.go).
+	relations map[string]*relPlan
 }
 
 // shapeKey appends the shape of q for statements of kind k to buf.

@@ -139,15 +139,17 @@ func TestFeedFromLast(t *testing.T) {
 }
 
 func TestFeedFromLastPostgres(t *testing.T) {
-	testdb.Postgres(t) // skips without PAGINATE_POSTGRES_DSN
+	db := testdb.Postgres(t) // skips without PAGINATE_POSTGRES_DSN
 	table := testdb.Name("items")
+	dropTables(t, db, table)
 	s := start(t, "-driver", "postgres", "-dsn", testdb.Env(t, testdb.PostgresEnv), "-table", table, "-rows", "60", "-shapes", "all")
 	checkWalkFromLast(t, s, 60, walkCases, []int{7, 50})
 }
 
 func TestFeedFromLastMariaDB(t *testing.T) {
-	testdb.MySQL(t) // skips without PAGINATE_MYSQL_DSN
+	db := testdb.MySQL(t) // skips without PAGINATE_MYSQL_DSN
 	table := testdb.Name("items")
+	dropTables(t, db, table)
 	s := start(t, "-driver", "mysql", "-dsn", testdb.Env(t, testdb.MySQLEnv), "-table", table, "-rows", "60", "-shapes", "all")
 	checkWalkFromLast(t, s, 60, walkCases, []int{7, 50})
 }

@@ -20,8 +20,13 @@
 //
 // Both APIs sort by id, name, category, price and created_at (default
 // -created_at, id breaking ties), filter on category (eq, ne, in), price
-// and created_at (eq, lt, lte, gt, gte), and take fields. Prices are
-// integer cents.
+// and created_at (eq, lt, lte, gt, gte), and take fields. Prices are integer cents. include=seller,reviews embeds each
+// item's seller (or null) and its three newest reviews (or []), each
+// relation loaded with one query per page whatever its size;
+// fields[seller] and fields[reviews] choose their fields. The program
+// seeds a sellers and a reviews table beside the items (on PostgreSQL and
+// MySQL named after -table: sellers and reviews for items, else
+// TABLE_sellers and TABLE_reviews).
 //
 // # Bounded cost
 //
@@ -177,7 +182,7 @@ func parseFlags(args []string, out io.Writer) (config, error) {
 	fs.IntVar(&c.rows, "rows", 1000, "number of rows to seed")
 	fs.StringVar(&c.driver, "driver", "sqlite", "database: sqlite, postgres or mysql")
 	fs.StringVar(&c.dsn, "dsn", "", "data source name for -driver postgres or mysql (MySQL needs parseTime=true)")
-	fs.StringVar(&c.table, "table", "items", "table to create and seed on PostgreSQL or MySQL (dropped first)")
+	fs.StringVar(&c.table, "table", "items", "table to create and seed on PostgreSQL or MySQL (dropped first), with its sellers and reviews tables")
 	fs.StringVar(&c.cursorKey, "cursor-key", "", "key that signs cursors, at least 32 bytes (default: $"+cursorKeyEnv+", else a development key)")
 	fs.StringVar(&c.count, "count", "capped", "how /api/items counts: exact, none, cached, capped or estimated")
 	fs.StringVar(&c.redis, "redis", "", "Redis address (host:port) for -count cached (default: an in-process cache)")
@@ -303,7 +308,10 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		return err
 	}
 	defer closeCounter()
+	sellers, reviews := relatedTables(table)
 	api, err := itemsapi.New(db, table, itemsapi.Config{
+		SellersTable:     sellers,
+		ReviewsTable:     reviews,
 		CursorKey:        []byte(key),
 		Count:            counter,
 		Logger:           logger,
@@ -391,6 +399,7 @@ func printCurlLines(w io.Writer, base string, shapes bool) {
 	// -g stops curl from reading the brackets of filters as globs.
 	fmt.Fprintf(w, "  curl -g '%s/api/items?page=2&per_page=5&sort=-price&price[gte]=1000&price[lt]=5000'\n", base)
 	fmt.Fprintf(w, "  curl -g '%s/api/items?category[in]=books,toys&sort=category&fields=id,name,category'\n", base)
+	fmt.Fprintf(w, "  curl -g '%s/api/items?per_page=3&include=seller,reviews&fields[reviews]=rating,created_at'\n", base)
 	fmt.Fprintf(w, "  curl '%s/api/items/feed?per_page=5'\n", base)
 	fmt.Fprintf(w, "  curl -g '%s/api/items/feed?per_page=5&category=books&created_at[gte]=2024-01-01T03:00:00Z'\n", base)
 	fmt.Fprintf(w, "  curl -i '%s/api/items?per_page=0'   # 400, application/problem+json\n", base)
@@ -464,7 +473,7 @@ func openDB(ctx context.Context, cfg config) (*sqlx.DB, string, func(), error) {
 			}
 			path, remove = filepath.Join(dir, "items.db"), func() { os.RemoveAll(dir) }
 		}
-		db, err := dataset.Cached(ctx, path, cfg.rows)
+		db, err := dataset.CachedRelated(ctx, path, cfg.rows)
 		if err != nil {
 			remove()
 			return nil, "", nil, err
@@ -479,13 +488,24 @@ func openDB(ctx context.Context, cfg config) (*sqlx.DB, string, func(), error) {
 		if err != nil {
 			return nil, "", nil, err
 		}
-		if err := dataset.Seed(ctx, db, dataset.Options{Table: cfg.table, Rows: cfg.rows}); err != nil {
+		sellers, reviews := relatedTables(cfg.table)
+		if err := dataset.Seed(ctx, db, dataset.Options{Table: cfg.table, Rows: cfg.rows, Related: true, SellersTable: sellers, ReviewsTable: reviews}); err != nil {
 			db.Close()
 			return nil, "", nil, err
 		}
 		return db, cfg.table, func() { db.Close() }, nil
 	}
 	return nil, "", nil, fmt.Errorf("unknown -driver %q: want sqlite, postgres or mysql", cfg.driver)
+}
+
+// relatedTables returns the names of the sellers and reviews tables of
+// the items table named table: sellers and reviews beside items, else
+// named after it.
+func relatedTables(table string) (sellers, reviews string) {
+	if table == "items" {
+		return "sellers", "reviews"
+	}
+	return table + "_sellers", table + "_reviews"
 }
 
 // countStrategy returns the strategy -count names, and a function that

@@ -18,6 +18,7 @@ import (
 	"time"
 
 	gocmp "github.com/google/go-cmp/cmp"
+	"github.com/jmoiron/sqlx"
 
 	"github.com/go-paginate/paginate/internal/dataset"
 	"github.com/go-paginate/paginate/internal/itemsapi"
@@ -148,7 +149,7 @@ func model(n int) []itemsapi.Item {
 	out := make([]itemsapi.Item, n)
 	for i := range out {
 		r := dataset.Row(int64(i + 1))
-		out[i] = itemsapi.Item{ID: r.ID, Name: r.Name, Category: r.Category, Price: r.Price, CreatedAt: r.CreatedAt}
+		out[i] = itemsapi.Item{ID: r.ID, Name: r.Name, Category: r.Category, Price: r.Price, CreatedAt: r.CreatedAt, SellerID: r.SellerID}
 	}
 	return out
 }
@@ -262,7 +263,7 @@ func checkItemKeys(t *testing.T, raw []map[string]json.RawMessage) {
 				}
 			}
 		})
-		if diff := gocmp.Diff([]string{"category", "created_at", "id", "name", "price"}, keys); diff != "" {
+		if diff := gocmp.Diff([]string{"category", "created_at", "id", "name", "price", "seller_id"}, keys); diff != "" {
 			t.Fatalf("item keys (-want +got):\n%s", diff)
 		}
 		var ts string
@@ -530,7 +531,7 @@ func TestPostgres(t *testing.T) {
 	db := testdb.Postgres(t) // skips without PAGINATE_POSTGRES_DSN
 	dsn := testdb.Env(t, testdb.PostgresEnv)
 	table := testdb.Name("items")
-	testdb.DropTable(t, db, table)
+	dropTables(t, db, table)
 	s := start(t, "-driver", "postgres", "-dsn", dsn, "-table", table, "-rows", "120")
 	env, res := s.fetch(t, "/api/items?per_page=7&page=2")
 	if res.StatusCode != 200 || *env.Total != 120 {
@@ -608,5 +609,15 @@ func TestShapes(t *testing.T) {
 		if !strings.Contains(report, want) {
 			t.Errorf("report lacks %q:\n%s", want, report)
 		}
+	}
+}
+
+// dropTables drops, when the test ends, the items table the example
+// seeds under the name table and its sellers and reviews tables.
+func dropTables(t *testing.T, db *sqlx.DB, table string) {
+	t.Helper()
+	sellers, reviews := relatedTables(table)
+	for _, name := range []string{table, sellers, reviews} {
+		testdb.DropTable(t, db, name)
 	}
 }

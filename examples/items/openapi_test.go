@@ -110,6 +110,10 @@ func TestOpenAPI(t *testing.T) {
 		"/api/items/feed",
 		"/api/items/feed?per_page=5&sort=price&fields=id,price,created_at",
 		"/api/items/feed?category=home&price[lt]=50000",
+		"/api/items?include=seller,reviews&per_page=20",
+		"/api/items?include=reviews&fields[reviews]=rating,created_at&fields=id,name&page=2",
+		"/api/items/feed?include=seller&fields[seller]=country&sort=price&per_page=6",
+		"/api/items/feed?include=reviews,seller&category[in]=books,toys",
 	} {
 		if _, _, err := s.exchange(t, router, path, nil, http.StatusOK); err != nil {
 			t.Errorf("%s: served, but /openapi.json refuses the request: %v", path, err)
@@ -146,6 +150,10 @@ func TestOpenAPI(t *testing.T) {
 		{"/api/items/feed?page=2", false},
 		{"/api/items/feed?after=forged", false},
 		{"/api/items/feed?created_at[gt]=tomorrow", true},
+		{"/api/items?include=buyers", true},
+		{"/api/items?include=seller&fields[seller]=email", true},
+		{"/api/items/feed?include=reviews,reviews", true},
+		{"/api/items/feed?fields[seller]=name", false},
 	} {
 		_, _, err := s.exchange(t, router, tc.path, nil, http.StatusBadRequest)
 		if tc.visible && err == nil {
