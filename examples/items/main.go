@@ -20,8 +20,10 @@
 //
 // Both APIs sort by id, name, category, price and created_at (default
 // -created_at, id breaking ties), filter on category (eq, ne, in), price
-// and created_at (eq, lt, lte, gt, gte), and take fields. Prices are integer cents. include=seller,reviews embeds each
-// item's seller (or null) and its three newest reviews (or []), each
+// and created_at (eq, lt, lte, gt, gte), name (prefix, contains) and
+// seller_id (null), and take fields. Prices are integer cents.
+// include=seller,reviews embeds each item's seller (or null) and its
+// three newest reviews (or []), each
 // relation loaded with one query per page whatever its size;
 // fields[seller] and fields[reviews] choose their fields. The program
 // seeds a sellers and a reviews table beside the items (on PostgreSQL and
@@ -334,6 +336,13 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		return err
 	}
 	defer api.Close()
+	// The declaration is checked against the database before serving: a
+	// column that holds NULL, another type or times in another form than
+	// declared fails the start with what to change, rather than the first
+	// request.
+	if err := api.Backend().Check(ctx); err != nil {
+		return err
+	}
 	if cfg.shapes == "index" {
 		verdicts, err := api.ShapeReport(ctx)
 		if err != nil {
@@ -400,6 +409,7 @@ func printCurlLines(w io.Writer, base string, shapes bool) {
 	fmt.Fprintf(w, "  curl -g '%s/api/items?page=2&per_page=5&sort=-price&price[gte]=1000&price[lt]=5000'\n", base)
 	fmt.Fprintf(w, "  curl -g '%s/api/items?category[in]=books,toys&sort=category&fields=id,name,category'\n", base)
 	fmt.Fprintf(w, "  curl -g '%s/api/items?per_page=3&include=seller,reviews&fields[reviews]=rating,created_at'\n", base)
+	fmt.Fprintf(w, "  curl -g '%s/api/items?sort=name&name[prefix]=Sturdy'\n", base)
 	fmt.Fprintf(w, "  curl '%s/api/items/feed?per_page=5'\n", base)
 	fmt.Fprintf(w, "  curl -g '%s/api/items/feed?per_page=5&category=books&created_at[gte]=2024-01-01T03:00:00Z'\n", base)
 	fmt.Fprintf(w, "  curl -i '%s/api/items?per_page=0'   # 400, application/problem+json\n", base)

@@ -13,9 +13,11 @@
 //
 // Both sort by id, name, category, price and created_at (default
 // -created_at, id breaking ties), filter on category (eq, ne, in), price
-// and created_at (eq, lt, lte, gt, gte), take fields, include each item's seller and its newest reviews (at most
-// three) with include=seller,reviews (fields[seller] and fields[reviews]
-// choose their fields), and answer If-None-Match with 304 Not Modified.
+// and created_at (eq, lt, lte, gt, gte), name (prefix, contains) and
+// seller_id (null), take fields, include each item's seller and its
+// newest reviews (at most three) with include=seller,reviews
+// (fields[seller] and fields[reviews] choose their fields), and answer
+// If-None-Match with 304 Not Modified.
 package itemsapi
 
 import (
@@ -95,11 +97,11 @@ func schema(relations ...paginate.Relation) (*paginate.Schema, error) {
 	cmpOps := []paginate.Op{paginate.Eq, paginate.Lt, paginate.Lte, paginate.Gt, paginate.Gte}
 	return paginate.NewSchema([]paginate.Field{
 		{Name: "id", Type: paginate.Int, Key: true, Sortable: true},
-		{Name: "name", Type: paginate.String, Sortable: true},
+		{Name: "name", Type: paginate.String, Sortable: true, Ops: []paginate.Op{paginate.Prefix, paginate.Contains}},
 		{Name: "category", Type: paginate.String, Sortable: true, Ops: []paginate.Op{paginate.Eq, paginate.Ne, paginate.In}},
 		{Name: "price", Type: paginate.Int, Sortable: true, Ops: cmpOps},
 		{Name: "created_at", Type: paginate.Time, Sortable: true, Ops: cmpOps},
-		{Name: "seller_id", Type: paginate.Int, Nullable: true},
+		{Name: "seller_id", Type: paginate.Int, Nullable: true, Ops: []paginate.Op{paginate.IsNull}},
 	}, "-created_at", relations...)
 }
 
@@ -297,10 +299,12 @@ func Sorts() []string {
 
 // FilterSets are the filter combinations the API documents, written as
 // in a shape: none, each operator of category, ranges of price and of
-// created_at, and category with either range.
+// created_at, category with either range, a name's prefix or fragment,
+// and items with or without a seller.
 func FilterSets() []string {
 	return []string{"", "category", "category[in]", "category[ne]", "price[gte]&price[lt]",
-		"created_at[gte]&created_at[lt]", "category&created_at[gte]&created_at[lt]", "category&price[gte]&price[lt]"}
+		"created_at[gte]&created_at[lt]", "category&created_at[gte]&created_at[lt]", "category&price[gte]&price[lt]",
+		"name[prefix]", "name[contains]", "seller_id[null]"}
 }
 
 // Shapes returns the API's documented shapes for one endpoint: every
