@@ -1,18 +1,16 @@
 package hostile
 
 import (
-	"context"
-	"encoding/json"
-	"io"
 	"net/http"
 	"net/url"
 	"strings"
 	"testing"
-	"time"
 
 	"pgregory.net/rapid"
 
 	"github.com/go-paginate/paginate/httpadapter"
+	"github.com/go-paginate/paginate/internal/apitest"
+	"github.com/go-paginate/paginate/internal/itemsapi"
 )
 
 // propNames are parameter names a generated query draws from: the API's
@@ -44,12 +42,12 @@ func TestAbuseProperty(t *testing.T) {
 	for _, dbName := range databases {
 		t.Run(dbName, func(t *testing.T) {
 			e := openEnv(t, dbName, abuseRows)
-			c := serve(t, newAPI(t, e, apiConfig{}))
-			first := c.get(feed, "per_page=5")
-			if first.page.NextCursor == nil {
+			c := serve(t, newAPI(t, e, apiConfig{}).mux)
+			first := c.Get(feed + "?per_page=5")
+			if first.Page.NextCursor == nil {
 				t.Fatal("no cursor from the feed")
 			}
-			cursor := *first.page.NextCursor
+			cursor := *first.Page.NextCursor
 			statuses := map[int]int{}
 			rapid.Check(t, func(rt *rapid.T) {
 				path := rapid.SampledFrom([]string{items, feed}).Draw(rt, "path")
@@ -78,8 +76,8 @@ func TestAbuseProperty(t *testing.T) {
 				query := strings.Join(parts, "&")
 
 				e.log.take()
-				status, header, body, err := rawGet(c.c, c.srv.URL+path, query)
-				statuses[status]++
+				res, err := apitest.Get[itemsapi.Item](c.HTTP, c.Base+path+"?"+query)
+				statuses[res.Status]++
 				stmts := e.log.take()
 				if err != nil {
 					rt.Fatalf("GET %s?%s: %v", path, query, err)
@@ -87,51 +85,29 @@ func TestAbuseProperty(t *testing.T) {
 				if sql, ok := mentions(stmts, marker); ok {
 					rt.Fatalf("GET %s?%s: a client value reached the SQL text:\n%s", path, query, sql)
 				}
-				switch status {
+				switch res.Status {
 				case http.StatusBadRequest:
-					var p httpadapter.Problem
-					if header.Get("Content-Type") != httpadapter.ProblemContentType || json.Unmarshal(body, &p) != nil || len(p.InvalidParams) == 0 {
-						rt.Fatalf("GET %s?%s: 400 without a problem naming a parameter: %s", path, query, body)
+					if res.Header.Get("Content-Type") != httpadapter.ProblemContentType || len(res.Problem.InvalidParams) == 0 {
+						rt.Fatalf("GET %s?%s: 400 without a problem naming a parameter: %s", path, query, res.Body)
 					}
 					if len(stmts) > 0 {
 						rt.Fatalf("GET %s?%s: bad input ran SQL: %s", path, query, stmts[0].SQL)
 					}
 				case http.StatusOK:
-					var env envelope
-					if err := json.Unmarshal(body, &env); err != nil {
-						rt.Fatalf("GET %s?%s: 200 with a body that is not an envelope: %v", path, query, err)
-					}
-					if env.PerPage < 1 || env.PerPage > 100 || len(env.Items) > env.PerPage {
-						rt.Fatalf("GET %s?%s: %d items, per_page %d", path, query, len(env.Items), env.PerPage)
+					if pg := res.Page; pg.PerPage < 1 || pg.PerPage > 100 || len(pg.Items) > pg.PerPage {
+						rt.Fatalf("GET %s?%s: %d items, per_page %d", path, query, len(pg.Items), pg.PerPage)
 					}
 				default:
-					rt.Fatalf("GET %s?%s: status %d: %s", path, query, status, body)
+					rt.Fatalf("GET %s?%s: status %d: %s", path, query, res.Status, res.Body)
 				}
 			})
 			t.Logf("statuses: %v", statuses)
 			if statuses[http.StatusOK] == 0 || statuses[http.StatusBadRequest] == 0 {
 				t.Errorf("the generated queries were all good or all bad: %v", statuses)
 			}
-			if ok := c.get(items, "per_page=3"); ok.status != http.StatusOK {
-				t.Fatalf("a normal request after the property run got %d", ok.status)
+			if ok := c.Get(items + "?per_page=3"); ok.Status != http.StatusOK {
+				t.Fatalf("a normal request after the property run got %d", ok.Status)
 			}
 		})
 	}
-}
-
-func rawGet(c *http.Client, u, rawQuery string) (int, http.Header, []byte, error) {
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
-	if err != nil {
-		return 0, nil, nil, err
-	}
-	req.URL.RawQuery = rawQuery
-	res, err := c.Do(req)
-	if err != nil {
-		return 0, nil, nil, err
-	}
-	defer res.Body.Close()
-	body, err := io.ReadAll(res.Body)
-	return res.StatusCode, res.Header, body, err
 }

@@ -9,11 +9,15 @@ import (
 	"slices"
 	"strings"
 	"testing"
-	"time"
+
+	gocmp "github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/go-paginate/paginate"
 	"github.com/go-paginate/paginate/httpadapter"
+	"github.com/go-paginate/paginate/internal/apitest"
 	"github.com/go-paginate/paginate/internal/dataset"
+	"github.com/go-paginate/paginate/internal/itemsapi"
 )
 
 // marker is planted in every hostile value that reaches the database, so
@@ -24,41 +28,16 @@ const marker = "zqjx"
 // abuseRows is the size of the table the abuse suite runs against.
 const abuseRows = 500
 
-// client sends requests to srv exactly as written: the query goes on the
-// wire byte for byte, not re-encoded by net/url.
-type client struct {
-	tb  testing.TB
-	srv *httptest.Server
-	c   *http.Client
-}
+// client sends requests to one server exactly as written: the query goes
+// on the wire byte for byte, not re-encoded by net/url.
+type client = apitest.Client[itemsapi.Item]
 
-func (c client) get(path, rawQuery string) response {
-	c.tb.Helper()
-	u, err := url.Parse(c.srv.URL)
-	if err != nil {
-		c.tb.Fatal(err)
-	}
-	u.Path, u.RawQuery = path, rawQuery
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
-	if err != nil {
-		c.tb.Fatal(err)
-	}
-	req.URL.RawQuery = rawQuery
-	res, err := c.c.Do(req)
-	if err != nil {
-		c.tb.Fatalf("GET %s?%.200s: %v", path, rawQuery, err)
-	}
-	return readResponse(c.tb, res)
-}
-
-// serve starts a on 127.0.0.1 for the test's lifetime.
-func serve(tb testing.TB, a *api) client {
+// serve starts h on 127.0.0.1 for the test's lifetime.
+func serve(tb testing.TB, h http.Handler) client {
 	tb.Helper()
-	srv := httptest.NewServer(a.mux)
+	srv := httptest.NewServer(h)
 	tb.Cleanup(srv.Close)
-	return client{tb: tb, srv: srv, c: srv.Client()}
+	return client{TB: tb, Base: srv.URL, HTTP: srv.Client()}
 }
 
 // abuseCase is one hostile request and what the API must answer.
@@ -71,7 +50,7 @@ type abuseCase struct {
 	bad []string
 	// keep selects the rows a correct page is made of, in the default
 	// order, when check is set (nil: every row).
-	keep  func(dataset.Item) bool
+	keep  func(itemsapi.Item) bool
 	check bool
 	// reaches says the hostile value is valid input that must reach the
 	// database, as a bound argument.
@@ -88,11 +67,11 @@ func esc(s string) string { return url.QueryEscape(s) }
 // digitRuns finds numbers long enough not to occur in SQL text by chance.
 var digitRuns = regexp.MustCompile(`[0-9]{6,}`)
 
-func category(name string) func(dataset.Item) bool {
-	return func(it dataset.Item) bool { return it.Category == name }
+func category(name string) func(itemsapi.Item) bool {
+	return func(it itemsapi.Item) bool { return it.Category == name }
 }
 
-func none(dataset.Item) bool { return false }
+func none(itemsapi.Item) bool { return false }
 
 func abuseCases() []abuseCase {
 	long := strings.Repeat("A", 100<<10)
@@ -201,18 +180,18 @@ func TestAbuse(t *testing.T) {
 		t.Run(dbName, func(t *testing.T) {
 			e := openRelatedEnv(t, dbName, abuseRows)
 			a := newAPI(t, e, apiConfig{})
-			c := serve(t, a)
+			c := serve(t, a.mux)
 			for _, tc := range append(abuseCases(), cursorCases(t, e, c)...) {
 				t.Run(tc.name, func(t *testing.T) {
 					e.log.take()
-					res := c.get(tc.path, tc.query)
+					res := c.Get(tc.path + "?" + tc.query)
 					stmts := e.log.take()
 					checkAbuse(t, e, tc, res, stmts)
 					if t.Failed() {
 						t.Logf("query: %.300s", tc.query)
 					}
-					if ok := c.get(items, "per_page=3&sort=price"); ok.status != http.StatusOK || len(ok.page.Items) != 3 {
-						t.Fatalf("the next normal request got %d: %.300s", ok.status, ok.body)
+					if ok := c.Get(items + "?per_page=3&sort=price"); ok.Status != http.StatusOK || len(ok.Page.Items) != 3 {
+						t.Fatalf("the next normal request got %d: %.300s", ok.Status, ok.Body)
 					}
 				})
 			}
@@ -235,13 +214,13 @@ func checkAbuse(t *testing.T, e *env, tc abuseCase, res response, stmts []statem
 		checkBad(t, res, stmts, tc.bad)
 		return
 	}
-	if res.status != http.StatusOK {
-		t.Fatalf("status %d, want 200: %.300s", res.status, res.body)
+	if res.Status != http.StatusOK {
+		t.Fatalf("status %d, want 200: %.300s", res.Status, res.Body)
 	}
 	if tc.reaches && !bound(stmts, marker) {
 		t.Errorf("the hostile value was not among the bound arguments of %d statements", len(stmts))
 	}
-	pg := res.page
+	pg := res.Page
 	if pg.PerPage < 1 || pg.PerPage > 100 {
 		t.Errorf("per_page %d outside 1..100", pg.PerPage)
 	}
@@ -258,18 +237,11 @@ func checkAbuse(t *testing.T, e *env, tc abuseCase, res response, stmts []statem
 	if *pg.Total != int64(len(want)) {
 		t.Fatalf("total %d, want %d", *pg.Total, len(want))
 	}
-	start := (pg.Page - 1) * pg.PerPage
-	if start > len(want) {
-		start = len(want)
-	}
+	start := min((*pg.Page-1)*pg.PerPage, len(want))
 	want = want[start:min(start+pg.PerPage, len(want))]
-	if len(pg.Items) != len(want) {
-		t.Fatalf("%d items, want %d", len(pg.Items), len(want))
-	}
-	for i := range want {
-		if !sameItem(pg.Items[i], want[i]) {
-			t.Fatalf("item %d is %+v, want %+v", i, pg.Items[i], want[i])
-		}
+	// The related rows (include) are TestIncludeRows's.
+	if diff := gocmp.Diff(want, pg.Items, cmpopts.IgnoreFields(itemsapi.Item{}, "Seller", "Reviews")); diff != "" {
+		t.Fatalf("items (-want +got):\n%s", diff)
 	}
 }
 
@@ -277,15 +249,15 @@ func checkAbuse(t *testing.T, e *env, tc abuseCase, res response, stmts []statem
 // parameters bad, and no SQL run.
 func checkBad(t *testing.T, res response, stmts []statement, bad []string) {
 	t.Helper()
-	if res.status != http.StatusBadRequest {
-		t.Fatalf("status %d, want 400: %.300s", res.status, res.body)
+	if res.Status != http.StatusBadRequest {
+		t.Fatalf("status %d, want 400: %.300s", res.Status, res.Body)
 	}
-	if ct := res.header.Get("Content-Type"); ct != httpadapter.ProblemContentType {
+	if ct := res.Header.Get("Content-Type"); ct != httpadapter.ProblemContentType {
 		t.Errorf("Content-Type %q, want %q", ct, httpadapter.ProblemContentType)
 	}
 	want := slices.Clone(bad)
 	slices.Sort(want)
-	if got := res.names(); !slices.Equal(got, want) {
+	if got := res.ParamNames(); !slices.Equal(got, want) {
 		t.Errorf("invalid_params name %q, want %q", got, want)
 	}
 	if len(stmts) > 0 {
@@ -297,16 +269,16 @@ func checkBad(t *testing.T, res response, stmts []statement, bad []string) {
 // ones the API hands out.
 func cursorCases(t *testing.T, e *env, c client) []abuseCase {
 	t.Helper()
-	first := c.get(feed, "per_page=5")
-	if first.status != http.StatusOK || first.page.NextCursor == nil {
-		t.Fatalf("first feed page: %d %.300s", first.status, first.body)
+	first := c.Get(feed + "?per_page=5")
+	if first.Status != http.StatusOK || first.Page.NextCursor == nil {
+		t.Fatalf("first feed page: %d %.300s", first.Status, first.Body)
 	}
-	next := *first.page.NextCursor
-	second := c.get(feed, "per_page=5&after="+next)
-	if second.status != http.StatusOK || second.page.PrevCursor == nil {
-		t.Fatalf("second feed page: %d %.300s", second.status, second.body)
+	next := *first.Page.NextCursor
+	second := c.Get(feed + "?per_page=5&after=" + next)
+	if second.Status != http.StatusOK || second.Page.PrevCursor == nil {
+		t.Fatalf("second feed page: %d %.300s", second.Status, second.Body)
 	}
-	prev := *second.page.PrevCursor
+	prev := *second.Page.PrevCursor
 
 	forged := forgedCursor(t, e, []byte(strings.Repeat("k", 32)))
 	tampered := []byte(next)
@@ -355,9 +327,9 @@ func TestLimits(t *testing.T) {
 		t.Errorf("MaxInValues is %d, documented as 100", paginate.MaxInValues)
 	}
 	e := openEnv(t, "sqlite", abuseRows)
-	defaults := serve(t, newAPI(t, e, apiConfig{adapter: httpadapter.Config{Parser: httpadapter.ParserConfig{Ignore: []string{"pad"}}}}))
-	tight := serve(t, newAPI(t, e, apiConfig{adapter: httpadapter.Config{Parser: httpadapter.ParserConfig{MaxFilters: 2, MaxQueryLen: 100}}}))
-	roomy := serve(t, newAPI(t, e, apiConfig{adapter: httpadapter.Config{Parser: httpadapter.ParserConfig{MaxQueryLen: 1 << 20}}}))
+	defaults := serve(t, newAPI(t, e, apiConfig{adapter: httpadapter.Config{Parser: httpadapter.ParserConfig{Ignore: []string{"pad"}}}}).mux)
+	tight := serve(t, newAPI(t, e, apiConfig{adapter: httpadapter.Config{Parser: httpadapter.ParserConfig{MaxFilters: 2, MaxQueryLen: 100}}}).mux)
+	roomy := serve(t, newAPI(t, e, apiConfig{adapter: httpadapter.Config{Parser: httpadapter.ParserConfig{MaxQueryLen: 1 << 20}}}).mux)
 
 	pad := func(n int) string { return "pad=" + strings.Repeat("x", n-len("pad=")) }
 	inList := func(n int) string {
@@ -395,18 +367,18 @@ func TestLimits(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			e.log.take()
-			res := tc.c.get(items, tc.query)
+			res := tc.c.Get(items + "?" + tc.query)
 			stmts := e.log.take()
 			if tc.bad == nil {
-				if res.status != http.StatusOK {
-					t.Fatalf("status %d, want 200: %.300s", res.status, res.body)
+				if res.Status != http.StatusOK {
+					t.Fatalf("status %d, want 200: %.300s", res.Status, res.Body)
 				}
 				return
 			}
-			if res.status != http.StatusBadRequest {
-				t.Fatalf("status %d, want 400: %.300s", res.status, res.body)
+			if res.Status != http.StatusBadRequest {
+				t.Fatalf("status %d, want 400: %.300s", res.Status, res.Body)
 			}
-			if got := res.names(); !slices.Equal(got, tc.bad) {
+			if got := res.ParamNames(); !slices.Equal(got, tc.bad) {
 				t.Errorf("invalid_params name %q, want %q", got, tc.bad)
 			}
 			if len(stmts) > 0 {

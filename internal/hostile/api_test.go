@@ -2,12 +2,9 @@ package hostile
 
 import (
 	"context"
-	"encoding/json"
-	"io"
 	"net/http"
 	"os"
 	"path/filepath"
-	"slices"
 	"testing"
 	"time"
 
@@ -15,6 +12,7 @@ import (
 
 	"github.com/go-paginate/paginate"
 	"github.com/go-paginate/paginate/httpadapter"
+	"github.com/go-paginate/paginate/internal/apitest"
 	"github.com/go-paginate/paginate/internal/dataset"
 	"github.com/go-paginate/paginate/internal/itemsapi"
 	"github.com/go-paginate/paginate/internal/testdb"
@@ -126,87 +124,21 @@ func newAPI(tb testing.TB, e *env, cfg apiConfig) *api {
 	return &api{mux: a.Handler(), offset: a.Offset(), keyset: a.Keyset()}
 }
 
-// envelope is a page as the API writes it.
-type envelope struct {
-	Total      *int64             `json:"total"`
-	Page       int                `json:"page"`
-	PerPage    int                `json:"per_page"`
-	Pages      *int               `json:"pages"`
-	HasNext    bool               `json:"has_next"`
-	HasPrev    bool               `json:"has_prev"`
-	NextCursor *string            `json:"next_cursor"`
-	PrevCursor *string            `json:"prev_cursor"`
-	Links      map[string]*string `json:"links"`
-	Items      []itemsapi.Item    `json:"items"`
-}
+// envelope is a page of the API, and response one answer from it.
+type (
+	envelope = apitest.Envelope[itemsapi.Item]
+	response = apitest.Response[itemsapi.Item]
+)
 
-// response is one answer from the API.
-type response struct {
-	status  int
-	header  http.Header
-	body    []byte
-	page    envelope            // when status is 200
-	problem httpadapter.Problem // when the body is problem+json
-}
-
+// readResponse reads an answer of the API.
 func readResponse(tb testing.TB, res *http.Response) response {
 	tb.Helper()
-	defer res.Body.Close()
-	body, err := io.ReadAll(res.Body)
-	if err != nil {
-		tb.Fatalf("reading the body: %v", err)
-	}
-	r := response{status: res.StatusCode, header: res.Header, body: body}
-	switch {
-	case res.StatusCode == http.StatusOK:
-		if err := json.Unmarshal(body, &r.page); err != nil {
-			tb.Fatalf("200 with a body that is not an envelope: %v\n%.500s", err, body)
-		}
-	case res.Header.Get("Content-Type") == httpadapter.ProblemContentType:
-		if err := json.Unmarshal(body, &r.problem); err != nil {
-			tb.Fatalf("%d with a problem body that does not decode: %v\n%.500s", res.StatusCode, err, body)
-		}
-	}
-	return r
+	return apitest.Read[itemsapi.Item](tb, res)
 }
 
-// names returns the invalid_params names of a problem, sorted.
-func (r response) names() []string {
-	var out []string
-	for _, p := range r.problem.InvalidParams {
-		out = append(out, p.Name)
-	}
-	slices.Sort(out)
-	return out
-}
-
-// expected returns the rows 1..n of the dataset that keep selects, in the
-// API's default order: created_at descending, then id descending.
-func expected(n int, keep func(dataset.Item) bool) []dataset.Item {
-	var out []dataset.Item
-	for id := int64(1); id <= int64(n); id++ {
-		it := dataset.Row(id)
-		if keep == nil || keep(it) {
-			out = append(out, it)
-		}
-	}
-	slices.SortFunc(out, func(a, b dataset.Item) int {
-		if c := b.CreatedAt.Compare(a.CreatedAt); c != 0 {
-			return c
-		}
-		switch {
-		case a.ID > b.ID:
-			return -1
-		case a.ID < b.ID:
-			return 1
-		}
-		return 0
-	})
-	return out
-}
-
-// sameItem reports whether the API's item is the dataset's row.
-func sameItem(got itemsapi.Item, want dataset.Item) bool {
-	return got.ID == want.ID && got.Name == want.Name && got.Category == want.Category &&
-		got.Price == want.Price && got.CreatedAt.Equal(want.CreatedAt)
+// expected returns the rows 1..n of the dataset that keep keeps (all
+// when keep is nil), in the API's default order: created_at descending,
+// then id descending.
+func expected(n int, keep func(itemsapi.Item) bool) []itemsapi.Item {
+	return apitest.Sorted(apitest.Filter(apitest.Items(n), keep), "-created_at")
 }

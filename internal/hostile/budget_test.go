@@ -113,8 +113,8 @@ func TestBudget(t *testing.T) {
 					t.Fatal(err)
 				}
 				r := readResponse(t, res)
-				if r.status != http.StatusOK || len(r.page.Items) != 5 {
-					t.Fatalf("request %d after the budget: %d %.200s", i, r.status, r.body)
+				if r.Status != http.StatusOK || len(r.Page.Items) != 5 {
+					t.Fatalf("request %d after the budget: %d %.200s", i, r.Status, r.Body)
 				}
 			}
 			if st := c.db.Stats(); st.OpenConnections > maxOpen || st.InUse != 0 {
@@ -136,8 +136,8 @@ func overBudget(t *testing.T, srv *httptest.Server, path string) {
 	}
 	r := readResponse(t, res)
 	took := time.Since(start)
-	if r.status != http.StatusServiceUnavailable || r.header.Get("Content-Type") != httpadapter.ProblemContentType || r.header.Get("Retry-After") == "" {
-		t.Errorf("GET %s over budget: %d %q Retry-After %q: %.200s", path, r.status, r.header.Get("Content-Type"), r.header.Get("Retry-After"), r.body)
+	if r.Status != http.StatusServiceUnavailable || r.Header.Get("Content-Type") != httpadapter.ProblemContentType || r.Header.Get("Retry-After") == "" {
+		t.Errorf("GET %s over budget: %d %q Retry-After %q: %.200s", path, r.Status, r.Header.Get("Content-Type"), r.Header.Get("Retry-After"), r.Body)
 	}
 	// The slow queries take 20 seconds or more; this is generous for a
 	// loaded machine.

@@ -229,8 +229,8 @@ func afterCancellations(t *testing.T, srv *httptest.Server) {
 		}
 		r := readResponse(t, res)
 		cancel()
-		if r.status != http.StatusOK || len(r.page.Items) != 5 {
-			t.Fatalf("request %d after the cancellations: %d %.200s", i, r.status, r.body)
+		if r.Status != http.StatusOK || len(r.Page.Items) != 5 {
+			t.Fatalf("request %d after the cancellations: %d %.200s", i, r.Status, r.Body)
 		}
 	}
 }

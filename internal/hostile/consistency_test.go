@@ -1,18 +1,17 @@
 package hostile
 
 import (
-	"cmp"
 	"context"
 	"flag"
 	"fmt"
 	"math/rand/v2"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/go-paginate/paginate"
+	"github.com/go-paginate/paginate/internal/apitest"
 	"github.com/go-paginate/paginate/internal/dataset"
 	"github.com/go-paginate/paginate/internal/itemsapi"
 )
@@ -66,6 +65,7 @@ func TestKeysetWalkUnderWrites(t *testing.T) {
 // them, and its latest row for the writers to aim at.
 type walker struct {
 	backward bool
+	end      string // where a backward walk starts
 	pages    [][]itemsapi.Item
 	err      error
 	last     atomic.Pointer[itemsapi.Item]
@@ -110,8 +110,11 @@ type writeLog struct {
 	deleted  map[int64]bool
 	ops      atomic.Int64
 	byRegion [3]int
+	writing  atomic.Int32 // writers still running
 }
 
+// walkUnderWrites runs one seeded walk forward and one backward while two
+// writers change the table, and checks both walks.
 func walkUnderWrites(t *testing.T, e *env, a *api, seed uint64) {
 	rng := rand.New(rand.NewPCG(seed, 0x5eed))
 	sortParam := walkSorts[(seed-1)%uint64(len(walkSorts))]
@@ -129,63 +132,29 @@ func walkUnderWrites(t *testing.T, e *env, a *api, seed uint64) {
 		t.Fatal(err)
 	}
 	req := paginate.Request{Sort: sortKeys, PerPage: perPage}
-	end := endCursor(t, a, req)
-
 	fwd, back := &walker{}, &walker{backward: true}
+	back.end = endCursor(t, a, req)
 	wl := &writeLog{inserted: map[int64]bool{}, deleted: map[int64]bool{}}
 	stop := make(chan struct{})
 	var writers sync.WaitGroup
 	var nextID atomic.Int64
-	var writing atomic.Int32 // writers still running
 	nextID.Store(1_000_000 * int64(seed))
 	for w := range 2 {
 		writers.Add(1)
 		wrng := rand.New(rand.NewPCG(seed, uint64(w)))
-		writing.Add(1)
+		wl.writing.Add(1)
 		go func() {
 			defer writers.Done()
-			defer writing.Add(-1)
+			defer wl.writing.Add(-1)
 			write(ctx, t, e, wrng, []*walker{fwd, back}, initial, wl, &nextID, stop)
 		}()
-	}
-
-	// Each walker waits for at least one write after each page, so that
-	// every page boundary sees the table change under it.
-	walk := func(w *walker) {
-		r := req
-		if w.backward {
-			r.Before = end
-		}
-		for {
-			before := wl.ops.Load()
-			page, err := a.keyset.Paginate(ctx, r)
-			if err != nil {
-				w.err = err
-				return
-			}
-			w.saw(page.Items)
-			if w.backward {
-				if !page.HasPrev {
-					return
-				}
-				r.Before = page.PrevCursor
-			} else {
-				if !page.HasNext {
-					return
-				}
-				r.After = page.NextCursor
-			}
-			for wl.ops.Load() == before && writing.Load() > 0 && ctx.Err() == nil {
-				time.Sleep(100 * time.Microsecond)
-			}
-		}
 	}
 	var walkers sync.WaitGroup
 	for _, w := range []*walker{fwd, back} {
 		walkers.Add(1)
 		go func() {
 			defer walkers.Done()
-			walk(w)
+			w.walk(ctx, a.keyset, req, wl)
 		}()
 	}
 	walkers.Wait()
@@ -194,49 +163,8 @@ func walkUnderWrites(t *testing.T, e *env, a *api, seed uint64) {
 	t.Logf("%d writes (before %d, at %d, after the position %d); %d pages forward, %d backward",
 		wl.ops.Load(), wl.byRegion[0], wl.byRegion[1], wl.byRegion[2], len(fwd.pages), len(back.pages))
 
-	existed := map[int64]bool{}
-	for _, id := range initial {
-		existed[id] = true
-	}
 	for _, w := range []*walker{fwd, back} {
-		name := "forward"
-		if w.backward {
-			name = "backward"
-		}
-		if w.err != nil {
-			t.Errorf("%s walk failed: %v", name, w.err)
-			continue
-		}
-		rows := w.order()
-		count := map[int64]int{}
-		for _, it := range rows {
-			count[it.ID]++
-			if !existed[it.ID] && !wl.inserted[it.ID] {
-				t.Errorf("%s walk returned row %d, which never existed", name, it.ID)
-			}
-		}
-		for id, n := range count {
-			if n > 1 {
-				t.Errorf("%s walk returned row %d %d times", name, id, n)
-			}
-		}
-		missing := 0
-		for _, id := range initial {
-			if !wl.deleted[id] && count[id] == 0 {
-				if missing++; missing <= 5 {
-					t.Errorf("%s walk missed row %d, which existed throughout", name, id)
-				}
-			}
-		}
-		if missing > 5 {
-			t.Errorf("%s walk missed %d rows in all", name, missing)
-		}
-		for i := 1; i < len(rows); i++ {
-			if compareItems(sortKeys, rows[i-1], rows[i]) >= 0 {
-				t.Errorf("%s walk out of order at %d: %+v then %+v", name, i, rows[i-1], rows[i])
-				break
-			}
-		}
+		w.check(t, sortKeys, initial, wl)
 	}
 	if wl.ops.Load() < int64(len(fwd.pages)) {
 		t.Errorf("only %d writes for %d pages: the walk was not under writes", wl.ops.Load(), len(fwd.pages))
@@ -244,6 +172,88 @@ func walkUnderWrites(t *testing.T, e *env, a *api, seed uint64) {
 	for r, n := range wl.byRegion {
 		if n == 0 {
 			t.Errorf("no write in region %d: the run does not cover it", r)
+		}
+	}
+}
+
+// walk pages through the table from its start, or from w.end backward,
+// until there is no next (or previous) page. After each page it waits for
+// at least one write, so that every page boundary sees the table change
+// under it.
+func (w *walker) walk(ctx context.Context, k *paginate.Keyset[itemsapi.Item], req paginate.Request, wl *writeLog) {
+	if w.backward {
+		req.Before = w.end
+	}
+	for {
+		before := wl.ops.Load()
+		page, err := k.Paginate(ctx, req)
+		if err != nil {
+			w.err = err
+			return
+		}
+		w.saw(page.Items)
+		if w.backward {
+			if !page.HasPrev {
+				return
+			}
+			req.Before = page.PrevCursor
+		} else {
+			if !page.HasNext {
+				return
+			}
+			req.After = page.NextCursor
+		}
+		for wl.ops.Load() == before && wl.writing.Load() > 0 && ctx.Err() == nil {
+			time.Sleep(100 * time.Microsecond)
+		}
+	}
+}
+
+// check checks the walk: it ended without an error, in strict sort order,
+// with no row twice, no row that never existed, and every row that
+// existed throughout.
+func (w *walker) check(t *testing.T, sortKeys []paginate.SortKey, initial []int64, wl *writeLog) {
+	t.Helper()
+	name := "forward"
+	if w.backward {
+		name = "backward"
+	}
+	if w.err != nil {
+		t.Errorf("%s walk failed: %v", name, w.err)
+		return
+	}
+	existed := map[int64]bool{}
+	for _, id := range initial {
+		existed[id] = true
+	}
+	rows := w.order()
+	count := map[int64]int{}
+	for _, it := range rows {
+		count[it.ID]++
+		if !existed[it.ID] && !wl.inserted[it.ID] {
+			t.Errorf("%s walk returned row %d, which never existed", name, it.ID)
+		}
+	}
+	for id, n := range count {
+		if n > 1 {
+			t.Errorf("%s walk returned row %d %d times", name, id, n)
+		}
+	}
+	missing := 0
+	for _, id := range initial {
+		if !wl.deleted[id] && count[id] == 0 {
+			if missing++; missing <= 5 {
+				t.Errorf("%s walk missed row %d, which existed throughout", name, id)
+			}
+		}
+	}
+	if missing > 5 {
+		t.Errorf("%s walk missed %d rows in all", name, missing)
+	}
+	for i := 1; i < len(rows); i++ {
+		if apitest.Compare(sortKeys, rows[i-1], rows[i]) >= 0 {
+			t.Errorf("%s walk out of order at %d: %+v then %+v", name, i, rows[i-1], rows[i])
+			break
 		}
 	}
 }
@@ -268,8 +278,7 @@ func write(ctx context.Context, t *testing.T, e *env, rng *rand.Rand, ws []*walk
 		switch {
 		case last == nil || region == 2:
 			region = 2
-			r := dataset.Row(initial[rng.IntN(len(initial))])
-			ref = itemsapi.Item{ID: r.ID, Name: r.Name, Category: r.Category, Price: r.Price, CreatedAt: r.CreatedAt}
+			ref = apitest.Item(initial[rng.IntN(len(initial))])
 		case region == 1:
 			ref = *last
 		default:
@@ -364,37 +373,4 @@ func endCursor(t *testing.T, a *api, req paginate.Request) string {
 		t.Fatalf("the page after the last row: %+v, %v", page, err)
 	}
 	return page.PrevCursor
-}
-
-// compareItems compares two rows in the order keys give, the id breaking
-// ties in the direction of the last key.
-func compareItems(keys []paginate.SortKey, a, b itemsapi.Item) int {
-	dir := paginate.Asc
-	for _, k := range keys {
-		var c int
-		switch k.Field {
-		case "created_at":
-			c = a.CreatedAt.Compare(b.CreatedAt)
-		case "price":
-			c = cmp.Compare(a.Price, b.Price)
-		case "category":
-			c = strings.Compare(a.Category, b.Category)
-		case "name":
-			c = strings.Compare(a.Name, b.Name)
-		case "id":
-			c = cmp.Compare(a.ID, b.ID)
-		}
-		if k.Dir == paginate.Desc {
-			c = -c
-		}
-		if c != 0 {
-			return c
-		}
-		dir = k.Dir
-	}
-	c := cmp.Compare(a.ID, b.ID)
-	if dir == paginate.Desc {
-		c = -c
-	}
-	return c
 }

@@ -273,30 +273,30 @@ func (c *costClient) get(v pagesql.ShapeVerdict, path string, q url.Values, extr
 	}
 	r := readResponse(c.t, res)
 	switch {
-	case v.Served && r.status == http.StatusOK:
+	case v.Served && r.Status == http.StatusOK:
 		c.served++
-		d := serverTime(c.t, r.header.Get("Server-Timing"))
+		d := serverTime(c.t, r.Header.Get("Server-Timing"))
 		c.times = append(c.times, costTime{d, u})
 		if c.timed && d >= costLimit {
-			c.t.Errorf("GET %s: %v of server time (%s), over %v", u, d, r.header.Get("Server-Timing"), costLimit)
+			c.t.Errorf("GET %s: %v of server time (%s), over %v", u, d, r.Header.Get("Server-Timing"), costLimit)
 		}
-		return r.page
-	case !v.Served && r.status == http.StatusBadRequest:
+		return r.Page
+	case !v.Served && r.Status == http.StatusBadRequest:
 		c.refused++
 		allowed := []string{"sort"}
 		for _, f := range v.Shape.Filters {
 			allowed = append(allowed, f.Param())
 		}
-		for _, p := range r.problem.InvalidParams {
+		for _, p := range r.Problem.InvalidParams {
 			if !slices.Contains(allowed, p.Name) {
-				c.t.Errorf("GET %s: 400 names %q, want sort or one of the filters: %s", u, p.Name, r.body)
+				c.t.Errorf("GET %s: 400 names %q, want sort or one of the filters: %s", u, p.Name, r.Body)
 			}
 		}
-		if len(r.problem.InvalidParams) == 0 {
-			c.t.Errorf("GET %s: 400 without invalid_params: %s", u, r.body)
+		if len(r.Problem.InvalidParams) == 0 {
+			c.t.Errorf("GET %s: 400 without invalid_params: %s", u, r.Body)
 		}
 	default:
-		c.t.Errorf("GET %s: %d for a shape the check says is served=%v: %.300s", u, r.status, v.Served, r.body)
+		c.t.Errorf("GET %s: %d for a shape the check says is served=%v: %.300s", u, r.Status, v.Served, r.Body)
 	}
 	return envelope{}
 }

@@ -30,8 +30,8 @@ func TestServerDeadline(t *testing.T) {
 			t.Fatal(err)
 		}
 		r := readResponse(t, res)
-		if r.status != http.StatusServiceUnavailable || r.header.Get("Content-Type") != httpadapter.ProblemContentType {
-			t.Errorf("%s past its deadline: %d %q %q, want a 503 problem", path, r.status, r.header.Get("Content-Type"), r.body)
+		if r.Status != http.StatusServiceUnavailable || r.Header.Get("Content-Type") != httpadapter.ProblemContentType {
+			t.Errorf("%s past its deadline: %d %q %q, want a 503 problem", path, r.Status, r.Header.Get("Content-Type"), r.Body)
 		}
 		// Generous for a loaded machine under -race; the query alone runs
 		// for many seconds.

@@ -1,7 +1,6 @@
 package hostile
 
 import (
-	"cmp"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -13,8 +12,7 @@ import (
 
 	gocmp "github.com/google/go-cmp/cmp"
 
-	"github.com/go-paginate/paginate/internal/dataset"
-	"github.com/go-paginate/paginate/internal/itemsapi"
+	"github.com/go-paginate/paginate/internal/apitest"
 )
 
 // includeRows is the size of the items table the include tests run on.
@@ -29,13 +27,13 @@ func TestIncludeStatementCount(t *testing.T) {
 	for _, dbName := range databases {
 		t.Run(dbName, func(t *testing.T) {
 			e := openRelatedEnv(t, dbName, includeRows)
-			c := serve(t, newAPI(t, e, apiConfig{}))
+			c := serve(t, newAPI(t, e, apiConfig{}).mux)
 			// A first page of each endpoint, not counted: the statements a
 			// backend runs once, before its first page (reading the
 			// database's catalog, say), are not a page's.
 			for _, path := range []string{items, feed} {
-				if res := c.get(path, "per_page=1&include=seller,reviews"); res.status != http.StatusOK {
-					t.Fatalf("GET %s: %d %.300s", path, res.status, res.body)
+				if res := c.Get(path + "?per_page=1&include=seller,reviews"); res.Status != http.StatusOK {
+					t.Fatalf("GET %s: %d %.300s", path, res.Status, res.Body)
 				}
 			}
 			for _, path := range []string{items, feed} {
@@ -55,10 +53,10 @@ func TestIncludeStatementCount(t *testing.T) {
 							q += "&include=" + include
 						}
 						e.log.take()
-						res := c.get(path, q)
+						res := c.Get(path + "?" + q)
 						stmts := e.log.take()
-						if res.status != http.StatusOK || len(res.page.Items) != perPage {
-							t.Fatalf("GET %s?%s: %d, %d items: %.300s", path, q, res.status, len(res.page.Items), res.body)
+						if res.Status != http.StatusOK || len(res.Page.Items) != perPage {
+							t.Fatalf("GET %s?%s: %d, %d items: %.300s", path, q, res.Status, len(res.Page.Items), res.Body)
 						}
 						counts[perPage] = len(stmts)
 						if len(stmts) != own+relations {
@@ -85,7 +83,7 @@ func TestIncludeRows(t *testing.T) {
 	for _, dbName := range databases {
 		t.Run(dbName, func(t *testing.T) {
 			e := openRelatedEnv(t, dbName, includeRows)
-			c := serve(t, newAPI(t, e, apiConfig{}))
+			c := serve(t, newAPI(t, e, apiConfig{}).mux)
 			cases := []struct {
 				path, query  string
 				fields       []string // the fields parameter; nil: none
@@ -105,18 +103,18 @@ func TestIncludeRows(t *testing.T) {
 					continue
 				}
 				// Back from the last page, through prev cursors.
-				u, err := url.Parse(*res.page.Links["last"])
+				u, err := url.Parse(*res.Page.Links["last"])
 				if err != nil {
 					t.Fatal(err)
 				}
 				last := u.Query()
 				last.Del("fields") // check adds it
 				res = ic.check(t, c, last.Encode())
-				for pages := 0; res.page.PrevCursor != nil; pages++ {
+				for pages := 0; res.Page.PrevCursor != nil; pages++ {
 					if pages > includeRows {
 						t.Fatal("the backward walk does not end")
 					}
-					res = ic.check(t, c, tc.query+"&before="+*res.page.PrevCursor)
+					res = ic.check(t, c, tc.query+"&before="+*res.Page.PrevCursor)
 				}
 			}
 		})
@@ -146,28 +144,22 @@ func (ic included) check(t *testing.T, c client, query string) response {
 	if ic.fields != nil {
 		q += "&fields=" + strings.Join(ic.fields, ",")
 	}
-	res := c.get(ic.path, q)
-	if res.status != http.StatusOK || len(res.page.Items) == 0 {
-		t.Fatalf("GET %s?%s: %d, %d items: %.300s", ic.path, q, res.status, len(res.page.Items), res.body)
+	res := c.Get(ic.path + "?" + q)
+	if res.Status != http.StatusOK || len(res.Page.Items) == 0 {
+		t.Fatalf("GET %s?%s: %d, %d items: %.300s", ic.path, q, res.Status, len(res.Page.Items), res.Body)
 	}
-	ids := res.page.Items
+	ids := res.Page.Items
 	if ic.fields != nil && !slices.Contains(ic.fields, "id") {
-		ids = c.get(ic.path, query+"&fields=id").page.Items
-		if len(ids) != len(res.page.Items) {
-			t.Fatalf("GET %s?%s&fields=id: %d items, want %d", ic.path, query, len(ids), len(res.page.Items))
+		ids = c.Get(ic.path + "?" + query + "&fields=id").Page.Items
+		if len(ids) != len(res.Page.Items) {
+			t.Fatalf("GET %s?%s&fields=id: %d items, want %d", ic.path, query, len(ids), len(res.Page.Items))
 		}
-	}
-	var raw struct {
-		Items []map[string]json.RawMessage `json:"items"`
-	}
-	if err := json.Unmarshal(res.body, &raw); err != nil {
-		t.Fatal(err)
 	}
 	fields := ic.fields
 	if fields == nil {
 		fields = itemKeys
 	}
-	for i, it := range raw.Items {
+	for i, it := range res.RawItems(t) {
 		want := slices.Clone(fields)
 		if ic.seller != nil {
 			want = append(want, "seller")
@@ -176,12 +168,12 @@ func (ic included) check(t *testing.T, c client, query string) response {
 			want = append(want, "reviews")
 		}
 		slices.Sort(want)
-		if d := gocmp.Diff(want, sortedKeys(it)); d != "" {
+		if d := gocmp.Diff(want, apitest.SortedKeys(it)); d != "" {
 			t.Fatalf("GET %s?%s: item %d keys (-want +got):\n%s", ic.path, q, i, d)
 		}
 		id := ids[i].ID
 		if ic.seller != nil {
-			checkSeller(t, it["seller"], dataset.Row(id).SellerID, ic.seller)
+			checkSeller(t, it["seller"], id, ic.seller)
 		}
 		if ic.revs != nil {
 			checkReviews(t, it["reviews"], id, ic.revs)
@@ -190,20 +182,12 @@ func (ic included) check(t *testing.T, c client, query string) response {
 	return res
 }
 
-func sortedKeys[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	slices.Sort(out)
-	return out
-}
-
 // checkSeller checks an item's seller member: null without a seller, else
 // the seller's row with exactly the keys asked for.
-func checkSeller(t *testing.T, raw json.RawMessage, sellerID *int64, keys []string) {
+func checkSeller(t *testing.T, raw json.RawMessage, itemID int64, keys []string) {
 	t.Helper()
-	if sellerID == nil {
+	want := apitest.Seller(apitest.Item(itemID))
+	if want == nil {
 		if string(raw) != "null" {
 			t.Errorf("an item without a seller has seller %s, want null", raw)
 		}
@@ -213,9 +197,7 @@ func checkSeller(t *testing.T, raw json.RawMessage, sellerID *int64, keys []stri
 	if err := json.Unmarshal(raw, &got); err != nil || got == nil {
 		t.Fatalf("seller %s: %v", raw, err)
 	}
-	want := dataset.SellerRow(*sellerID)
-	full := map[string]any{"id": want.ID, "name": want.Name, "country": want.Country}
-	checkObject(t, "seller", got, full, keys)
+	checkObject(t, "seller", got, want, keys)
 }
 
 // checkReviews checks an item's reviews member: its newest reviews,
@@ -227,38 +209,33 @@ func checkReviews(t *testing.T, raw json.RawMessage, itemID int64, keys []string
 	if err := json.Unmarshal(raw, &got); err != nil || got == nil {
 		t.Fatalf("reviews %s: %v (want an array, never null)", raw, err)
 	}
-	want := dataset.Reviews(itemID)
-	slices.SortFunc(want, func(a, b dataset.Review) int {
-		if c := b.CreatedAt.Compare(a.CreatedAt); c != 0 {
-			return c
-		}
-		return cmp.Compare(b.ID, a.ID)
-	})
-	want = want[:min(len(want), itemsapi.ReviewLimit)]
+	want := apitest.Reviews(itemID)
 	if len(got) != len(want) {
 		t.Fatalf("item %d: %d reviews, want %d: %s", itemID, len(got), len(want), raw)
 	}
 	for i, r := range want {
-		full := map[string]any{"id": r.ID, "item_id": r.ItemID, "rating": r.Rating, "body": r.Body, "created_at": r.CreatedAt}
-		checkObject(t, fmt.Sprintf("item %d review %d", itemID, i), got[i], full, keys)
+		checkObject(t, fmt.Sprintf("item %d review %d", itemID, i), got[i], r, keys)
 	}
 }
 
-// checkObject checks that got has exactly keys, each holding full's
-// value.
-func checkObject(t *testing.T, what string, got map[string]json.RawMessage, full map[string]any, keys []string) {
+// checkObject checks that got has exactly keys, each holding the JSON of
+// want's member of that name.
+func checkObject(t *testing.T, what string, got map[string]json.RawMessage, want any, keys []string) {
 	t.Helper()
-	want := slices.Sorted(slices.Values(keys))
-	if d := gocmp.Diff(want, sortedKeys(got)); d != "" {
+	b, err := json.Marshal(want)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var full map[string]json.RawMessage
+	if err := json.Unmarshal(b, &full); err != nil {
+		t.Fatal(err)
+	}
+	if d := gocmp.Diff(slices.Sorted(slices.Values(keys)), apitest.SortedKeys(got)); d != "" {
 		t.Fatalf("%s keys (-want +got):\n%s", what, d)
 	}
 	for _, k := range keys {
-		w, err := json.Marshal(full[k])
-		if err != nil {
-			t.Fatal(err)
-		}
-		if string(w) != string(got[k]) {
-			t.Errorf("%s %s = %s, want %s", what, k, got[k], w)
+		if string(full[k]) != string(got[k]) {
+			t.Errorf("%s %s = %s, want %s", what, k, got[k], full[k])
 		}
 	}
 }

@@ -2,15 +2,12 @@ package hostile
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
-	"io"
 	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
 	"runtime"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -18,7 +15,9 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/go-paginate/paginate/httpadapter"
+	"github.com/go-paginate/paginate/internal/apitest"
 	"github.com/go-paginate/paginate/internal/dataset"
+	"github.com/go-paginate/paginate/internal/itemsapi"
 )
 
 const (
@@ -71,41 +70,20 @@ func TestLoad(t *testing.T) {
 
 	ctx, cancel := context.WithTimeout(context.Background(), loadTime)
 	defer cancel()
-	var wg sync.WaitGroup
-	var done atomic.Int64
-	errs := make(chan error, loadClients)
-	for c := range loadClients {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			rng := rand.New(rand.NewPCG(uint64(c), 42))
-			for range loadRequests {
-				if ctx.Err() != nil {
-					return
-				}
-				var err error
-				switch n := rng.IntN(10); {
-				case n < 4:
-					err = lc.offsetPage(rng)
-				case n < 7:
-					err = lc.walk(rng)
-				default:
-					err = lc.bad(rng)
-				}
-				if err != nil {
-					errs <- fmt.Errorf("client %d: %w", c, err)
-					return
-				}
-				done.Add(1)
-			}
-		}()
-	}
-	wg.Wait()
-	close(errs)
-	for err := range errs {
+	done, errs := apitest.RunClients(ctx, loadClients, loadRequests, 42, func(rng *rand.Rand) error {
+		switch n := rng.IntN(10); {
+		case n < 4:
+			return lc.offsetPage(rng)
+		case n < 7:
+			return lc.walk(rng)
+		default:
+			return lc.bad(rng)
+		}
+	})
+	for _, err := range errs {
 		t.Error(err)
 	}
-	t.Logf("%d requests by %d clients; %d HTTP round trips", done.Load(), loadClients, lc.trips.Load())
+	t.Logf("%d requests by %d clients; %d HTTP round trips", done, loadClients, lc.trips.Load())
 	if ctx.Err() != nil {
 		t.Logf("stopped by the %v time bound", loadTime)
 	}
@@ -136,21 +114,14 @@ type loadClient struct {
 	trips  atomic.Int64
 }
 
-func (lc *loadClient) get(path, query string) (int, http.Header, []byte, error) {
+// get asks for path?query: any answer but a 5xx comes back.
+func (lc *loadClient) get(path, query string) (response, error) {
 	lc.trips.Add(1)
-	res, err := lc.c.Get(lc.base + path + "?" + query)
-	if err != nil {
-		return 0, nil, nil, fmt.Errorf("GET %s?%s: %w", path, query, err)
+	r, err := apitest.Get[itemsapi.Item](lc.c, lc.base+path+"?"+query)
+	if err == nil && r.Status >= 500 {
+		err = fmt.Errorf("GET %s?%s: %d %s", path, query, r.Status, r.Body)
 	}
-	defer res.Body.Close()
-	body, err := io.ReadAll(res.Body)
-	if err != nil {
-		return 0, nil, nil, fmt.Errorf("GET %s?%s: reading the body: %w", path, query, err)
-	}
-	if res.StatusCode >= 500 {
-		return 0, nil, nil, fmt.Errorf("GET %s?%s: %d %s", path, query, res.StatusCode, body)
-	}
-	return res.StatusCode, res.Header, body, nil
+	return r, err
 }
 
 // offsetPage asks for a random offset page and checks it.
@@ -171,14 +142,14 @@ func (lc *loadClient) offsetPage(rng *rand.Rand) error {
 	if rng.IntN(4) == 0 {
 		q += "&fields=id,name"
 	}
-	status, _, body, err := lc.get(items, q)
+	r, err := lc.get(items, q)
 	if err != nil {
 		return err
 	}
-	var env envelope
-	if status != http.StatusOK || json.Unmarshal(body, &env) != nil {
-		return fmt.Errorf("GET %s?%s: %d %.200s", items, q, status, body)
+	if r.Status != http.StatusOK {
+		return fmt.Errorf("GET %s?%s: %d %.200s", items, q, r.Status, r.Body)
 	}
+	env := r.Page
 	total := lc.totals[cat]
 	pages := int((total + int64(perPage) - 1) / int64(perPage))
 	wantItems := max(0, min(perPage, int(total)-(page-1)*perPage))
@@ -187,8 +158,8 @@ func (lc *loadClient) offsetPage(rng *rand.Rand) error {
 		return fmt.Errorf("GET %s?%s: total %v, want %d", items, q, env.Total, total)
 	case env.Pages == nil || *env.Pages != pages:
 		return fmt.Errorf("GET %s?%s: pages %v, want %d", items, q, env.Pages, pages)
-	case env.Page != page || env.PerPage != perPage:
-		return fmt.Errorf("GET %s?%s: page %d per_page %d", items, q, env.Page, env.PerPage)
+	case env.Page == nil || *env.Page != page || env.PerPage != perPage:
+		return fmt.Errorf("GET %s?%s: page %v per_page %d", items, q, env.Page, env.PerPage)
 	case len(env.Items) != wantItems:
 		return fmt.Errorf("GET %s?%s: %d items, want %d", items, q, len(env.Items), wantItems)
 	case env.HasNext != (page < pages) || env.HasPrev != (page > 1):
@@ -219,14 +190,14 @@ func (lc *loadClient) walk(rng *rand.Rand) error {
 		if after != "" {
 			query += "&after=" + after
 		}
-		status, _, body, err := lc.get(feed, query)
+		r, err := lc.get(feed, query)
 		if err != nil {
 			return err
 		}
-		var env envelope
-		if status != http.StatusOK || json.Unmarshal(body, &env) != nil {
-			return fmt.Errorf("GET %s?%s: %d %.200s", feed, query, status, body)
+		if r.Status != http.StatusOK {
+			return fmt.Errorf("GET %s?%s: %d %.200s", feed, query, r.Status, r.Body)
 		}
+		env := r.Page
 		if env.HasNext != (env.NextCursor != nil) || env.HasPrev != (env.PrevCursor != nil) || env.HasPrev != (n > 0) {
 			return fmt.Errorf("GET %s?%s: page %d: cursors do not match has_next/has_prev", feed, query, n)
 		}
@@ -260,14 +231,12 @@ func (lc *loadClient) bad(rng *rand.Rand) error {
 	if rng.IntN(3) == 0 {
 		path, q = feed, "after=not-a-cursor"
 	}
-	status, h, body, err := lc.get(path, q)
+	r, err := lc.get(path, q)
 	if err != nil {
 		return err
 	}
-	var p httpadapter.Problem
-	if status != http.StatusBadRequest || h.Get("Content-Type") != httpadapter.ProblemContentType ||
-		json.Unmarshal(body, &p) != nil || len(p.InvalidParams) == 0 {
-		return fmt.Errorf("GET %s?%.100s: %d %.200s, want a 400 problem naming the parameter", path, q, status, body)
+	if r.Status != http.StatusBadRequest || r.Header.Get("Content-Type") != httpadapter.ProblemContentType || len(r.Problem.InvalidParams) == 0 {
+		return fmt.Errorf("GET %s?%.100s: %d %.200s, want a 400 problem naming the parameter", path, q, r.Status, r.Body)
 	}
 	return nil
 }

@@ -3,7 +3,6 @@ package hostile
 import (
 	"encoding/json"
 	"net/http"
-	"net/http/httptest"
 	"slices"
 	"strings"
 	"testing"
@@ -65,7 +64,7 @@ func TestTextFilterAbuse(t *testing.T) {
 			for _, tc := range textAbuseCases() {
 				t.Run(tc.name, func(t *testing.T) {
 					e.log.take()
-					res := c.get("/", tc.query)
+					res := c.Get("/?" + tc.query)
 					stmts := e.log.take()
 					checkTextAbuse(t, tc, res, stmts, rows, fold)
 				})
@@ -163,9 +162,7 @@ func serveTextFilters(t *testing.T, e *env) client {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(h)
-	t.Cleanup(srv.Close)
-	return client{tb: t, srv: srv, c: srv.Client()}
+	return serve(t, h)
 }
 
 func checkTextAbuse(t *testing.T, tc textCase, res response, stmts []statement, rows []textItem, fold func(string) string) {
@@ -177,8 +174,8 @@ func checkTextAbuse(t *testing.T, tc textCase, res response, stmts []statement, 
 		checkBad(t, res, stmts, []string{tc.bad})
 		return
 	}
-	if res.status != http.StatusOK {
-		t.Fatalf("status %d, want 200: %.300s", res.status, res.body)
+	if res.Status != http.StatusOK {
+		t.Fatalf("status %d, want 200: %.300s", res.Status, res.Body)
 	}
 	if tc.reaches && !bound(stmts, marker) {
 		t.Errorf("the value was not among the bound arguments of %d statements", len(stmts))
@@ -187,7 +184,7 @@ func checkTextAbuse(t *testing.T, tc textCase, res response, stmts []statement, 
 		Total int64      `json:"total"`
 		Items []textItem `json:"items"`
 	}
-	if err := json.Unmarshal(res.body, &page); err != nil {
+	if err := json.Unmarshal(res.Body, &page); err != nil {
 		t.Fatal(err)
 	}
 	var want, got []int64

@@ -32,6 +32,7 @@ import (
 
 	"github.com/go-paginate/paginate"
 	"github.com/go-paginate/paginate/httpadapter"
+	"github.com/go-paginate/paginate/internal/dataset"
 	pagesql "github.com/go-paginate/paginate/sql"
 )
 
@@ -49,21 +50,15 @@ type Item struct {
 	Reviews   []Review  `json:"reviews"`
 }
 
-// Seller is one row of the sellers table: an item's seller.
-type Seller struct {
-	ID      int64  `db:"id" json:"id"`
-	Name    string `db:"name" json:"name"`
-	Country string `db:"country" json:"country"`
-}
+// Seller is one row of the sellers table: an item's seller. Its
+// declaration, with the columns' tags, is internal/dataset's, which seeds
+// the table.
+type Seller = dataset.Seller
 
-// Review is one row of the reviews table: a review of an item.
-type Review struct {
-	ID        int64     `db:"id" json:"id"`
-	ItemID    int64     `db:"item_id" json:"item_id"`
-	Rating    int64     `db:"rating" json:"rating"`
-	Body      string    `db:"body" json:"body"`
-	CreatedAt time.Time `db:"created_at" json:"created_at"`
-}
+// Review is one row of the reviews table: a review of an item. Its
+// declaration, with the columns' tags, is internal/dataset's, which seeds
+// the table.
+type Review = dataset.Review
 
 // ReviewLimit is the most reviews an item holds: its newest.
 const ReviewLimit = 3
