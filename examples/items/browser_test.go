@@ -11,6 +11,7 @@ import (
 	"github.com/chromedp/chromedp"
 	gocmp "github.com/google/go-cmp/cmp"
 
+	"github.com/go-paginate/paginate/internal/apitest"
 	"github.com/go-paginate/paginate/internal/testdb"
 )
 
@@ -64,7 +65,7 @@ func TestBrowserInfiniteScroll(t *testing.T) {
 		}
 		return got
 	}
-	want := ids(sorted(model(rows), "-created_at"))
+	want := apitest.IDs(apitest.Sorted(apitest.Items(rows), "-created_at"))
 
 	if err := chromedp.Do(ctx,
 		chromedp.Navigate(s.base+"/"),

@@ -9,8 +9,8 @@ import (
 
 	gocmp "github.com/google/go-cmp/cmp"
 
+	"github.com/go-paginate/paginate/internal/apitest"
 	"github.com/go-paginate/paginate/internal/itemsapi"
-	"github.com/go-paginate/paginate/internal/testdb"
 )
 
 // walkCase is one order and filter of the feed, and the rows it holds.
@@ -29,24 +29,21 @@ var walkCases = []walkCase{
 	{"category=nothing", "-created_at", func(itemsapi.Item) bool { return false }},
 }
 
-// links holds the envelope's links and the Link header's, which must
-// agree.
-type links map[string]*string
-
 // pageLinks fetches path and checks that its body's links are its Link
 // header's.
-func (s *server) pageLinks(t *testing.T, path string) (envelope, links) {
+func (s *server) pageLinks(t *testing.T, path string) (envelope, map[string]*string) {
 	t.Helper()
 	env, res := s.fetch(t, path)
-	if res.StatusCode != 200 {
-		t.Fatalf("GET %s: %d", path, res.StatusCode)
+	if res.Status != 200 {
+		t.Fatalf("GET %s: %d", path, res.Status)
 	}
-	header := links{"first": nil, "prev": nil, "next": nil, "last": nil}
-	for _, part := range strings.Split(res.Header.Get("Link"), ", ") {
-		if u, rel, ok := strings.Cut(part, `>; rel="`); ok {
-			v := strings.TrimPrefix(u, "<")
-			header[strings.TrimSuffix(rel, `"`)] = &v
-		}
+	targets, err := apitest.ParseLinks(res.Header.Get("Link"))
+	if err != nil {
+		t.Fatalf("GET %s: %v", path, err)
+	}
+	header := map[string]*string{"first": nil, "prev": nil, "next": nil, "last": nil}
+	for rel, target := range targets {
+		header[rel] = &target
 	}
 	if diff := gocmp.Diff(header, env.Links); diff != "" {
 		t.Fatalf("GET %s: body links differ from the Link header (-header +body):\n%s", path, diff)
@@ -79,13 +76,9 @@ func (s *server) path(t *testing.T, link *string) string {
 // has no next page, and the walk back sees every matching row exactly
 // once, in order.
 func checkWalkFromLast(t *testing.T, s *server, rows int, cases []walkCase, sizes []int) {
-	all := model(rows)
+	all := apitest.Items(rows)
 	for _, tc := range cases {
-		want := all
-		if tc.keep != nil {
-			want = slices.DeleteFunc(slices.Clone(all), func(it itemsapi.Item) bool { return !tc.keep(it) })
-		}
-		want = sorted(want, tc.sort)
+		want := apitest.Sorted(apitest.Filter(all, tc.keep), tc.sort)
 		for _, perPage := range sizes {
 			t.Run(tc.sort+"?"+tc.query+"&per_page="+strconv.Itoa(perPage), func(t *testing.T) {
 				q := "/api/items/feed?per_page=" + strconv.Itoa(perPage)
@@ -99,7 +92,7 @@ func checkWalkFromLast(t *testing.T, s *server, rows int, cases []walkCase, size
 				}
 				last, lastLinks := s.pageLinks(t, s.path(t, first["last"]))
 				tail := want[len(want)-min(perPage, len(want)):]
-				if diff := gocmp.Diff(ids(tail), ids(last.Items)); diff != "" {
+				if diff := gocmp.Diff(apitest.IDs(tail), apitest.IDs(last.Items)); diff != "" {
 					t.Errorf("last page (-want +got):\n%s", diff)
 				}
 				if last.HasNext || last.NextCursor != nil || lastLinks["next"] != nil {
@@ -123,7 +116,7 @@ func checkWalkFromLast(t *testing.T, s *server, rows int, cases []walkCase, size
 					backward = append(slices.Clone(env.Items), backward...)
 					link = ls["prev"]
 				}
-				if diff := gocmp.Diff(ids(want), ids(backward)); diff != "" {
+				if diff := gocmp.Diff(apitest.IDs(want), apitest.IDs(backward)); diff != "" {
 					t.Errorf("backward walk from the last link (-want +got):\n%s", diff)
 				}
 			})
@@ -139,17 +132,11 @@ func TestFeedFromLast(t *testing.T) {
 }
 
 func TestFeedFromLastPostgres(t *testing.T) {
-	db := testdb.Postgres(t) // skips without PAGINATE_POSTGRES_DSN
-	table := testdb.Name("items")
-	dropTables(t, db, table)
-	s := start(t, "-driver", "postgres", "-dsn", testdb.Env(t, testdb.PostgresEnv), "-table", table, "-rows", "60", "-shapes", "all")
+	s := startOn(t, "postgres", "-rows", "60", "-shapes", "all")
 	checkWalkFromLast(t, s, 60, walkCases, []int{7, 50})
 }
 
 func TestFeedFromLastMariaDB(t *testing.T) {
-	db := testdb.MySQL(t) // skips without PAGINATE_MYSQL_DSN
-	table := testdb.Name("items")
-	dropTables(t, db, table)
-	s := start(t, "-driver", "mysql", "-dsn", testdb.Env(t, testdb.MySQLEnv), "-table", table, "-rows", "60", "-shapes", "all")
+	s := startOn(t, "mysql", "-rows", "60", "-shapes", "all")
 	checkWalkFromLast(t, s, 60, walkCases, []int{7, 50})
 }

@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"os"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -20,6 +21,9 @@ import (
 	"time"
 
 	"go.uber.org/goleak"
+
+	"github.com/go-paginate/paginate/internal/apitest"
+	"github.com/go-paginate/paginate/internal/itemsapi"
 )
 
 // procStats is what the process holds.
@@ -138,28 +142,9 @@ func TestLoad(t *testing.T) {
 	stop := peak(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	var wg sync.WaitGroup
-	errs := make(chan error, loadClients)
-	for c := range loadClients {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			rng := rand.New(rand.NewPCG(uint64(c), 13))
-			for range loadRequests {
-				if ctx.Err() != nil {
-					return
-				}
-				if err := lc.one(rng); err != nil {
-					errs <- fmt.Errorf("client %d: %w", c, err)
-					return
-				}
-			}
-		}()
-	}
-	wg.Wait()
+	_, errs := apitest.RunClients(ctx, loadClients, loadRequests, 13, lc.one)
 	during := stop()
-	close(errs)
-	for err := range errs {
+	for _, err := range errs {
 		t.Error(err)
 	}
 	t.Logf("statuses: %s", lc.statuses())
@@ -281,46 +266,28 @@ func (lc *loadClient) walk(rng *rand.Rand) error {
 // get asks for path and checks the answer: one of the statuses in want,
 // or a 503 problem with Retry-After. It returns the page of a 200.
 func (lc *loadClient) get(path string, want ...int) (*envelope, error) {
-	res, err := lc.c.Get(lc.base + path)
+	r, err := apitest.Get[itemsapi.Item](lc.c, lc.base+path)
 	if err != nil {
-		return nil, fmt.Errorf("GET %.100s: %w", path, err)
-	}
-	defer res.Body.Close()
-	body, err := io.ReadAll(res.Body)
-	if err != nil {
-		return nil, fmt.Errorf("GET %.100s: reading the body: %w", path, err)
+		return nil, err
 	}
 	lc.mu.Lock()
 	if lc.seen == nil {
 		lc.seen = map[int]int{}
 	}
-	lc.seen[res.StatusCode]++
+	lc.seen[r.Status]++
 	lc.mu.Unlock()
 	switch {
-	case res.StatusCode == http.StatusServiceUnavailable:
-		if res.Header.Get("Retry-After") == "" || res.Header.Get("Content-Type") != "application/problem+json" {
-			return nil, fmt.Errorf("GET %.100s: 503 without Retry-After or a problem: %v %s", path, res.Header, body)
+	case r.Status == http.StatusServiceUnavailable:
+		if r.Header.Get("Retry-After") == "" || r.Header.Get("Content-Type") != "application/problem+json" {
+			return nil, fmt.Errorf("GET %.100s: 503 without Retry-After or a problem: %v %s", path, r.Header, r.Body)
 		}
 		return nil, nil
-	case !containsInt(want, res.StatusCode):
-		return nil, fmt.Errorf("GET %.100s: %d, want %v: %.300s", path, res.StatusCode, want, body)
-	case res.StatusCode == http.StatusOK:
-		var env envelope
-		if err := json.Unmarshal(body, &env); err != nil {
-			return nil, fmt.Errorf("GET %.100s: %v: %.300s", path, err, body)
-		}
-		return &env, nil
+	case !slices.Contains(want, r.Status):
+		return nil, fmt.Errorf("GET %.100s: %d, want %v: %.300s", path, r.Status, want, r.Body)
+	case r.Status == http.StatusOK:
+		return &r.Page, nil
 	}
 	return nil, nil
-}
-
-func containsInt(xs []int, x int) bool {
-	for _, y := range xs {
-		if y == x {
-			return true
-		}
-	}
-	return false
 }
 
 // TestIdleTimeout opens keep-alive connections, makes one request on each

@@ -2,7 +2,6 @@ package main
 
 import (
 	"bufio"
-	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -19,9 +18,8 @@ import (
 	"time"
 
 	gocmp "github.com/google/go-cmp/cmp"
-	"github.com/jmoiron/sqlx"
 
-	"github.com/go-paginate/paginate/internal/dataset"
+	"github.com/go-paginate/paginate/internal/apitest"
 	"github.com/go-paginate/paginate/internal/itemsapi"
 	"github.com/go-paginate/paginate/internal/testdb"
 )
@@ -96,138 +94,52 @@ func start(t *testing.T, args ...string) *server {
 	return srv
 }
 
-// envelope is the JSON of both endpoints.
-type envelope struct {
-	Total      *int64          `json:"total"`
-	Page       *int            `json:"page"`
-	PerPage    int             `json:"per_page"`
-	Pages      *int            `json:"pages"`
-	HasNext    bool            `json:"has_next"`
-	HasPrev    bool            `json:"has_prev"`
-	NextCursor *string         `json:"next_cursor"`
-	PrevCursor *string         `json:"prev_cursor"`
-	Links      links           `json:"links"`
-	Items      []itemsapi.Item `json:"items"`
-	raw        []map[string]json.RawMessage
-	keys       []string
-}
+// envelope is a page of either endpoint, and response one answer.
+type (
+	envelope = apitest.Envelope[itemsapi.Item]
+	response = apitest.Response[itemsapi.Item]
+)
 
-// fetch GETs path from s and decodes the envelope.
-func (s *server) fetch(t *testing.T, path string) (envelope, *http.Response) {
+// fetch GETs path from s and reads the answer.
+func (s *server) fetch(t *testing.T, path string) (envelope, response) {
 	t.Helper()
-	res, err := http.Get(s.base + path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	body, err := io.ReadAll(res.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var env envelope
-	if res.StatusCode != http.StatusOK {
-		return env, res
-	}
-	if err := json.Unmarshal(body, &env); err != nil {
-		t.Fatalf("GET %s: %v\n%s", path, err, body)
-	}
-	var top map[string]json.RawMessage
-	json.Unmarshal(body, &top)
-	for k := range top {
-		env.keys = append(env.keys, k)
-	}
-	slices.Sort(env.keys)
-	var raw struct {
-		Items []map[string]json.RawMessage `json:"items"`
-	}
-	json.Unmarshal(body, &raw)
-	env.raw = raw.Items
-	return env, res
+	r := s.client(t).Get(path)
+	return r.Page, r
 }
 
-// model returns the table's rows as the API should show them.
-func model(n int) []itemsapi.Item {
-	out := make([]itemsapi.Item, n)
-	for i := range out {
-		r := dataset.Row(int64(i + 1))
-		out[i] = itemsapi.Item{ID: r.ID, Name: r.Name, Category: r.Category, Price: r.Price, CreatedAt: r.CreatedAt, SellerID: r.SellerID}
-	}
-	return out
-}
-
-// sorted orders items as a sort parameter says, id breaking ties in the
-// direction of the last key.
-func sorted(items []itemsapi.Item, sort string) []itemsapi.Item {
-	out := slices.Clone(items)
-	keys := strings.Split(sort, ",")
-	lastDesc := strings.HasPrefix(keys[len(keys)-1], "-")
-	slices.SortStableFunc(out, func(a, b itemsapi.Item) int {
-		for _, k := range keys {
-			desc := strings.HasPrefix(k, "-")
-			var c int
-			switch strings.TrimPrefix(k, "-") {
-			case "id":
-				c = cmp.Compare(a.ID, b.ID)
-			case "name":
-				c = strings.Compare(a.Name, b.Name)
-			case "category":
-				c = strings.Compare(a.Category, b.Category)
-			case "price":
-				c = cmp.Compare(a.Price, b.Price)
-			case "created_at":
-				c = a.CreatedAt.Compare(b.CreatedAt)
-			}
-			if desc {
-				c = -c
-			}
-			if c != 0 {
-				return c
-			}
-		}
-		if lastDesc {
-			return cmp.Compare(b.ID, a.ID)
-		}
-		return cmp.Compare(a.ID, b.ID)
-	})
-	return out
-}
-
-func ids(items []itemsapi.Item) []int64 {
-	out := make([]int64, len(items))
-	for i, it := range items {
-		out[i] = it.ID
-	}
-	return out
+// client returns a client of s's API.
+func (s *server) client(t *testing.T) apitest.Client[itemsapi.Item] {
+	return apitest.Client[itemsapi.Item]{TB: t, Base: s.base}
 }
 
 func TestOffsetEndpoint(t *testing.T) {
 	// Every order and filter, indexed or not (TestShapes checks that).
 	s := start(t, "-rows", strconv.Itoa(testRows), "-shapes", "all")
-	all := model(testRows)
+	all := apitest.Items(testRows)
 
 	env, res := s.fetch(t, "/api/items")
-	if res.StatusCode != 200 {
-		t.Fatalf("status %d", res.StatusCode)
+	if res.Status != 200 {
+		t.Fatalf("status %d", res.Status)
 	}
 	if *env.Page != 1 || env.PerPage != 10 || *env.Total != testRows || *env.Pages != 25 || !env.HasNext || env.HasPrev {
 		t.Errorf("defaults: page %d per_page %d total %d pages %d has_next %v has_prev %v", *env.Page, env.PerPage, *env.Total, *env.Pages, env.HasNext, env.HasPrev)
 	}
-	if diff := gocmp.Diff(sorted(all, "-created_at")[:10], env.Items); diff != "" {
+	if diff := gocmp.Diff(apitest.Sorted(all, "-created_at")[:10], env.Items); diff != "" {
 		t.Errorf("first page (-want +got):\n%s", diff)
 	}
-	if diff := gocmp.Diff([]string{"has_next", "has_prev", "items", "links", "next_page", "page", "pages", "per_page", "prev_page", "total"}, env.keys); diff != "" {
+	if diff := gocmp.Diff([]string{"has_next", "has_prev", "items", "links", "next_page", "page", "pages", "per_page", "prev_page", "total"}, res.Keys(t)); diff != "" {
 		t.Errorf("envelope keys (-want +got):\n%s", diff)
 	}
 	if got := res.Header.Get("X-Total-Count"); got != strconv.Itoa(testRows) {
 		t.Errorf("X-Total-Count %q", got)
 	}
-	checkItemKeys(t, env.raw)
+	checkItemKeys(t, res.RawItems(t))
 	checkOffsetEdges(t, s)
 	checkOffsetQueries(t, s, all)
 
 	// Sparse fields.
-	env, _ = s.fetch(t, "/api/items?fields=name,price&sort=id&per_page=3")
-	for i, it := range env.raw {
+	env, res = s.fetch(t, "/api/items?fields=name,price&sort=id&per_page=3")
+	for i, it := range res.RawItems(t) {
 		if len(it) != 2 || it["name"] == nil || it["price"] == nil {
 			t.Errorf("item %d with fields=name,price: %v", i, it)
 		}
@@ -247,8 +159,8 @@ func checkOffsetEdges(t *testing.T, s *server) {
 	}
 	// Past the end: 200, empty, correct total and pages.
 	env, res := s.fetch(t, "/api/items?page=26")
-	if res.StatusCode != 200 || len(env.Items) != 0 || *env.Total != testRows || *env.Pages != 25 || env.HasNext || !env.HasPrev {
-		t.Errorf("past the end: status %d, %+v", res.StatusCode, env)
+	if res.Status != 200 || len(env.Items) != 0 || *env.Total != testRows || *env.Pages != 25 || env.HasNext || !env.HasPrev {
+		t.Errorf("past the end: status %d, %+v", res.Status, env)
 	}
 }
 
@@ -257,14 +169,7 @@ func checkOffsetEdges(t *testing.T, s *server) {
 func checkItemKeys(t *testing.T, raw []map[string]json.RawMessage) {
 	t.Helper()
 	for _, it := range raw {
-		keys := slices.Sorted(func(yield func(string) bool) {
-			for k := range it {
-				if !yield(k) {
-					return
-				}
-			}
-		})
-		if diff := gocmp.Diff([]string{"category", "created_at", "id", "name", "price", "seller_id"}, keys); diff != "" {
+		if diff := gocmp.Diff([]string{"category", "created_at", "id", "name", "price", "seller_id"}, apitest.SortedKeys(it)); diff != "" {
 			t.Fatalf("item keys (-want +got):\n%s", diff)
 		}
 		var ts string
@@ -295,21 +200,17 @@ func checkOffsetQueries(t *testing.T, s *server, all []itemsapi.Item) {
 		{"category=toys&price[gte]=10099&price[lte]=60099", "-created_at", func(it itemsapi.Item) bool { return it.Category == "toys" && it.Price >= 10099 && it.Price <= 60099 }},
 	} {
 		t.Run(tc.query, func(t *testing.T) {
-			want := all
-			if tc.keep != nil {
-				want = slices.DeleteFunc(slices.Clone(all), func(it itemsapi.Item) bool { return !tc.keep(it) })
-			}
-			want = sorted(want, tc.sort)
+			want := apitest.Sorted(apitest.Filter(all, tc.keep), tc.sort)
 			page := 1
 			if m := regexp.MustCompile(`page=(\d+)`).FindStringSubmatch(tc.query); m != nil {
 				page, _ = strconv.Atoi(m[1])
 			}
 			env, res := s.fetch(t, "/api/items?"+tc.query)
-			if res.StatusCode != 200 {
-				t.Fatalf("status %d", res.StatusCode)
+			if res.Status != 200 {
+				t.Fatalf("status %d", res.Status)
 			}
 			from, to := min((page-1)*10, len(want)), min(page*10, len(want))
-			if diff := gocmp.Diff(ids(want[from:to]), ids(env.Items)); diff != "" {
+			if diff := gocmp.Diff(apitest.IDs(want[from:to]), apitest.IDs(env.Items)); diff != "" {
 				t.Errorf("ids (-want +got):\n%s", diff)
 			}
 			if *env.Total != int64(len(want)) {
@@ -324,7 +225,7 @@ func checkOffsetQueries(t *testing.T, s *server, all []itemsapi.Item) {
 // way, in order.
 func TestFeedWalk(t *testing.T) {
 	s := start(t, "-rows", strconv.Itoa(testRows), "-cursor-key", strings.Repeat("k", 32), "-shapes", "all")
-	all := model(testRows)
+	all := apitest.Items(testRows)
 	for _, tc := range []struct {
 		query, sort string
 		keep        func(itemsapi.Item) bool
@@ -337,11 +238,7 @@ func TestFeedWalk(t *testing.T) {
 		{"sort=created_at&price[gt]=20000", "created_at", func(it itemsapi.Item) bool { return it.Price > 20000 }},
 	} {
 		t.Run(tc.sort+"?"+tc.query, func(t *testing.T) {
-			want := all
-			if tc.keep != nil {
-				want = slices.DeleteFunc(slices.Clone(all), func(it itemsapi.Item) bool { return !tc.keep(it) })
-			}
-			want = sorted(want, tc.sort)
+			want := apitest.Sorted(apitest.Filter(all, tc.keep), tc.sort)
 			q := "/api/items/feed?per_page=17"
 			if tc.query != "" {
 				q += "&" + tc.query
@@ -350,9 +247,12 @@ func TestFeedWalk(t *testing.T) {
 			var lastPrev *string
 			var lastLen int
 			for u, n := q, 0; ; n++ {
+				if n > len(want) {
+					t.Fatalf("forward walk still going after %d pages, at %s", n, u)
+				}
 				env, res := s.fetch(t, u)
-				if res.StatusCode != 200 {
-					t.Fatalf("GET %s: %d", u, res.StatusCode)
+				if res.Status != 200 {
+					t.Fatalf("GET %s: %d", u, res.Status)
 				}
 				if env.Total != nil || env.Pages != nil || res.Header.Get("X-Total-Count") != "" {
 					t.Fatal("the feed reports a total")
@@ -370,47 +270,36 @@ func TestFeedWalk(t *testing.T) {
 				}
 				u = q + "&after=" + url.QueryEscape(*env.NextCursor)
 			}
-			if diff := gocmp.Diff(ids(want), ids(forward)); diff != "" {
+			if diff := gocmp.Diff(apitest.IDs(want), apitest.IDs(forward)); diff != "" {
 				t.Fatalf("forward walk (-want +got):\n%s", diff)
 			}
 			var backward []itemsapi.Item
-			for c := lastPrev; c != nil; {
+			for c, n := lastPrev, 0; c != nil; n++ {
+				if n > len(want) {
+					t.Fatalf("backward walk still going after %d pages", n)
+				}
 				env, res := s.fetch(t, q+"&before="+url.QueryEscape(*c))
-				if res.StatusCode != 200 {
-					t.Fatalf("before: %d", res.StatusCode)
+				if res.Status != 200 {
+					t.Fatalf("before: %d", res.Status)
 				}
 				backward = append(slices.Clone(env.Items), backward...)
 				c = env.PrevCursor
 			}
-			if diff := gocmp.Diff(ids(want[:len(want)-lastLen]), ids(backward)); diff != "" {
+			if diff := gocmp.Diff(apitest.IDs(want[:len(want)-lastLen]), apitest.IDs(backward)); diff != "" {
 				t.Fatalf("backward walk (-want +got):\n%s", diff)
 			}
 		})
 	}
 }
 
-// problemNames returns the invalid_params names of a 400.
+// problemNames returns the invalid_params names of a 400, sorted.
 func problemNames(t *testing.T, s *server, path string) []string {
 	t.Helper()
-	res, err := http.Get(s.base + path)
-	if err != nil {
-		t.Fatal(err)
+	r := s.client(t).Get(path)
+	if r.Status != 400 || r.Header.Get("Content-Type") != "application/problem+json" {
+		t.Fatalf("GET %s: %d %s", path, r.Status, r.Header.Get("Content-Type"))
 	}
-	defer res.Body.Close()
-	if res.StatusCode != 400 || res.Header.Get("Content-Type") != "application/problem+json" {
-		t.Fatalf("GET %s: %d %s", path, res.StatusCode, res.Header.Get("Content-Type"))
-	}
-	var p struct {
-		InvalidParams []struct{ Name string } `json:"invalid_params"`
-	}
-	if err := json.NewDecoder(res.Body).Decode(&p); err != nil {
-		t.Fatal(err)
-	}
-	var out []string
-	for _, ip := range p.InvalidParams {
-		out = append(out, ip.Name)
-	}
-	return out
+	return r.ParamNames()
 }
 
 func TestCursorKeyAndRestart(t *testing.T) {
@@ -439,8 +328,8 @@ func TestCursorKeyAndRestart(t *testing.T) {
 	t.Setenv(cursorKeyEnv, key)
 	s = start(t, "-rows", "100", "-db", db)
 	got, res := s.fetch(t, "/api/items/feed?sort=price&per_page=5&after="+cursor)
-	if res.StatusCode != 200 {
-		t.Fatalf("cursor after restart: %d", res.StatusCode)
+	if res.Status != 200 {
+		t.Fatalf("cursor after restart: %d", res.Status)
 	}
 	if diff := gocmp.Diff(want.Items, got.Items); diff != "" {
 		t.Errorf("page after restart (-before +after):\n%s", diff)
@@ -529,17 +418,13 @@ func TestBadFlags(t *testing.T) {
 }
 
 func TestPostgres(t *testing.T) {
-	db := testdb.Postgres(t) // skips without PAGINATE_POSTGRES_DSN
-	dsn := testdb.Env(t, testdb.PostgresEnv)
-	table := testdb.Name("items")
-	dropTables(t, db, table)
-	s := start(t, "-driver", "postgres", "-dsn", dsn, "-table", table, "-rows", "120")
+	s := startOn(t, "postgres", "-rows", "120")
 	env, res := s.fetch(t, "/api/items?per_page=7&page=2")
-	if res.StatusCode != 200 || *env.Total != 120 {
-		t.Fatalf("status %d, %+v", res.StatusCode, env)
+	if res.Status != 200 || *env.Total != 120 {
+		t.Fatalf("status %d, %+v", res.Status, env)
 	}
-	want := sorted(model(120), "-created_at")[7:14]
-	if diff := gocmp.Diff(ids(want), ids(env.Items)); diff != "" {
+	want := apitest.Sorted(apitest.Items(120), "-created_at")[7:14]
+	if diff := gocmp.Diff(apitest.IDs(want), apitest.IDs(env.Items)); diff != "" {
 		t.Errorf("(-want +got):\n%s", diff)
 	}
 	for i := range want {
@@ -566,8 +451,8 @@ func TestShapes(t *testing.T) {
 	s := start(t, "-rows", "300")
 	for _, path := range []string{"/api/items?sort=price&price[gte]=1000", "/api/items/feed?sort=-name", "/api/items?category=books&created_at[gte]=2024-01-01T00:00:00Z"} {
 		env, res := s.fetch(t, path)
-		if res.StatusCode != 200 || len(env.Items) == 0 {
-			t.Errorf("GET %s: %d, %d items", path, res.StatusCode, len(env.Items))
+		if res.Status != 200 || len(env.Items) == 0 {
+			t.Errorf("GET %s: %d, %d items", path, res.Status, len(env.Items))
 		}
 		if st := res.Header.Get("Server-Timing"); !strings.Contains(st, "fetch;dur=") || !strings.Contains(st, "total;dur=") {
 			t.Errorf("GET %s: Server-Timing %q", path, st)
@@ -616,12 +501,21 @@ func TestShapes(t *testing.T) {
 	}
 }
 
-// dropTables drops, when the test ends, the items table the example
-// seeds under the name table and its sellers and reviews tables.
-func dropTables(t *testing.T, db *sqlx.DB, table string) {
+// startOn runs the example with args on a fresh table of the database
+// server driver names ("postgres" or "mysql"), skipping the test as
+// internal/testdb says when the server is not configured; the table and
+// its sellers and reviews tables are dropped when the test ends.
+func startOn(t *testing.T, driver string, args ...string) *server {
 	t.Helper()
+	open, env := testdb.Postgres, testdb.PostgresEnv
+	if driver == "mysql" {
+		open, env = testdb.MySQL, testdb.MySQLEnv
+	}
+	db := open(t)
+	table := testdb.Name("items")
 	sellers, reviews := relatedTables(table)
 	for _, name := range []string{table, sellers, reviews} {
 		testdb.DropTable(t, db, name)
 	}
+	return start(t, append([]string{"-driver", driver, "-dsn", testdb.Env(t, env), "-table", table}, args...)...)
 }

@@ -2,23 +2,20 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"io"
 	"net/http"
 	"strings"
 	"testing"
 
-	"github.com/getkin/kin-openapi/openapi3"
-	"github.com/getkin/kin-openapi/openapi3filter"
-	"github.com/getkin/kin-openapi/routers"
-	"github.com/getkin/kin-openapi/routers/legacy"
 	gocmp "github.com/google/go-cmp/cmp"
+
+	"github.com/go-paginate/paginate/internal/apitest"
 )
 
 // openAPI fetches the server's OpenAPI document, checks it is valid
 // OpenAPI 3.1 by kin-openapi and the same on every request, and returns
-// a router over it.
-func (s *server) openAPI(t *testing.T) (*openapi3.T, routers.Router) {
+// it loaded.
+func (s *server) openAPI(t *testing.T) apitest.OpenAPI {
 	t.Helper()
 	var bodies [2][]byte
 	for i := range bodies {
@@ -35,59 +32,29 @@ func (s *server) openAPI(t *testing.T) (*openapi3.T, routers.Router) {
 	if !bytes.Equal(bodies[0], bodies[1]) {
 		t.Fatal("two fetches of /openapi.json differ")
 	}
-	spec, err := openapi3.NewLoader().LoadFromData(bodies[0])
-	if err != nil {
-		t.Fatalf("loading /openapi.json: %v", err)
-	}
-	if !spec.IsOpenAPI31OrLater() || spec.IsOpenAPI32OrLater() {
-		t.Fatalf("/openapi.json is OpenAPI %q, not 3.1", spec.OpenAPI)
-	}
-	if err := spec.Validate(context.Background(), openapi3.EnableMultiError()); err != nil {
-		t.Fatalf("/openapi.json is not valid OpenAPI 3.1: %v", err)
-	}
-	router, err := legacy.NewRouter(spec)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return spec, router
+	return apitest.LoadOpenAPI(t, bodies[0])
 }
 
 // exchange sends GET path (with header) to s, and validates the request
-// and the response against the document. It fails the test when the
-// status is not want or the response does not match; it returns the
-// response, its body, and the request's validation error (nil when the
-// document accepts the request).
-func (s *server) exchange(t *testing.T, router routers.Router, path string, header http.Header, want int) (*http.Response, []byte, error) {
+// and the response against the document (see apitest.OpenAPI.Exchange).
+func (s *server) exchange(t *testing.T, doc apitest.OpenAPI, path string, header http.Header, want int) (*http.Response, []byte, error) {
 	t.Helper()
-	ctx := context.Background()
 	req, err := http.NewRequest(http.MethodGet, s.base+path, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	req.Header = header
-	route, params, err := router.FindRoute(req)
-	if err != nil {
-		t.Fatalf("%s: no operation in the document: %v", path, err)
-	}
-	in := &openapi3filter.RequestValidationInput{Request: req, PathParams: params, Route: route,
-		Options: &openapi3filter.Options{MultiError: true, SkipSettingDefaults: true}}
-	reqErr := openapi3filter.ValidateRequest(ctx, in)
-	res, err := http.DefaultClient.Do(req)
+	return doc.Exchange(t, req, http.DefaultClient.Do, want)
+}
+
+// linkTargets returns the target of each rel of the Link header of res.
+func linkTargets(t *testing.T, res *http.Response) map[string]string {
+	t.Helper()
+	l, err := apitest.ParseLinks(res.Header.Get("Link"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	body, _ := io.ReadAll(res.Body)
-	res.Body.Close()
-	if res.StatusCode != want {
-		t.Fatalf("%s: status %d, want %d: %s", path, res.StatusCode, want, body)
-	}
-	out := &openapi3filter.ResponseValidationInput{RequestValidationInput: in, Status: res.StatusCode, Header: res.Header,
-		Options: &openapi3filter.Options{IncludeResponseStatus: true, MultiError: true}}
-	out.SetBodyBytes(body)
-	if err := openapi3filter.ValidateResponse(ctx, out); err != nil {
-		t.Errorf("%s: the %d response does not match /openapi.json: %v\n%.300s", path, res.StatusCode, err, body)
-	}
-	return res, body, reqErr
+	return l
 }
 
 // TestOpenAPI validates the example's real traffic against the document
@@ -97,8 +64,8 @@ func TestOpenAPI(t *testing.T) {
 	// Every order, indexed or not: the documented orders are what the
 	// traffic exercises. (A refused order is a 400 problem like others.)
 	s := start(t, "-rows", "60", "-shapes", "all")
-	spec, router := s.openAPI(t)
-	if got := []string{spec.Paths.Find("/api/items").Get.OperationID, spec.Paths.Find("/api/items/feed").Get.OperationID}; gocmp.Diff([]string{"listItems", "feedItems"}, got) != "" {
+	doc := s.openAPI(t)
+	if got := []string{doc.Spec.Paths.Find("/api/items").Get.OperationID, doc.Spec.Paths.Find("/api/items/feed").Get.OperationID}; gocmp.Diff([]string{"listItems", "feedItems"}, got) != "" {
 		t.Errorf("operations %q", got)
 	}
 	for _, path := range []string{
@@ -115,21 +82,21 @@ func TestOpenAPI(t *testing.T) {
 		"/api/items/feed?include=seller&fields[seller]=country&sort=price&per_page=6",
 		"/api/items/feed?include=reviews,seller&category[in]=books,toys",
 	} {
-		if _, _, err := s.exchange(t, router, path, nil, http.StatusOK); err != nil {
+		if _, _, err := s.exchange(t, doc, path, nil, http.StatusOK); err != nil {
 			t.Errorf("%s: served, but /openapi.json refuses the request: %v", path, err)
 		}
 	}
 
 	// The feed's links, followed: next, last, and prev from the last.
-	res, _, _ := s.exchange(t, router, "/api/items/feed?per_page=4&sort=-name&fields=id,name", nil, http.StatusOK)
-	links := linkTargets(res.Header.Get("Link"))
+	res, _, _ := s.exchange(t, doc, "/api/items/feed?per_page=4&sort=-name&fields=id,name", nil, http.StatusOK)
+	links := linkTargets(t, res)
 	for _, rel := range []string{"first", "next", "last"} {
-		res, _, err := s.exchange(t, router, strings.TrimPrefix(links[rel], s.base), nil, http.StatusOK)
+		res, _, err := s.exchange(t, doc, strings.TrimPrefix(links[rel], s.base), nil, http.StatusOK)
 		if err != nil {
 			t.Errorf("the %s link: /openapi.json refuses the request: %v", rel, err)
 		}
 		if rel == "last" {
-			if _, _, err := s.exchange(t, router, strings.TrimPrefix(linkTargets(res.Header.Get("Link"))["prev"], s.base), nil, http.StatusOK); err != nil {
+			if _, _, err := s.exchange(t, doc, strings.TrimPrefix(linkTargets(t, res)["prev"], s.base), nil, http.StatusOK); err != nil {
 				t.Errorf("the last page's prev link: /openapi.json refuses the request: %v", err)
 			}
 		}
@@ -155,7 +122,7 @@ func TestOpenAPI(t *testing.T) {
 		{"/api/items/feed?include=reviews,reviews", true},
 		{"/api/items/feed?fields[seller]=name", false},
 	} {
-		_, _, err := s.exchange(t, router, tc.path, nil, http.StatusBadRequest)
+		_, _, err := s.exchange(t, doc, tc.path, nil, http.StatusBadRequest)
 		if tc.visible && err == nil {
 			t.Errorf("%s: refused with 400, but /openapi.json accepts the request", tc.path)
 		}
@@ -163,20 +130,9 @@ func TestOpenAPI(t *testing.T) {
 
 	// 304 Not Modified on both endpoints.
 	for _, path := range []string{"/api/items?per_page=3", "/api/items/feed?per_page=3"} {
-		res, _, _ := s.exchange(t, router, path, nil, http.StatusOK)
-		if _, _, err := s.exchange(t, router, path, http.Header{"If-None-Match": {res.Header.Get("ETag")}}, http.StatusNotModified); err != nil {
+		res, _, _ := s.exchange(t, doc, path, nil, http.StatusOK)
+		if _, _, err := s.exchange(t, doc, path, http.Header{"If-None-Match": {res.Header.Get("ETag")}}, http.StatusNotModified); err != nil {
 			t.Errorf("%s with If-None-Match: %v", path, err)
 		}
 	}
-}
-
-// linkTargets returns the target of each rel in a Link header.
-func linkTargets(v string) map[string]string {
-	out := map[string]string{}
-	for _, part := range strings.Split(v, ", ") {
-		if u, rel, ok := strings.Cut(part, `>; rel="`); ok {
-			out[strings.TrimSuffix(rel, `"`)] = strings.TrimPrefix(u, "<")
-		}
-	}
-	return out
 }
