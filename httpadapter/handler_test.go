@@ -20,6 +20,7 @@ import (
 
 	"github.com/go-paginate/paginate"
 	"github.com/go-paginate/paginate/httpadapter"
+	"github.com/go-paginate/paginate/internal/apitest"
 )
 
 func discardLogger() *slog.Logger { return slog.New(slog.DiscardHandler) }
@@ -320,14 +321,12 @@ func TestWalkThroughHTTP(t *testing.T) {
 		if err := json.NewDecoder(res.Body).Decode(&env); err != nil {
 			t.Fatal(err)
 		}
-		p := page{hasNext: env.HasNext, links: map[string]string{}}
+		p := page{hasNext: env.HasNext}
 		for _, it := range env.Items {
 			p.items = append(p.items, it.ID)
 		}
-		for _, part := range strings.Split(res.Header.Get("Link"), ", ") {
-			if u, rel, ok := strings.Cut(part, `>; rel="`); ok {
-				p.links[strings.TrimSuffix(rel, `"`)] = strings.TrimPrefix(u, "<")
-			}
+		if p.links, err = apitest.ParseLinks(res.Header.Get("Link")); err != nil {
+			t.Fatalf("GET %s: %v", url, err)
 		}
 		return p
 	}

@@ -11,18 +11,19 @@ import (
 
 	"github.com/go-paginate/paginate"
 	"github.com/go-paginate/paginate/httpadapter"
+	"github.com/go-paginate/paginate/internal/apitest"
 )
 
 // headerLinks returns the target of each rel in a Link header, as written.
 func headerLinks(t *testing.T, v string) map[string]any {
 	t.Helper()
-	out := map[string]any{"first": nil, "prev": nil, "next": nil, "last": nil}
-	if v == "" {
-		return out
+	targets, err := apitest.ParseLinks(v)
+	if err != nil {
+		t.Fatal(err)
 	}
-	for _, lv := range splitLink(v) {
-		target, params, _ := strings.Cut(lv, ">; rel=")
-		out[strings.Trim(params, `"`)] = strings.TrimPrefix(target, "<")
+	out := map[string]any{"first": nil, "prev": nil, "next": nil, "last": nil}
+	for rel, target := range targets {
+		out[rel] = target
 	}
 	return out
 }

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"slices"
@@ -13,12 +12,11 @@ import (
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/openapi3filter"
-	"github.com/getkin/kin-openapi/routers"
-	"github.com/getkin/kin-openapi/routers/legacy"
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/go-paginate/paginate"
 	"github.com/go-paginate/paginate/httpadapter"
+	"github.com/go-paginate/paginate/internal/apitest"
 )
 
 // api is a small API of several endpoints and its OpenAPI document.
@@ -119,25 +117,10 @@ func (a *api) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 // load checks the document with kin-openapi, as an OpenAPI 3.1 document,
-// and returns a router over it.
-func load(t *testing.T, doc []byte) (*openapi3.T, routers.Router) {
+// and returns it loaded, with a router over it.
+func load(t *testing.T, doc []byte) apitest.OpenAPI {
 	t.Helper()
-	loader := openapi3.NewLoader()
-	spec, err := loader.LoadFromData(doc)
-	if err != nil {
-		t.Fatalf("loading the document: %v", err)
-	}
-	if !spec.IsOpenAPI31OrLater() || spec.IsOpenAPI32OrLater() {
-		t.Fatalf("kin-openapi reads version %q, not 3.1", spec.OpenAPI)
-	}
-	if err := spec.Validate(context.Background(), openapi3.EnableMultiError()); err != nil {
-		t.Fatalf("the document is not valid OpenAPI 3.1: %v", err)
-	}
-	router, err := legacy.NewRouter(spec)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return spec, router
+	return apitest.LoadOpenAPI(t, doc)
 }
 
 // marshal returns the document's JSON, failing the test on an error.
@@ -168,8 +151,8 @@ func TestOpenAPIGolden(t *testing.T) {
 
 // validator checks requests and responses against a document.
 type validator struct {
-	router routers.Router
-	h      http.Handler
+	doc apitest.OpenAPI
+	h   http.Handler
 }
 
 // check sends target to v.h, checks that the answer has status want, and
@@ -177,35 +160,16 @@ type validator struct {
 // own validation error (nil when the document accepts the request).
 func (v validator) check(t *testing.T, target string, header http.Header, want int) error {
 	t.Helper()
-	ctx := context.Background()
 	req := httptest.NewRequest(http.MethodGet, target, nil)
 	for k, vs := range header {
 		req.Header[k] = vs
 	}
-	route, params, err := v.router.FindRoute(req)
-	if err != nil {
-		t.Fatalf("%s: no route in the document: %v", target, err)
-	}
-	in := &openapi3filter.RequestValidationInput{Request: req, PathParams: params, Route: route, Options: &openapi3filter.Options{MultiError: true, SkipSettingDefaults: true}}
-	reqErr := openapi3filter.ValidateRequest(ctx, in)
-	rec := httptest.NewRecorder()
-	v.h.ServeHTTP(rec, req)
-	res := rec.Result()
-	body, _ := io.ReadAll(res.Body)
-	if res.StatusCode != want {
-		t.Fatalf("%s: status %d, want %d: %s", target, res.StatusCode, want, body)
-	}
-	out := &openapi3filter.ResponseValidationInput{
-		RequestValidationInput: in,
-		Status:                 res.StatusCode,
-		Header:                 res.Header,
-		Options:                &openapi3filter.Options{IncludeResponseStatus: true, MultiError: true},
-	}
-	out.SetBodyBytes(body)
-	if err := openapi3filter.ValidateResponse(ctx, out); err != nil {
-		t.Errorf("%s: the %d response does not match the document: %v\n%s", target, res.StatusCode, err, body)
-	}
-	return reqErr
+	_, _, err := v.doc.Exchange(t, req, func(req *http.Request) (*http.Response, error) {
+		rec := httptest.NewRecorder()
+		v.h.ServeHTTP(rec, req)
+		return rec.Result(), nil
+	}, want)
+	return err
 }
 
 // TestOpenAPIValidatesTraffic sends requests to the API and validates
@@ -216,8 +180,7 @@ func (v validator) check(t *testing.T, target string, header http.Header, want i
 // are bad are refused by the document too.
 func TestOpenAPIValidatesTraffic(t *testing.T) {
 	a := newAPI(t)
-	_, router := load(t, marshal(t, a.doc))
-	v := validator{router: router, h: a}
+	v := validator{doc: load(t, marshal(t, a.doc)), h: a}
 	for _, target := range []string{
 		"/items",
 		"/items?page=2&per_page=3&sort=-price,name",
@@ -293,7 +256,7 @@ func TestOpenAPIValidatesTraffic(t *testing.T) {
 // fails.
 func TestOpenAPIValidationCanFail(t *testing.T) {
 	a := newAPI(t)
-	_, router := load(t, marshal(t, a.doc))
+	router := load(t, marshal(t, a.doc)).Router
 	ctx := context.Background()
 	for _, tc := range []struct{ name, body string }{
 		{"a NaN as a number-like string", `{"page":1,"per_page":10,"has_next":false,"has_prev":false,"next_page":null,"prev_page":null,"links":{"first":null,"prev":null,"next":null,"last":null},"items":[{"id":1,"value":"nan"}]}`},
@@ -321,7 +284,7 @@ func TestOpenAPIValidationCanFail(t *testing.T) {
 // wrong document would pass the other tests: the parameter names of each
 // mode, the envelope keys, the item keys and types, the page sizes.
 func TestOpenAPIContent(t *testing.T) {
-	spec, _ := load(t, marshal(t, newAPI(t).doc))
+	spec := load(t, marshal(t, newAPI(t).doc)).Spec
 	params := func(path string) []string {
 		var out []string
 		for _, p := range spec.Paths.Value(path).Get.Parameters {
@@ -449,7 +412,7 @@ func TestOpenAPIAddErrors(t *testing.T) {
 		}
 	}
 	// None of them left a trace.
-	spec, _ := load(t, marshal(t, doc))
+	spec := load(t, marshal(t, doc)).Spec
 	if n := spec.Paths.Len(); n != 1 {
 		t.Errorf("%d paths after the refused Adds, want 1", n)
 	}

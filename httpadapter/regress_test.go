@@ -15,28 +15,8 @@ import (
 	"github.com/go-paginate/paginate"
 	"github.com/go-paginate/paginate/cache"
 	"github.com/go-paginate/paginate/httpadapter"
+	"github.com/go-paginate/paginate/internal/apitest"
 )
-
-// splitLink splits a Link header value into its link-values, on commas
-// outside <>.
-func splitLink(v string) []string {
-	var out []string
-	depth, start := 0, 0
-	for i := 0; i < len(v); i++ {
-		switch v[i] {
-		case '<':
-			depth++
-		case '>':
-			depth--
-		case ',':
-			if depth == 0 {
-				out = append(out, strings.TrimSpace(v[start:i]))
-				start = i + 1
-			}
-		}
-	}
-	return append(out, strings.TrimSpace(v[start:]))
-}
 
 // rawEscape escapes only the bytes that would end or change a query
 // value, leaving <>",; and the like as a client may send them.
@@ -53,27 +33,19 @@ func rawEscape(v string) string {
 	return b.String()
 }
 
-// parseLink returns the rel and target of each link-value, failing on any
-// that is not exactly <absolute URL>; rel="name".
+// parseLink returns the target of each rel of a Link header, failing on
+// any link-value that is not exactly <absolute URL>; rel="name".
 func parseLink(t *testing.T, v string) map[string]*url.URL {
 	t.Helper()
+	targets, err := apitest.ParseLinks(v)
+	if err != nil {
+		t.Fatal(err)
+	}
 	out := map[string]*url.URL{}
-	for _, lv := range splitLink(v) {
-		target, params, ok := strings.Cut(lv, ">")
-		if !ok || !strings.HasPrefix(target, "<") {
-			t.Fatalf("link-value %q is not <URL>; params", lv)
-		}
-		u, err := url.Parse(target[1:])
+	for rel, target := range targets {
+		u, err := url.Parse(target)
 		if err != nil || !u.IsAbs() {
-			t.Fatalf("link target %q: absolute %v, error %v", target[1:], err == nil && u.IsAbs(), err)
-		}
-		rel, ok := strings.CutPrefix(params, `; rel="`)
-		if !ok || !strings.HasSuffix(rel, `"`) || strings.ContainsAny(rel[:len(rel)-1], `"<>;,`) {
-			t.Fatalf("link params %q are not one rel", params)
-		}
-		rel = rel[:len(rel)-1]
-		if out[rel] != nil {
-			t.Fatalf("rel %q twice in %q", rel, v)
+			t.Fatalf("link target %q: absolute %v, error %v", target, err == nil && u.IsAbs(), err)
 		}
 		out[rel] = u
 	}

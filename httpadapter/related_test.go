@@ -310,8 +310,8 @@ func TestIncludeOpenAPI(t *testing.T) {
 	a := &api{doc: doc, handlers: map[string]http.Handler{}}
 	a.add(t, "/shop", offset, offset, httpadapter.Operation{ID: "shop", ItemSchema: "Product"})
 	a.add(t, "/shop/feed", cursor, cursor, httpadapter.Operation{ID: "feed", ItemSchema: "Product"})
-	spec, router := load(t, marshal(t, doc))
-	v := validator{router: router, h: a}
+	loaded := load(t, marshal(t, doc))
+	spec, v := loaded.Spec, validator{doc: loaded, h: a}
 	for _, target := range []string{
 		"/shop", "/shop?include=seller", "/shop?include=seller,reviews&per_page=3",
 		"/shop?include=reviews&fields[reviews]=rating,at&fields=name",
