@@ -9,8 +9,11 @@ import (
 
 // TestDependencyBoundaries pins which packages may import what: the core
 // and the client only the standard library, relay only the standard
-// library and the core, no library package a database driver, and only
-// the Redis cache package the Redis client.
+// library and the core, no library package a database driver, only the
+// Redis cache package the Redis client, and no library package the
+// module's test support (internal/apitest, internal/testdb,
+// internal/dataset, internal/itemsapi) or kin-openapi, which the tests
+// alone use.
 func TestDependencyBoundaries(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs go list")
@@ -31,6 +34,10 @@ func TestDependencyBoundaries(t *testing.T) {
 		t.Fatalf("go list: %v\n%s", err, pkgs)
 	}
 	drivers := []string{"github.com/mattn/go-sqlite3", "github.com/jackc/pgx", "github.com/go-sql-driver/mysql"}
+	testSupport := []string{
+		module + "/internal/apitest", module + "/internal/testdb", module + "/internal/dataset", module + "/internal/itemsapi",
+		"github.com/getkin/kin-openapi",
+	}
 	for _, pkg := range strings.Fields(string(pkgs)) {
 		rel := strings.TrimPrefix(pkg, module)
 		if strings.HasPrefix(rel, "/examples/") || rel == "/internal/testdb" || strings.HasPrefix(rel, "/internal/cmd/") {
@@ -41,6 +48,11 @@ func TestDependencyBoundaries(t *testing.T) {
 			t.Fatalf("go list -deps %s: %v\n%s", pkg, err, deps)
 		}
 		for _, d := range strings.Fields(string(deps)) {
+			for _, f := range testSupport {
+				if library(rel) && (d == f || strings.HasPrefix(d, f+"/")) {
+					t.Errorf("%s imports %s, which is for the module's tests", pkg, d)
+				}
+			}
 			for _, drv := range drivers {
 				if strings.HasPrefix(d, drv) {
 					t.Errorf("%s imports the driver %s", pkg, d)
@@ -71,4 +83,12 @@ func checkImports(t *testing.T, module, pkg string, allowed []string) {
 		}
 		t.Errorf("%s imports %s; it may import only the standard library and %q", pkg, f[0], allowed)
 	}
+}
+
+// library reports whether the package at path rel (relative to the
+// module, "" for the core) is one an application imports, directly or
+// through another: not an example, a command or a test's support.
+func library(rel string) bool {
+	return !strings.HasPrefix(rel, "/examples/") &&
+		(!strings.HasPrefix(rel, "/internal/") || slices.Contains(libraryDirs, strings.TrimPrefix(rel, "/")))
 }
