@@ -106,9 +106,6 @@ func NewKeyset[T any](b Backend[T], schema *Schema, cfg KeysetConfig) (*Keyset[T
 	if err != nil {
 		return nil, err
 	}
-	if err := checkRelater(b, schema); err != nil {
-		return nil, err
-	}
 	cfg.PerPage, cfg.MaxPerPage = bs.sizes.perPage, bs.sizes.maxPerPage
 	return &Keyset[T]{base: bs, b: b, cfg: cfg, codec: cursor.NewCodec(cfg.Keys, cfg.MaxCursorLen), step: issueStep(cfg.MaxAge)}, nil
 }

@@ -68,9 +68,6 @@ func NewOffset[T any](b Backend[T], schema *Schema, cfg OffsetConfig) (*Offset[T
 	if err != nil {
 		return nil, err
 	}
-	if err := checkRelater(b, schema); err != nil {
-		return nil, err
-	}
 	cfg.PerPage, cfg.MaxPerPage = bs.sizes.perPage, bs.sizes.maxPerPage
 	return &Offset[T]{base: bs, b: b, cfg: cfg}, nil
 }

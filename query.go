@@ -133,12 +133,18 @@ type base struct {
 	limits limits
 }
 
-func newBase(b any, schema *Schema, perPage, maxPerPage int, reject bool) (base, error) {
+// newBase checks what both paginators' constructors check: the backend
+// was built with the paginator's schema (if it says), the page sizes, and
+// a backend that can load the schema's relations.
+func newBase[T any](b Backend[T], schema *Schema, perPage, maxPerPage int, reject bool) (base, error) {
 	if err := checkBackendSchema(b, schema); err != nil {
 		return base{}, err
 	}
 	sz, err := newSizes(perPage, maxPerPage, reject)
 	if err != nil {
+		return base{}, err
+	}
+	if err := checkRelater(b, schema); err != nil {
 		return base{}, err
 	}
 	return base{schema: schema, sizes: sz, limits: limitsOf(b)}, nil

@@ -1,6 +1,7 @@
 package paginatetest
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -18,7 +19,7 @@ import (
 // last row (or before the first) gives an empty page that can turn back.
 func (s *suite) testDeleted(t tester, full *fixture) {
 	byID := slices.Clone(full.rows)
-	slices.SortFunc(byID, func(a, b Row) int { return cmpInt(a.ID, b.ID) })
+	slices.SortFunc(byID, func(a, b Row) int { return cmp.Compare(a.ID, b.ID) })
 	n := len(byID)
 	gone := map[int64]bool{}
 	for _, i := range []int{0, 1, 2, 20, 21, n - 3, n - 2, n - 1} {
@@ -192,16 +193,6 @@ func sameKeysetPage(ctx context.Context, want, got *paginate.Keyset[Row], req pa
 		}
 	}
 	return nil
-}
-
-func cmpInt(a, b int64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 // testBadCursors checks that cursors a paginator did not issue for the

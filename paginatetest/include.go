@@ -1,13 +1,14 @@
 package paginatetest
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"slices"
 	"strings"
 	"time"
 
-	"github.com/google/go-cmp/cmp"
+	gocmp "github.com/google/go-cmp/cmp"
 
 	"github.com/go-paginate/paginate"
 )
@@ -163,7 +164,7 @@ func (it Item) id() int64 { return it.ID }
 
 // equal reports whether it and o are equal as go-cmp compares them.
 func (it Item) equal(o Item) bool {
-	return cmp.Equal(it, o, cmpOptions...)
+	return gocmp.Equal(it, o, cmpOptions...)
 }
 
 // relModel is the suite's own model of the relations: what each item
@@ -233,15 +234,15 @@ func (m relModel) newestFirst(a, b Review) int {
 			return c
 		}
 	}
-	return cmpInt(b.ID, a.ID)
+	return cmp.Compare(b.ID, a.ID)
 }
 
 // bestFirst orders reviews by rating descending, then id descending.
 func bestFirst(a, b Review) int {
-	if c := cmpInt(b.Rating, a.Rating); c != 0 {
+	if c := cmp.Compare(b.Rating, a.Rating); c != 0 {
 		return c
 	}
-	return cmpInt(b.ID, a.ID)
+	return cmp.Compare(b.ID, a.ID)
 }
 
 // projectSeller returns a copy of s with only the fields named (all when

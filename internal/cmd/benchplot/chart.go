@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"html"
@@ -92,7 +93,7 @@ func newChart(samples []sample, re *regexp.Regexp, title string) (*chart, error)
 		nb, eb := strconv.ParseFloat(b, 64)
 		switch {
 		case ea == nil && eb == nil:
-			return cmpFloat(na, nb)
+			return cmp.Compare(na, nb)
 		case ea == nil:
 			return -1
 		case eb == nil:
@@ -113,16 +114,6 @@ func newChart(samples []sample, re *regexp.Regexp, title string) (*chart, error)
 	}
 	c.style()
 	return c, nil
-}
-
-func cmpFloat(a, b float64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 var (
