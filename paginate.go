@@ -18,6 +18,9 @@
 //	p, err := paginate.NewKeyset(backend, schema, paginate.KeysetConfig{Keys: [][]byte{key}})
 //	page, err := p.Paginate(ctx, paginate.Request{PerPage: 20, After: cursor})
 //
+// [Walk] iterates over every item from the page a request names to the
+// last, following the pages' cursors or numbers.
+//
 // Every name in a request is checked against the schema; values are parsed by
 // the field's type and reach a backend only as typed values, never as text
 // to splice into a query. Invalid requests fail with a [*RequestError] that
@@ -48,19 +51,6 @@
 // `json:"-"` back nothing. A Column that is a qualified name or an
 // expression ("a.name", "COUNT(t.tag)") is matched only by Name. The
 // field's JSON key, for output, is its json tag's name, else its Go name.
-//
-// # Relations
-//
-// A schema may declare relations beside its fields ([Relation]): rows
-// related to each item, such as an item's seller (belongs-to, through
-// items.seller_id) or its reviews (has-many, through reviews.item_id, the
-// newest first, at most a declared number per item). A request names the
-// relations it wants in [Request].Include, each with the related fields
-// it wants, and every item of the page holds their rows in a field of its
-// own (Seller *Seller, Reviews []Review), loaded after the page is
-// fetched by the backend's [Relater] with one query per relation, never
-// one per item. A keyset cursor does not depend on the relations
-// included: the position of a row is the same with or without them.
 //
 // # Filter values
 //
@@ -114,7 +104,10 @@
 // tie-breaker, so a walk never repeats or skips a row, even when rows are
 // inserted or deleted while it runs. Cursors are opaque, versioned, URL-safe
 // strings signed with HMAC-SHA256 and bound to the sort and filters they
-// were made under.
+// were made under. Every page also carries [Page].LastCursor, which asks
+// for the final page directly ([Keyset.LastCursor] makes it without a
+// page), and a walk backward from it through PrevCursor sees every row
+// once.
 //
 // A cursor depends only on the position it holds, its sort and filters,
 // and the signing key: the same page of the same data has the same cursors
@@ -140,6 +133,19 @@
 // (PostgreSQL does; SQLite turns NaN into NULL and MariaDB refuses both):
 // they are positions like any other, in PostgreSQL's order, where NaN
 // equals NaN and sorts above +Infinity. [Memory] orders them so.
+//
+// # Relations
+//
+// A schema may declare relations beside its fields ([Relation]): rows
+// related to each item, such as an item's seller (belongs-to, through
+// items.seller_id) or its reviews (has-many, through reviews.item_id, the
+// newest first, at most a declared number per item). A request names the
+// relations it wants in [Request].Include, each with the related fields
+// it wants, and every item of the page holds their rows in a field of its
+// own (Seller *Seller, Reviews []Review), loaded after the page is
+// fetched by the backend's [Relater] with one query per relation, never
+// one per item. A keyset cursor does not depend on the relations
+// included: the position of a row is the same with or without them.
 //
 // # Bounded cost
 //
@@ -178,8 +184,10 @@
 // Optional interfaces, found by type assertion, give a backend more
 // powers or tell the paginators what it stores:
 //
-//   - [NullOrderer] says where the backend sorts NULL. Without it,
-//     [NullsSmallest] is assumed.
+//   - [NullOrderer] says where the backend sorts NULL. The paginators
+//     do not need to know (the backend sorts and compares), but the
+//     conformance suite (package paginatetest) holds the backend's order
+//     to it; without it, [NullsSmallest] is assumed.
 //   - [TimePrecisioner] says the backend stores times at a coarser
 //     precision than the nanosecond; time filter values are moved to it.
 //   - [TimeRanger] says the backend stores times only within a narrower
@@ -290,7 +298,9 @@ type Backend[T any] interface {
 	Count(ctx context.Context, q Query) (int64, error)
 }
 
-// NullOrderer is implemented by backends that say where they sort NULL.
+// NullOrderer is an optional backend interface: a backend that says where
+// it sorts NULL. The conformance suite (package paginatetest) checks the
+// backend's order against it.
 type NullOrderer interface {
 	NullOrder() NullOrder
 }
