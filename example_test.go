@@ -161,11 +161,17 @@ func ExampleWalk() {
 func ExampleSchema_ParseSort() {
 	schema := bookSchema()
 	keys, err := schema.ParseSort("-year,title")
-	fmt.Println(keys, err)
+	if err != nil {
+		panic(err)
+	}
+	for _, k := range keys {
+		fmt.Println(k.Field, k.Dir)
+	}
 	_, err = schema.ParseSort("password")
 	fmt.Println(err)
 	// Output:
-	// [{year desc} {title asc}] <nil>
+	// year desc
+	// title asc
 	// paginate: parameter sort: unknown field "password"
 }
 

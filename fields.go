@@ -204,6 +204,16 @@ type SortKey struct {
 	Dir   Direction
 }
 
+// String returns the key as a sort parameter writes it: the field name,
+// after a "-" when descending ("-price"). [Schema.ParseSort] reads a
+// comma-separated list of them back.
+func (k SortKey) String() string {
+	if k.Dir == Desc {
+		return "-" + k.Field
+	}
+	return k.Field
+}
+
 // Filter is one requested filter: a field name, an operator and its values.
 // Values are typed as the field's [Type] says (any Go integer type for
 // Int, float32 and float64 for Float), or strings to be parsed as a

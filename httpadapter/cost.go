@@ -153,10 +153,7 @@ func sortShape(keys []paginate.SortKey) string {
 		if i > 0 {
 			b.WriteByte(',')
 		}
-		if k.Dir == paginate.Desc {
-			b.WriteByte('-')
-		}
-		b.WriteString(k.Field)
+		b.WriteString(k.String())
 	}
 	return b.String()
 }

@@ -130,7 +130,7 @@ func ExampleMiddleware() {
 	h.ServeHTTP(rec, httptest.NewRequest("GET", "/books?page=2&limit=5&sort=-year&year[lt]=1980", nil))
 	fmt.Println(rec.Body)
 	// Output:
-	// page 2, 5 per page, sort [{year desc}], filter year[lt] [1980]
+	// page 2, 5 per page, sort [-year], filter year[lt] [1980]
 }
 
 // An application that renders its own body takes the pieces: the items

@@ -142,11 +142,7 @@ func (p *Parser) sortParam() *oaParameter {
 	var def []any
 	var defText []string
 	for _, k := range p.schema.DefaultSort() {
-		t := k.Field
-		if k.Dir == paginate.Desc {
-			t = "-" + t
-		}
-		def, defText = append(def, t), append(defText, t)
+		def, defText = append(def, k.String()), append(defText, k.String())
 	}
 	example := "-" + strings.Trim(names[0], "`")
 	if len(names) > 1 {

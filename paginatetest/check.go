@@ -53,10 +53,7 @@ func (s spec) String() string {
 func formatSort(keys []paginate.SortKey) string {
 	parts := make([]string, len(keys))
 	for i, k := range keys {
-		parts[i] = k.Field
-		if k.Dir == paginate.Desc {
-			parts[i] = "-" + k.Field
-		}
+		parts[i] = k.String()
 	}
 	return strings.Join(parts, ",")
 }
