@@ -12,7 +12,9 @@
 //     [ParsedQuery], which holds the [paginate.Request] and every
 //     parameter as the client wrote it (parse.go, query.go).
 //   - [Writer] writes, for items of one type: the envelope of a page
-//     ([Writer.WritePage]), its [Links] (links.go), and errors as RFC
+//     ([Writer.WritePage], [Keys], envelope.go), its items cut to the
+//     requested fields with their included relations ([Writer.AppendItems],
+//     items.go, related.go), its [Links] (links.go), and errors as RFC
 //     9457 [Problem] details ([Writer.WriteError], problem.go). It takes
 //     the mode and the parameter names from its parser.
 //   - [Handler] puts a parser, a paginator and a writer together in one
@@ -106,20 +108,6 @@
 // JavaScript's Number() and Python's float() read them back. (A float
 // inside a nested value, such as a slice, still fails with a 500.)
 //
-// A schema may declare relations (see [paginate.Relation]): rows related
-// to each item, which include names. Each included relation is a member
-// of every item, under the JSON key of the item's field for it, after
-// the item's own fields: a belongs-to relation's row as an object, or
-// null when the item has none; a has-many relation's rows as an array,
-// empty (never null) when there are none. Without include, an item holds
-// no relation member at all. fields[relation] restricts a relation's rows
-// to the named fields, as fields restricts the items'; it is refused
-// (400) for a relation that is not included. An unknown or repeated
-// relation in include, or an unknown field in fields[relation], is a 400
-// naming the parameter. The item keeps the field it is linked through
-// (seller_id) for loading, but writes it only when fields asks for it.
-// Items that hold relations must be structs (or pointers to them).
-//
 // With a fields parameter each item holds only the requested keys, in
 // T's order. The items are copied, once per page, into values of a struct
 // type built (and cached) for that set of fields, holding just those
@@ -135,6 +123,20 @@
 // has no such field, or two, or one that encoding/json does not write.
 // Map items with string keys are filtered by key; items of other types
 // are written whole.
+//
+// A schema may declare relations (see [paginate.Relation]): rows related
+// to each item, which include names. Each included relation is a member
+// of every item, under the JSON key of the item's field for it, after
+// the item's own fields: a belongs-to relation's row as an object, or
+// null when the item has none; a has-many relation's rows as an array,
+// empty (never null) when there are none. Without include, an item holds
+// no relation member at all. fields[relation] restricts a relation's rows
+// to the named fields, as fields restricts the items'; it is refused
+// (400) for a relation that is not included. An unknown or repeated
+// relation in include, or an unknown field in fields[relation], is a 400
+// naming the parameter. The item keeps the field it is linked through
+// (seller_id) for loading, but writes it only when fields asks for it.
+// Items that hold relations must be structs (or pointers to them).
 //
 // The Link header's URLs keep the request's other query parameters, in
 // order and with their repeats, each name and value decoded and encoded
@@ -172,9 +174,8 @@
 // configured keys, and its items the declared fields under the keys
 // encoding/json gives them (a float may be the string "NaN", "Infinity" or
 // "-Infinity"), and each relation as an optional member: a row or null,
-// or an array of rows. 400
-// is an RFC 9457 problem with invalid_params, 404 appears for a strict
-// offset paginator, 503 and 500 for failures.
+// or an array of rows. 400 is an RFC 9457 problem with invalid_params,
+// 404 appears for a strict offset paginator, 503 and 500 for failures.
 //
 // # Rendering your own responses
 //
