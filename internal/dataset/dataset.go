@@ -49,7 +49,9 @@
 //
 // [Seed] builds the tables in one transaction with prepared multi-row
 // inserts and creates the indexes afterwards; [Cached] and
-// [CachedRelated] keep a seeded SQLite file between runs. Related rows
+// [CachedRelated] keep a seeded SQLite file between runs (cached.go), and
+// [Shared] a seeded table on a PostgreSQL or MariaDB/MySQL server, which
+// the benchmarks and the cost tests share by name (shared.go). Related rows
 // are seeded only when asked: reviews are about four times as many rows
 // as items, which the benchmarks do not need.
 package dataset

@@ -1,7 +1,9 @@
 // Package itemsapi is the API of the example server in examples/items,
-// kept here so that the tests can import it: examples/items serves it, and
+// kept here so that the tests can import it: examples/items serves it,
 // internal/hostile attacks, loads and walks the same handlers rather than a
-// copy of them. It imports no database driver; the program and the tests
+// copy of them, the client package's tests walk it, and examples/graphql
+// serves its schema over GraphQL. internal/apitest computes what it
+// should answer. It imports no database driver; the program and the tests
 // open the databases.
 //
 // The API serves an items table (see internal/dataset) with two routes,

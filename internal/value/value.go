@@ -14,6 +14,12 @@
 //	Bytes    []byte
 //	Decimal  string holding a decimal number ("12.50")
 //
+// value.go parses text ([Parse]), normalizes what backends return
+// ([Normalize]) and compares ([Compare]); key.go writes the canonical key
+// of a set of filters ([FiltersKey]); mapkey.go turns a value into a
+// comparable map key that is equal exactly when Compare finds the values
+// equal ([MapKey]).
+//
 // Nothing here panics on input: a value of the wrong type is an error.
 package value
 
