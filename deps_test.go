@@ -11,9 +11,9 @@ import (
 // and the client only the standard library, relay only the standard
 // library and the core, no library package a database driver, only the
 // Redis cache package the Redis client, and no library package the
-// module's test support (internal/apitest, internal/testdb,
-// internal/dataset, internal/itemsapi) or kin-openapi, which the tests
-// alone use.
+// module's test support (internal/apitest, internal/golden,
+// internal/testdb, internal/dataset, internal/itemsapi) or kin-openapi,
+// which the tests alone use.
 func TestDependencyBoundaries(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs go list")
@@ -35,7 +35,7 @@ func TestDependencyBoundaries(t *testing.T) {
 	}
 	drivers := []string{"github.com/mattn/go-sqlite3", "github.com/jackc/pgx", "github.com/go-sql-driver/mysql"}
 	testSupport := []string{
-		module + "/internal/apitest", module + "/internal/testdb", module + "/internal/dataset", module + "/internal/itemsapi",
+		module + "/internal/apitest", module + "/internal/golden", module + "/internal/testdb", module + "/internal/dataset", module + "/internal/itemsapi",
 		"github.com/getkin/kin-openapi",
 	}
 	for _, pkg := range strings.Fields(string(pkgs)) {

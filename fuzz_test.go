@@ -23,7 +23,6 @@ import (
 	"flag"
 	"fmt"
 	"math"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -33,6 +32,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/go-paginate/paginate"
+	"github.com/go-paginate/paginate/internal/golden"
 )
 
 var updateFuzzCorpus = flag.Bool("update-fuzz-corpus", false, "rewrite the generated seeds in testdata/fuzz")
@@ -628,20 +628,7 @@ func TestFuzzCorpus(t *testing.T) {
 	}
 
 	for name, want := range files {
-		path := filepath.Join("testdata", "fuzz", name)
-		if *updateFuzzCorpus {
-			if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-				t.Fatal(err)
-			}
-			if err := os.WriteFile(path, []byte(want), 0o644); err != nil {
-				t.Fatal(err)
-			}
-			continue
-		}
-		got, err := os.ReadFile(path)
-		if err != nil || string(got) != want {
-			t.Errorf("%s is missing or stale; rewrite the corpus with go test . -run TestFuzzCorpus -update-fuzz-corpus", path)
-		}
+		golden.File(t, filepath.Join("testdata", "fuzz", name), []byte(want), *updateFuzzCorpus, "go test . -run TestFuzzCorpus -update-fuzz-corpus")
 	}
 }
 

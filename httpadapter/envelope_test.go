@@ -55,7 +55,7 @@ func TestGoldenEnvelopes(t *testing.T) {
 				t.Errorf("Content-Type %q", ct)
 			}
 			body := readBody(t, res)
-			golden(t, tc.golden, standIn(body))
+			checkGolden(t, tc.golden, standIn(body))
 		})
 	}
 }

@@ -6,15 +6,13 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"path/filepath"
 	"testing"
 	"time"
 
-	"github.com/google/go-cmp/cmp"
-
 	"github.com/go-paginate/paginate"
 	"github.com/go-paginate/paginate/httpadapter"
+	"github.com/go-paginate/paginate/internal/golden"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata")
@@ -159,21 +157,9 @@ func decode(tb testing.TB, body []byte) map[string]any {
 	return m
 }
 
-// golden compares got with testdata/name, or rewrites it with -update.
-func golden(tb testing.TB, name string, got []byte) {
+// checkGolden compares got with testdata/name, or rewrites it with
+// -update.
+func checkGolden(tb testing.TB, name string, got []byte) {
 	tb.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			tb.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	if diff := cmp.Diff(string(want), string(got)); diff != "" {
-		tb.Errorf("%s differs (-want +got):\n%s", path, diff)
-	}
+	golden.File(tb, filepath.Join("testdata", name), got, *update, "go test ./httpadapter -update")
 }

@@ -146,7 +146,7 @@ func TestOpenAPIGolden(t *testing.T) {
 		t.Fatal(err)
 	}
 	indented.WriteByte('\n')
-	golden(t, "openapi.golden.json", indented.Bytes())
+	checkGolden(t, "openapi.golden.json", indented.Bytes())
 }
 
 // validator checks requests and responses against a document.

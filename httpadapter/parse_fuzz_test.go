@@ -24,7 +24,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -33,6 +32,7 @@ import (
 
 	"github.com/go-paginate/paginate"
 	"github.com/go-paginate/paginate/httpadapter"
+	"github.com/go-paginate/paginate/internal/golden"
 )
 
 var (
@@ -361,18 +361,7 @@ func TestHandlerQueryCorpus(t *testing.T) {
 		t.Fatal("the handler handed out no cursor")
 	}
 	for name, want := range files {
-		path := filepath.Join("testdata", "fuzz", "FuzzHandlerQuery", name)
-		if *updateFuzzCorpus {
-			if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-				t.Fatal(err)
-			}
-			if err := os.WriteFile(path, []byte(want), 0o644); err != nil {
-				t.Fatal(err)
-			}
-			continue
-		}
-		if got, err := os.ReadFile(path); err != nil || string(got) != want {
-			t.Errorf("%s is missing or stale; rewrite the corpus with go test ./httpadapter -run TestHandlerQueryCorpus -update-fuzz-corpus", path)
-		}
+		golden.File(t, filepath.Join("testdata", "fuzz", "FuzzHandlerQuery", name), []byte(want), *updateFuzzCorpus,
+			"go test ./httpadapter -run TestHandlerQueryCorpus -update-fuzz-corpus")
 	}
 }
