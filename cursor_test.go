@@ -31,49 +31,42 @@ func keyset(t testing.TB, b paginate.Backend[item], cfg paginate.KeysetConfig) *
 	return p
 }
 
+// TestKeysetPages walks 25 rows forward to the last page and back to the
+// first, each page's request taking its cursor from the page before.
 func TestKeysetPages(t *testing.T) {
 	ctx := context.Background()
 	p := keyset(t, memory(t, numbered(25)), paginate.KeysetConfig{})
-	first, err := p.Paginate(ctx, paginate.Request{})
-	if err != nil {
-		t.Fatal(err)
+	middle := pageMeta{IDs: span(11, 20), PerPage: 10, HasNext: true, HasPrev: true, NextCursor: true, PrevCursor: true}
+	first := pageMeta{IDs: span(1, 10), PerPage: 10, HasNext: true, NextCursor: true}
+	var prev paginate.Page[item]
+	for _, step := range []struct {
+		name string
+		req  func(prev paginate.Page[item]) paginate.Request
+		want pageMeta
+	}{
+		{"first page", func(paginate.Page[item]) paginate.Request { return paginate.Request{} }, first},
+		{"second page", after, middle},
+		{"last page", after, pageMeta{IDs: span(21, 25), PerPage: 10, HasPrev: true, PrevCursor: true}},
+		{"back from the last page", before, middle},
+		{"back at the start", before, first},
+	} {
+		page, err := p.Paginate(ctx, step.req(prev))
+		if err != nil {
+			t.Fatalf("%s: %v", step.name, err)
+		}
+		if diff := gocmp.Diff(step.want, meta(page)); diff != "" {
+			t.Fatalf("%s (-want +got):\n%s", step.name, diff)
+		}
+		prev = page
 	}
-	want := pageMeta{IDs: span(1, 10), PerPage: 10, HasNext: true, NextCursor: true}
-	if diff := gocmp.Diff(want, meta(first)); diff != "" {
-		t.Fatalf("first page (-want +got):\n%s", diff)
-	}
-	second, err := p.Paginate(ctx, paginate.Request{After: first.NextCursor})
-	if err != nil {
-		t.Fatal(err)
-	}
-	want = pageMeta{IDs: span(11, 20), PerPage: 10, HasNext: true, HasPrev: true, NextCursor: true, PrevCursor: true}
-	if diff := gocmp.Diff(want, meta(second)); diff != "" {
-		t.Fatalf("second page (-want +got):\n%s", diff)
-	}
-	last, err := p.Paginate(ctx, paginate.Request{After: second.NextCursor})
-	if err != nil {
-		t.Fatal(err)
-	}
-	want = pageMeta{IDs: span(21, 25), PerPage: 10, HasPrev: true, PrevCursor: true}
-	if diff := gocmp.Diff(want, meta(last)); diff != "" {
-		t.Fatalf("last page (-want +got):\n%s", diff)
-	}
-	back, err := p.Paginate(ctx, paginate.Request{Before: last.PrevCursor})
-	if err != nil {
-		t.Fatal(err)
-	}
-	want = pageMeta{IDs: span(11, 20), PerPage: 10, HasNext: true, HasPrev: true, NextCursor: true, PrevCursor: true}
-	if diff := gocmp.Diff(want, meta(back)); diff != "" {
-		t.Fatalf("back from the last page (-want +got):\n%s", diff)
-	}
-	start, err := p.Paginate(ctx, paginate.Request{Before: back.PrevCursor})
-	if err != nil {
-		t.Fatal(err)
-	}
-	want = pageMeta{IDs: span(1, 10), PerPage: 10, HasNext: true, NextCursor: true}
-	if diff := gocmp.Diff(want, meta(start)); diff != "" {
-		t.Fatalf("back at the start (-want +got):\n%s", diff)
-	}
+}
+
+// after asks for the page after prev; before, for the page before it.
+func after(prev paginate.Page[item]) paginate.Request {
+	return paginate.Request{After: prev.NextCursor}
+}
+func before(prev paginate.Page[item]) paginate.Request {
+	return paginate.Request{Before: prev.PrevCursor}
 }
 
 // TestKeysetEmptyPageTurnsBack checks that a page that comes out empty (its
