@@ -185,18 +185,18 @@ func (m relModel) attach(it Item, include []paginate.Include) Item {
 			it.Seller = nil
 			for _, s := range m.d.Sellers {
 				if it.SellerID != nil && s.ID == *it.SellerID {
-					it.Seller = projectSeller(s, in.Fields)
+					it.Seller = ptr(project(s, in.Fields))
 				}
 			}
 		case "reviews":
 			it.Reviews = []Review{}
 			for _, r := range m.reviews(it.ID, m.newestFirst, ReviewLimit) {
-				it.Reviews = append(it.Reviews, projectReview(r, in.Fields))
+				it.Reviews = append(it.Reviews, project(r, in.Fields))
 			}
 		case "top_reviews":
 			it.TopReviews = []*Review{}
 			for _, r := range m.reviews(it.ID, bestFirst, TopReviewLimit) {
-				p := projectReview(r, in.Fields)
+				p := project(r, in.Fields)
 				it.TopReviews = append(it.TopReviews, &p)
 			}
 		}
@@ -245,86 +245,24 @@ func bestFirst(a, b Review) int {
 	return cmp.Compare(b.ID, a.ID)
 }
 
-// projectSeller returns a copy of s with only the fields named (all when
-// fields is nil).
-func projectSeller(s Seller, fields []string) *Seller {
-	if fields == nil {
-		return &s
-	}
-	out := Seller{}
-	for _, f := range fields {
-		switch f {
-		case "id":
-			out.ID = s.ID
-		case "name":
-			out.Name = s.Name
-		case "country":
-			out.Country = s.Country
-		default:
-			panic("paginatetest: unknown seller field " + f)
-		}
-	}
-	return &out
-}
-
-// projectReview returns r with only the fields named (all when fields is
-// nil).
-func projectReview(r Review, fields []string) Review {
-	if fields == nil {
-		return r
-	}
-	out := Review{}
-	for _, f := range fields {
-		switch f {
-		case "id":
-			out.ID = r.ID
-		case "item_id":
-			out.ItemID = r.ItemID
-		case "rating":
-			out.Rating = r.Rating
-		case "body":
-			out.Body = r.Body
-		case "created_at":
-			out.CreatedAt = r.CreatedAt
-		default:
-			panic("paginatetest: unknown review field " + f)
-		}
-	}
-	return out
-}
-
 // projectItem returns it with only the fields named (all when fields is
 // nil) and the related rows of the relations in include, each with only
 // the fields its include names: what the suite compares, since a backend
 // may load more fields than asked for.
 func projectItem(it Item, fields []string, include []paginate.Include) Item {
-	out := it
-	if fields != nil {
-		out = Item{Seller: it.Seller, Reviews: it.Reviews, TopReviews: it.TopReviews}
-		for _, f := range fields {
-			switch f {
-			case "id":
-				out.ID = it.ID
-			case "name":
-				out.Name = it.Name
-			case "seller_id":
-				out.SellerID = it.SellerID
-			default:
-				panic("paginatetest: unknown item field " + f)
-			}
-		}
-	}
+	out := project(it, fields)
+	out.Seller, out.Reviews, out.TopReviews = it.Seller, it.Reviews, it.TopReviews
 	for _, in := range include {
 		switch in.Relation {
 		case "seller":
 			if it.Seller != nil {
-				out.Seller = projectSeller(*it.Seller, in.Fields)
+				out.Seller = ptr(project(*it.Seller, in.Fields))
 			}
 		case "reviews":
 			if it.Reviews != nil {
 				out.Reviews = make([]Review, len(it.Reviews))
 				for i, r := range it.Reviews {
-					out.Reviews[i] = projectReview(r, in.Fields)
+					out.Reviews[i] = project(r, in.Fields)
 				}
 			}
 		case "top_reviews":
@@ -332,7 +270,7 @@ func projectItem(it Item, fields []string, include []paginate.Include) Item {
 				out.TopReviews = make([]*Review, len(it.TopReviews))
 				for i, r := range it.TopReviews {
 					if r != nil {
-						p := projectReview(*r, in.Fields)
+						p := project(*r, in.Fields)
 						out.TopReviews[i] = &p
 					}
 				}
