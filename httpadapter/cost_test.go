@@ -3,6 +3,7 @@ package httpadapter_test
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -165,6 +166,42 @@ func TestBudget(t *testing.T) {
 	for _, bad := range []httpadapter.CostConfig{{Budget: -1}, {SlowPage: -1}} {
 		if _, err := httpadapter.Handler[Item](blocking{}, s, httpadapter.Config{Parser: httpadapter.ParserConfig{Mode: httpadapter.OffsetMode}, Cost: bad}); err == nil {
 			t.Errorf("%+v: no error", bad)
+		}
+	}
+}
+
+// pastDeadline is a context whose deadline has passed but which has not
+// ended yet: the moment after a driver's own timer for the deadline (a
+// dial's, a socket's) fired and before the context's did.
+type pastDeadline struct{ context.Context }
+
+func (pastDeadline) Deadline() (time.Time, bool) { return time.Now().Add(-time.Millisecond), true }
+
+// An error that comes back after the deadline passed is the deadline's
+// (a 503 with Retry-After), even when it is not the context's error and
+// the context has not ended yet.
+func TestErrorPastDeadline(t *testing.T) {
+	p, err := httpadapter.NewParser(newSchema(t), httpadapter.ParserConfig{Mode: httpadapter.OffsetMode})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, err := httpadapter.NewWriter[Item](p, httpadapter.WriterConfig{Logger: discardLogger()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	timeout := errors.New("dial tcp 127.0.0.1:3306: i/o timeout")
+	for _, tc := range []struct {
+		name string
+		ctx  context.Context
+		want int
+	}{
+		{"deadline passed", pastDeadline{context.Background()}, http.StatusServiceUnavailable},
+		{"no deadline", context.Background(), http.StatusInternalServerError},
+	} {
+		rec := httptest.NewRecorder()
+		w.WriteError(rec, httptest.NewRequestWithContext(tc.ctx, http.MethodGet, "/", nil), nil, timeout)
+		if rec.Code != tc.want || (tc.want == http.StatusServiceUnavailable) != (rec.Header().Get("Retry-After") != "") {
+			t.Errorf("%s: %d, Retry-After %q; want %d", tc.name, rec.Code, rec.Header().Get("Retry-After"), tc.want)
 		}
 	}
 }

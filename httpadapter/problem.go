@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/go-paginate/paginate"
 )
@@ -139,7 +140,14 @@ func (w *Writer[T]) WriteError(rw http.ResponseWriter, r *http.Request, q *Parse
 		return
 	}
 	ctx := r.Context()
-	if ctxErr := ctx.Err(); errors.Is(ctxErr, context.Canceled) {
+	ctxErr := ctx.Err()
+	if d, ok := ctx.Deadline(); ok && ctxErr == nil && !time.Now().Before(d) {
+		// A driver's own timer for the deadline (a dial's, a socket's)
+		// can fire a moment before the context's, and its error is not
+		// the context's: past the deadline, it is the deadline's.
+		ctxErr = context.DeadlineExceeded
+	}
+	if errors.Is(ctxErr, context.Canceled) {
 		w.logger.DebugContext(ctx, "httpadapter: request ended before its page", "method", r.Method, "path", r.URL.Path, "err", err)
 		return
 	} else if ctxErr != nil && !errors.Is(err, ctxErr) {
