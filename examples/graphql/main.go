@@ -13,8 +13,9 @@
 //
 // items takes first, after, last and before, an orderBy list of
 // {field, direction} and a filter on category (eq, ne, in), price and
-// createdAt (eq, lt, lte, gt, gte): the fields and operators the items
-// schema (internal/itemsapi) declares. A bad argument is a GraphQL error
+// createdAt (eq, lt, lte, gt, gte), name (prefix, contains) and sellerId
+// (null): the fields and operators the items schema (internal/itemsapi)
+// declares. A bad argument is a GraphQL error
 // that names it, with the code BAD_USER_INPUT.
 //
 // Cursors are signed with the key from -cursor-key or PAGINATE_CURSOR_KEY

@@ -226,6 +226,16 @@ func TestWalks(t *testing.T) {
 			"orderBy": []map[string]any{{"field": "CATEGORY"}, {"field": "CREATED_AT", "direction": "DESC"}},
 			"filter":  map[string]any{"category": map[string]any{"ne": "books"}},
 		}, `SELECT id FROM items WHERE category <> 'books' ORDER BY category ASC, created_at DESC, id DESC`, nil},
+		{"names that start with Sturdy, by name", map[string]any{
+			"orderBy": []map[string]any{{"field": "NAME"}},
+			"filter":  map[string]any{"name": map[string]any{"prefix": "Sturdy"}},
+		}, `SELECT id FROM items WHERE substr(name, 1, 6) = 'Sturdy' ORDER BY name ASC, id ASC`, nil},
+		{"names holding an e, without a seller", map[string]any{
+			"filter": map[string]any{"name": map[string]any{"contains": "e"}, "sellerId": map[string]any{"null": true}},
+		}, `SELECT id FROM items WHERE instr(name, 'e') > 0 AND seller_id IS NULL ORDER BY created_at DESC, id DESC`, nil},
+		{"with a seller", map[string]any{
+			"filter": map[string]any{"sellerId": map[string]any{"null": false}, "price": map[string]any{"lt": 20000}},
+		}, `SELECT id FROM items WHERE seller_id IS NOT NULL AND price < 20000 ORDER BY created_at DESC, id DESC`, nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			want := idsBySQL(t, a.db, tc.sql, tc.args...)

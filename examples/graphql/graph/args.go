@@ -44,6 +44,13 @@ func filters(f *model.ItemFilter) ([]paginate.Filter, map[string]string) {
 	if f == nil {
 		return nil, nil
 	}
+	if n := f.Name; n != nil {
+		add(&m, "name", "name", paginate.Prefix, n.Prefix)
+		add(&m, "name", "name", paginate.Contains, n.Contains)
+	}
+	if n := f.SellerID; n != nil {
+		add(&m, "sellerId", "seller_id", paginate.IsNull, n.Null)
+	}
 	if c := f.Category; c != nil {
 		add(&m, "category", "category", paginate.Eq, c.Eq)
 		add(&m, "category", "category", paginate.Ne, c.Ne)

@@ -210,7 +210,9 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("IntFilter", ec.unmarshalInputIntFilter),
 			graphql.NewInputUnmarshaler("ItemFilter", ec.unmarshalInputItemFilter),
 			graphql.NewInputUnmarshaler("ItemOrder", ec.unmarshalInputItemOrder),
+			graphql.NewInputUnmarshaler("NullFilter", ec.unmarshalInputNullFilter),
 			graphql.NewInputUnmarshaler("StringFilter", ec.unmarshalInputStringFilter),
+			graphql.NewInputUnmarshaler("TextFilter", ec.unmarshalInputTextFilter),
 			graphql.NewInputUnmarshaler("TimeFilter", ec.unmarshalInputTimeFilter),
 		)
 	}
@@ -345,9 +347,24 @@ input ItemOrder {
 }
 
 input ItemFilter {
+  name: TextFilter
   category: StringFilter
   price: IntFilter
   createdAt: TimeFilter
+  sellerId: NullFilter
+}
+
+"Text matched literally: % and _ stand for themselves."
+input TextFilter {
+  "Starts with the value."
+  prefix: String
+  "Holds the value anywhere."
+  contains: String
+}
+
+input NullFilter {
+  "true keeps the items without one, false those with one."
+  null: Boolean
 }
 
 input StringFilter {
@@ -2312,13 +2329,20 @@ func (ec *executionContext) unmarshalInputItemFilter(ctx context.Context, obj an
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"category", "price", "createdAt"}
+	fieldsInOrder := [...]string{"name", "category", "price", "createdAt", "sellerId"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
 			continue
 		}
 		switch k {
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalOTextFilter2ᚖgithubᚗcomᚋgoᚑpaginateᚋpaginateᚋexamplesᚋgraphqlᚋgraphᚋmodelᚐTextFilter(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
 		case "category":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("category"))
 			data, err := ec.unmarshalOStringFilter2ᚖgithubᚗcomᚋgoᚑpaginateᚋpaginateᚋexamplesᚋgraphqlᚋgraphᚋmodelᚐStringFilter(ctx, v)
@@ -2340,6 +2364,13 @@ func (ec *executionContext) unmarshalInputItemFilter(ctx context.Context, obj an
 				return it, err
 			}
 			it.CreatedAt = data
+		case "sellerId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sellerId"))
+			data, err := ec.unmarshalONullFilter2ᚖgithubᚗcomᚋgoᚑpaginateᚋpaginateᚋexamplesᚋgraphqlᚋgraphᚋmodelᚐNullFilter(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SellerID = data
 		}
 	}
 	return it, nil
@@ -2410,6 +2441,48 @@ func UnmarshalItemOrder(ctx context.Context, raw any) (model.ItemOrder, error) {
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputNullFilter(ctx context.Context, obj any) (model.NullFilter, error) {
+	var it model.NullFilter
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"null"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "null":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("null"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Null = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalNullFilter unmarshals raw into the NullFilter input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalNullFilter(ctx context.Context, raw any) (model.NullFilter, error) {
+	var out model.NullFilter
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "NullFilter", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputStringFilter(ctx context.Context, obj any) (model.StringFilter, error) {
 	var it model.StringFilter
 	if obj == nil {
@@ -2463,6 +2536,55 @@ func (ec *executionContext) unmarshalInputStringFilter(ctx context.Context, obj 
 func UnmarshalStringFilter(ctx context.Context, raw any) (model.StringFilter, error) {
 	var out model.StringFilter
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "StringFilter", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputTextFilter(ctx context.Context, obj any) (model.TextFilter, error) {
+	var it model.TextFilter
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"prefix", "contains"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "prefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("prefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Prefix = data
+		case "contains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Contains = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalTextFilter unmarshals raw into the TextFilter input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalTextFilter(ctx context.Context, raw any) (model.TextFilter, error) {
+	var out model.TextFilter
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "TextFilter", raw, &out)
 	return out, err
 }
 
@@ -3499,6 +3621,14 @@ func (ec *executionContext) unmarshalOItemOrder2ᚕᚖgithubᚗcomᚋgoᚑpagina
 	return res, nil
 }
 
+func (ec *executionContext) unmarshalONullFilter2ᚖgithubᚗcomᚋgoᚑpaginateᚋpaginateᚋexamplesᚋgraphqlᚋgraphᚋmodelᚐNullFilter(ctx context.Context, v any) (*model.NullFilter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputNullFilter(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalOString2ᚕstringᚄ(ctx context.Context, v any) ([]string, error) {
 	if v == nil {
 		return nil, nil
@@ -3557,6 +3687,14 @@ func (ec *executionContext) unmarshalOStringFilter2ᚖgithubᚗcomᚋgoᚑpagina
 		return nil, nil
 	}
 	res, err := ec.unmarshalInputStringFilter(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOTextFilter2ᚖgithubᚗcomᚋgoᚑpaginateᚋpaginateᚋexamplesᚋgraphqlᚋgraphᚋmodelᚐTextFilter(ctx context.Context, v any) (*model.TextFilter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputTextFilter(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 

@@ -19,14 +19,21 @@ type IntFilter struct {
 }
 
 type ItemFilter struct {
+	Name      *TextFilter   `json:"name,omitempty"`
 	Category  *StringFilter `json:"category,omitempty"`
 	Price     *IntFilter    `json:"price,omitempty"`
 	CreatedAt *TimeFilter   `json:"createdAt,omitempty"`
+	SellerID  *NullFilter   `json:"sellerId,omitempty"`
 }
 
 type ItemOrder struct {
 	Field     ItemSortField `json:"field"`
 	Direction SortDirection `json:"direction"`
+}
+
+type NullFilter struct {
+	// true keeps the items without one, false those with one.
+	Null *bool `json:"null,omitempty"`
 }
 
 type Query struct {
@@ -36,6 +43,14 @@ type StringFilter struct {
 	Eq *string  `json:"eq,omitempty"`
 	Ne *string  `json:"ne,omitempty"`
 	In []string `json:"in,omitempty"`
+}
+
+// Text matched literally: % and _ stand for themselves.
+type TextFilter struct {
+	// Starts with the value.
+	Prefix *string `json:"prefix,omitempty"`
+	// Holds the value anywhere.
+	Contains *string `json:"contains,omitempty"`
 }
 
 type TimeFilter struct {
