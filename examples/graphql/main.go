@@ -15,8 +15,8 @@
 // {field, direction} and a filter on category (eq, ne, in), price and
 // createdAt (eq, lt, lte, gt, gte), name (prefix, contains) and sellerId
 // (null): the fields and operators the items schema (internal/itemsapi)
-// declares. A bad argument is a GraphQL error
-// that names it, with the code BAD_USER_INPUT.
+// declares. A bad argument is a GraphQL error that names it, with the
+// code BAD_USER_INPUT.
 //
 // Cursors are signed with the key from -cursor-key or PAGINATE_CURSOR_KEY
 // (at least 32 bytes). Without one the server uses a fixed development
