@@ -21,7 +21,10 @@ func ParseLinks(header string) (map[string]string, error) {
 		if !ok {
 			return nil, fmt.Errorf("link-value %q has no '>'", rest)
 		}
-		params, rest, _ = strings.Cut(params, ", ")
+		var more bool
+		if params, rest, more = strings.Cut(params, ", "); more && rest == "" {
+			return nil, fmt.Errorf("%q ends with a separator", header)
+		}
 		rel, ok := strings.CutPrefix(params, `; rel="`)
 		if !ok || len(rel) < 2 || !strings.HasSuffix(rel, `"`) || strings.ContainsAny(rel[:len(rel)-1], `"<>;,`) {
 			return nil, fmt.Errorf("link parameters %q are not one rel", params)
