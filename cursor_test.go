@@ -287,20 +287,44 @@ func TestKeysetModel(t *testing.T) {
 		for _, f := range fields[:1+r.IntN(len(fields))] {
 			sort = append(sort, paginate.SortKey{Field: f, Dir: paginate.Direction(r.IntN(2))})
 		}
-		nulls := paginate.NullOrder(r.IntN(2))
-		items := randomItems(r, r.IntN(60))
-		perPage := 1 + r.IntN(7)
-		m, err := paginate.NewMemory(items, itemSchema(t), paginate.MemoryConfig[item]{Nulls: nulls})
-		if err != nil {
-			t.Fatal(err)
-		}
-		p := keyset(t, m, paginate.KeysetConfig{PerPage: perPage})
-		want := reference(items, sort, nulls)
-		desc := fmt.Sprintf("seed %d (case %d of run seed %d): %d items, sort %v, %s, per_page %d", s, c, seed, len(items), sort, nulls, perPage)
-		if err := walkBothWays(p, sort, want); err != nil {
+		mc := newModelCase(t, r, sort, 60)
+		desc := fmt.Sprintf("seed %d (case %d of run seed %d): %s", s, c, seed, mc)
+		if err := walkBothWays(mc.p, sort, mc.want); err != nil {
 			t.Fatalf("%s: %v", desc, err)
 		}
 	}
+}
+
+// modelCase is one random case of the model tests: up to a number of
+// random items in a Memory with a random NULL order, a keyset paginator
+// over it with a random page size, and the ids in sort's order by the
+// reference.
+type modelCase struct {
+	p       *paginate.Keyset[item]
+	want    []int64
+	items   int
+	sort    []paginate.SortKey
+	nulls   paginate.NullOrder
+	perPage int
+}
+
+func newModelCase(t *testing.T, r *rand.Rand, sort []paginate.SortKey, maxItems int) modelCase {
+	t.Helper()
+	mc := modelCase{sort: sort, nulls: paginate.NullOrder(r.IntN(2))}
+	items := randomItems(r, r.IntN(maxItems))
+	mc.items, mc.perPage = len(items), 1+r.IntN(7)
+	m, err := paginate.NewMemory(items, itemSchema(t), paginate.MemoryConfig[item]{Nulls: mc.nulls})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mc.p = keyset(t, m, paginate.KeysetConfig{PerPage: mc.perPage})
+	mc.want = reference(items, sort, mc.nulls)
+	return mc
+}
+
+// String describes the case for a failure message.
+func (mc modelCase) String() string {
+	return fmt.Sprintf("%d items, sort %v, %s, per_page %d", mc.items, mc.sort, mc.nulls, mc.perPage)
 }
 
 // walkBothWays walks forward from the first page to the last, then back
@@ -434,16 +458,9 @@ func TestKeysetLastCursor(t *testing.T) {
 		s := seed + uint64(c)
 		r := rand.New(rand.NewPCG(s, 0))
 		sort := []paginate.SortKey{{Field: []string{"name", "price", "disc", "id"}[r.IntN(4)], Dir: paginate.Direction(r.IntN(2))}}
-		nulls := paginate.NullOrder(r.IntN(2))
-		items := randomItems(r, r.IntN(40))
-		perPage := 1 + r.IntN(7)
-		m, err := paginate.NewMemory(items, itemSchema(t), paginate.MemoryConfig[item]{Nulls: nulls})
-		if err != nil {
-			t.Fatal(err)
-		}
-		p := keyset(t, m, paginate.KeysetConfig{PerPage: perPage})
-		want := reference(items, sort, nulls)
-		desc := fmt.Sprintf("seed %d: %d items, sort %v, %s, per_page %d", s, len(items), sort, nulls, perPage)
+		mc := newModelCase(t, r, sort, 40)
+		p, want, perPage := mc.p, mc.want, mc.perPage
+		desc := fmt.Sprintf("seed %d: %s", s, mc)
 
 		first, err := p.Paginate(ctx, paginate.Request{Sort: sort})
 		if err != nil {
