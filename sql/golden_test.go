@@ -93,12 +93,12 @@ func TestGoldenSQL(t *testing.T) {
 					t.Fatal(err)
 				}
 				for _, c := range cases {
-					kind := kindPage
+					kind := pageKind(&c.q)
 					switch {
 					case c.count:
 						kind = kindCount
-					case c.bound:
-						kind = kindPageBoundLimit
+					case c.bound != (kind == kindPageBoundLimit):
+						t.Fatalf("%s: kind %s", c.name, kind)
 					}
 					s, err := be.c.lookup(kind, &c.q)
 					if err != nil {

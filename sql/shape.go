@@ -35,14 +35,15 @@ import (
 type shapeKind uint8
 
 const (
-	kindPage           shapeKind = iota // a page, its LIMIT written into the SQL
-	kindPageBoundLimit                  // a page with a bound LIMIT (see fetcher.run)
+	kindPage           shapeKind = iota // a page from its start or position, its LIMIT written into the SQL, no OFFSET
+	kindPageOffset                      // a page after a bound OFFSET, its LIMIT written into the SQL
+	kindPageBoundLimit                  // a page with a bound LIMIT and OFFSET (see fetcher.run)
 	kindCount                           // the exact count
 	kindCountAtMost                     // a count of at most a bound number of rows
 	kindEstimate                        // the statement whose plan estimates the count
 )
 
-var shapeKindNames = [...]string{"page", "page with a bound limit", "count", "count at most", "estimate"}
+var shapeKindNames = [...]string{"page", "page with an offset", "page with a bound limit", "count", "count at most", "estimate"}
 
 func (k shapeKind) String() string {
 	if int(k) < len(shapeKindNames) {
@@ -51,13 +52,23 @@ func (k shapeKind) String() string {
 	return "shapeKind(" + strconv.Itoa(int(k)) + ")"
 }
 
-// pageKind returns the kind of the statements that fetch q's page.
+// pageKind returns the kind of the statements that fetch q's page. A
+// page without an offset (every keyset page, the first offset page) has
+// no OFFSET clause: a bound OFFSET, even of 0, keeps PostgreSQL from
+// settling on a generic plan for a prepared statement, so that it plans
+// every execution afresh.
 func pageKind(q *paginate.Query) shapeKind {
-	if q.Offset > 0 && q.After != nil {
+	switch {
+	case q.Offset > 0 && q.After != nil:
 		return kindPageBoundLimit // see fetcher.run
+	case q.Offset > 0:
+		return kindPageOffset
 	}
 	return kindPage
 }
+
+// isPage reports whether k is a kind of page statements.
+func (k shapeKind) isPage() bool { return k <= kindPageBoundLimit }
 
 // argKind says where a bound argument's value comes from.
 type argKind uint8
@@ -162,7 +173,7 @@ type common struct {
 // shapeKey appends the shape of q for statements of kind k to buf.
 func shapeKey(buf []byte, k shapeKind, q *paginate.Query) []byte {
 	buf = append(buf, byte(k))
-	if k == kindPage || k == kindPageBoundLimit {
+	if k.isPage() {
 		buf = pageShapeKey(buf, k, q)
 	}
 	buf = append(buf, '|')
@@ -187,7 +198,7 @@ func shapeKey(buf []byte, k shapeKind, q *paginate.Query) []byte {
 // size when written into the SQL, fields, sort and which position values
 // are NULL.
 func pageShapeKey(buf []byte, k shapeKind, q *paginate.Query) []byte {
-	if k == kindPage {
+	if k != kindPageBoundLimit {
 		buf = strconv.AppendInt(buf, int64(q.Limit), 10)
 	}
 	if q.Fields == nil {
@@ -235,8 +246,8 @@ func (c *common) lookup(k shapeKind, q *paginate.Query) (*shape, error) {
 	}
 	var s *shape
 	var err error
-	if k == kindPage || k == kindPageBoundLimit {
-		s, err = c.compileFetch(q, k == kindPageBoundLimit)
+	if k.isPage() {
+		s, err = c.compileFetch(q, k)
 	} else {
 		s, err = c.compileCount(q, k)
 	}
@@ -308,11 +319,12 @@ func (c *common) filters(q *paginate.Query) ([]fragment, error) {
 	return out, nil
 }
 
-// compileFetch compiles the statements of a page, with LIMIT q.Limit, or a
-// bound LIMIT when boundLimit is set: one statement, or one per segment of
-// a keyset position (see segments), each the base with the select list,
+// compileFetch compiles the statements of a page of kind k: LIMIT q.Limit,
+// then a bound OFFSET for kindPageOffset, or a bound LIMIT and OFFSET for
+// kindPageBoundLimit. It makes one statement, or one per segment of a
+// keyset position (see segments), each the base with the select list,
 // the filters, the segment's predicate, ORDER BY, LIMIT and OFFSET.
-func (c *common) compileFetch(q *paginate.Query, boundLimit bool) (*shape, error) {
+func (c *common) compileFetch(q *paginate.Query, k shapeKind) (*shape, error) {
 	s := &shape{nkeys: len(q.Sort)}
 	sortIdx, cols, err := c.sortColumns(q)
 	if err != nil {
@@ -330,8 +342,12 @@ func (c *common) compileFetch(q *paginate.Query, boundLimit bool) (*shape, error
 	if err != nil {
 		return nil, err
 	}
-	limit := fragment{sql: " LIMIT " + strconv.Itoa(q.Limit) + " OFFSET ?", args: []argRef{{kind: argOffset}}}
-	if boundLimit {
+	limit := fragment{sql: " LIMIT " + strconv.Itoa(q.Limit)}
+	switch k {
+	case kindPageOffset:
+		limit.sql += " OFFSET ?"
+		limit.args = []argRef{{kind: argOffset}}
+	case kindPageBoundLimit:
 		limit = fragment{sql: " LIMIT ? OFFSET ?", args: []argRef{{kind: argLimit}, {kind: argOffset}}}
 	}
 	for _, p := range preds {
