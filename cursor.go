@@ -187,8 +187,8 @@ func (p *Keyset[T]) prepare(req Request, errs *requestErrors) keysetRequest {
 	if req.Page < 0 || req.Page > 1 {
 		errs.add("page", ErrInvalidPage, "this endpoint pages by cursor")
 	}
-	if r.sort != nil {
-		r.bind = binding(r.sort, r.filters)
+	if r.shape != nil {
+		r.bind = r.shape.binding(r.filters)
 	}
 	return r
 }
@@ -221,10 +221,7 @@ func (p *Keyset[T]) fetch(ctx context.Context, r keysetRequest) ([]T, [][]any, b
 func (p *Keyset[T]) rows(ctx context.Context, r keysetRequest, limit int) ([]T, [][]any, error) {
 	q := Query{Fields: r.fields, Filters: r.filters, Sort: r.sort, After: r.pos, Limit: limit, Keys: true}
 	if r.backward {
-		q.Sort = make([]Order, len(r.sort))
-		for i, o := range r.sort {
-			q.Sort[i] = Order{Field: o.Field, Dir: o.Dir.Reverse()}
-		}
+		q.Sort = r.shape.reversed
 	}
 	res, err := p.b.Fetch(ctx, q)
 	if err != nil {
@@ -288,12 +285,33 @@ func (p *Keyset[T]) page(r keysetRequest, items []T, keys [][]any, more bool, no
 		}
 	}
 	if err == nil {
-		out.LastCursor, err = p.sign(now, r.bind, cursor.End, nil)
+		out.LastCursor, err = p.lastCursor(now, r)
 	}
 	if err != nil {
 		return Page[T]{}, err
 	}
 	return out, nil
+}
+
+// lastCursor returns the end cursor of r's sort and filters. Without
+// filters it is the same for every request in the sort (within one step
+// of issue times, when cursors expire), so it is signed once and kept.
+func (p *Keyset[T]) lastCursor(now time.Time, r keysetRequest) (string, error) {
+	if len(r.filters) > 0 {
+		return p.sign(now, r.bind, cursor.End, nil)
+	}
+	var issued time.Time
+	if p.step > 0 {
+		issued = now.Truncate(p.step)
+	}
+	if c := r.shape.last.Load(); c != nil && c.issued.Equal(issued) {
+		return c.text, nil
+	}
+	text, err := p.sign(now, r.bind, cursor.End, nil)
+	if err == nil {
+		r.shape.last.Store(&signedCursor{issued: issued, text: text})
+	}
+	return text, err
 }
 
 // LastCursor returns the cursor that, as req.Before with req's sort and
@@ -307,7 +325,7 @@ func (p *Keyset[T]) LastCursor(req Request) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	return p.sign(p.cfg.Now(), r.bind, cursor.End, nil)
+	return p.lastCursor(p.cfg.Now(), r)
 }
 
 // signRow returns a cursor for the position of a row with key values raw.
