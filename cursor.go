@@ -330,8 +330,13 @@ func (p *Keyset[T]) LastCursor(req Request) (string, error) {
 
 // signRow returns a cursor for the position of a row with key values raw.
 func (p *Keyset[T]) signRow(now time.Time, r keysetRequest, raw []any) (string, error) {
-	vals, err := keyValues(raw, r.sort)
-	if err != nil {
+	var arr [8]any // the values, normalized, stay on the stack for most sorts
+	vals := arr[:0]
+	if len(raw) > len(arr) {
+		vals = make([]any, 0, len(raw))
+	}
+	vals = vals[:len(raw)]
+	if err := normalizeKeys(vals, raw, r.sort); err != nil {
 		return "", err
 	}
 	return p.sign(now, r.bind, cursor.Position, vals)
@@ -352,12 +357,6 @@ func (p *Keyset[T]) sign(now time.Time, bind [8]byte, kind cursor.Kind, values [
 		return "", fmt.Errorf("paginate: a cursor for this page would be %d bytes, longer than MaxCursorLen (%d): raise MaxCursorLen or sort on shorter values", len(s), p.cfg.MaxCursorLen)
 	}
 	return s, nil
-}
-
-// keyValues normalizes one row's key values as the backend returned them.
-func keyValues(raw []any, sort []Order) ([]any, error) {
-	vals := make([]any, len(raw))
-	return vals, normalizeKeys(vals, raw, sort)
 }
 
 // normalizeKeys normalizes one row's key values as the backend returned

@@ -397,8 +397,9 @@ func (b *Backend[T]) TimePrecision() time.Duration { return b.c.timePrecision }
 func (b *Backend[T]) NullOrder() paginate.NullOrder { return b.c.dialect.nullOrder() }
 
 // query runs a statement, prepared when the handle prepares. The returned
-// release must be called after the rows are closed.
-func (b *Backend[T]) query(ctx context.Context, query string, args []any) (*sql.Rows, func(), error) {
+// entry's release must be called after the rows are closed; it may be nil
+// (a statement run as text), whose release does nothing.
+func (b *Backend[T]) query(ctx context.Context, query string, args []any) (*sql.Rows, *stmtEntry, error) {
 	if b.stmts != nil {
 		e, err := b.stmts.acquire(ctx, query)
 		if err != nil {
@@ -410,14 +411,14 @@ func (b *Backend[T]) query(ctx context.Context, query string, args []any) (*sql.
 				e.release()
 				return nil, nil, err
 			}
-			return rows, e.release, nil
+			return rows, e, nil
 		}
 	}
 	rows, err := b.db.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, nil, err
 	}
-	return rows, func() {}, nil
+	return rows, nil, nil
 }
 
 // Fetch returns the page q describes: at most q.Limit rows matching
@@ -436,7 +437,7 @@ func (b *Backend[T]) Fetch(ctx context.Context, q paginate.Query) (paginate.Resu
 	if err != nil {
 		return res, err
 	}
-	f := fetcher[T]{b: b, s: s, q: &q}
+	f := fetcher[T]{b: b, s: s, q: q}
 	if err := f.run(ctx); err != nil {
 		return res, fmt.Errorf("paginate/sql: fetch: %w", err)
 	}
@@ -455,7 +456,7 @@ func (b *Backend[T]) Fetch(ctx context.Context, q paginate.Query) (paginate.Resu
 type fetcher[T any] struct {
 	b     *Backend[T]
 	s     *shape
-	q     *paginate.Query
+	q     paginate.Query // a copy: a pointer to Fetch's q would move it to the heap
 	items []T
 	keys  []any
 	args  []any
@@ -468,15 +469,16 @@ type fetcher[T any] struct {
 }
 
 func (f *fetcher[T]) run(ctx context.Context) error {
-	s, q := f.s, f.q
+	s, q := f.s, &f.q
 	cap0 := min(q.Limit, 1024)
 	buf := make([]T, 1, cap0+1) // buf[0] is the row being scanned
 	f.row, f.items = &buf[0], buf[1:1]
 	f.rowV = reflect.ValueOf(f.row).Elem()
 	f.keys = make([]any, 0, cap0*s.nkeys)
-	f.args = make([]any, 0, s.maxArgs)
-	ptrs := make([]any, len(s.cols)+len(s.assigns))
-	f.dest, f.to = ptrs[:len(s.cols)], ptrs[len(s.cols):]
+	sc := s.getScratch()
+	defer s.putScratch(sc)
+	f.args = sc.args
+	f.dest, f.to = sc.ptrs[:len(s.cols)], sc.ptrs[len(s.cols):]
 	f.locateFields()
 	skip := int64(0)
 	offset := q.Offset
@@ -536,12 +538,12 @@ func (f *fetcher[T]) locateRow(keys []any) {
 // segment runs one statement, appending its rows after dropping skip of
 // them, and returns how many rows are still to be dropped.
 func (f *fetcher[T]) segment(ctx context.Context, p *stmtPlan, limit, offset, skip int64) (int64, error) {
-	f.args = f.b.c.bindArgs(f.args, p, f.q, limit, offset)
-	rows, release, err := f.b.query(ctx, p.sql, f.args)
+	f.args = f.b.c.bindArgs(f.args, p, &f.q, limit, offset)
+	rows, e, err := f.b.query(ctx, p.sql, f.args)
 	if err != nil {
 		return skip, err
 	}
-	defer release()
+	defer e.release()
 	defer rows.Close()
 	nkeys := f.s.nkeys
 	var zero T

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/Masterminds/squirrel"
@@ -148,6 +149,31 @@ type shape struct {
 	assigns []assign
 	nkeys   int
 	maxArgs int
+	scratch sync.Pool // of *scratch, for Fetch
+}
+
+// scratch is what a Fetch of a shape needs only while it runs: the
+// statement's arguments and the scan destinations. It is pooled per
+// shape, so that a page allocates only what it returns.
+type scratch struct {
+	args []any // capacity maxArgs
+	ptrs []any // one per column and per assign
+}
+
+func (s *shape) getScratch() *scratch {
+	if sc, ok := s.scratch.Get().(*scratch); ok {
+		return sc
+	}
+	return &scratch{args: make([]any, 0, s.maxArgs), ptrs: make([]any, len(s.cols)+len(s.assigns))}
+}
+
+// putScratch returns sc to the pool, cleared: it must not keep a page's
+// rows or arguments alive.
+func (s *shape) putScratch(sc *scratch) {
+	clear(sc.args[:cap(sc.args)])
+	sc.args = sc.args[:0]
+	clear(sc.ptrs)
+	s.scratch.Put(sc)
 }
 
 // common is what a backend and the backends derived from it with On share:
