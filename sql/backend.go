@@ -461,7 +461,8 @@ type fetcher[T any] struct {
 	keys  []any
 	args  []any
 	// row is the row being scanned, appended to items when complete; rowV
-	// is *row, addressable.
+	// is *row, addressable. Both come with the scratch, which keeps the
+	// row and the addresses of its fields from one Fetch to the next.
 	row  *T
 	rowV reflect.Value
 	dest []any // where rows.Scan stores each of s.cols
@@ -471,15 +472,20 @@ type fetcher[T any] struct {
 func (f *fetcher[T]) run(ctx context.Context) error {
 	s, q := f.s, &f.q
 	cap0 := min(q.Limit, 1024)
-	buf := make([]T, 1, cap0+1) // buf[0] is the row being scanned
-	f.row, f.items = &buf[0], buf[1:1]
-	f.rowV = reflect.ValueOf(f.row).Elem()
+	f.items = make([]T, 0, cap0)
 	f.keys = make([]any, 0, cap0*s.nkeys)
 	sc := s.getScratch()
-	defer s.putScratch(sc)
+	defer f.putScratch(sc)
 	f.args = sc.args
 	f.dest, f.to = sc.ptrs[:len(s.cols)], sc.ptrs[len(s.cols):]
-	f.locateFields()
+	if row, ok := sc.row.(*T); ok {
+		f.row, f.rowV = row, reflect.ValueOf(row).Elem()
+	} else {
+		f.row = new(T)
+		f.rowV = reflect.ValueOf(f.row).Elem()
+		sc.row = f.row
+		f.locateFields()
+	}
 	skip := int64(0)
 	offset := q.Offset
 	if len(s.stmts) > 1 && offset > 0 {
@@ -500,6 +506,25 @@ func (f *fetcher[T]) run(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// putScratch returns the scratch with its row zeroed and without the
+// addresses that led out of it (key slots, fields behind embedded
+// pointers), so that the pool keeps no page's values alive.
+func (f *fetcher[T]) putScratch(sc *scratch) {
+	var zero T
+	*f.row = zero
+	for j, c := range f.s.cols {
+		if c.key >= 0 || !c.d.direct {
+			f.dest[j] = nil
+		}
+	}
+	for i, a := range f.s.assigns {
+		if !a.d.direct {
+			f.to[i] = nil
+		}
+	}
+	f.s.putScratch(sc)
 }
 
 // locateFields points dest and to at the fields of row that no pointer
@@ -555,7 +580,9 @@ func (f *fetcher[T]) segment(ctx context.Context, p *stmtPlan, limit, offset, sk
 			// cheaply.)
 			break
 		}
-		*f.row = zero
+		if f.s.zeroRows {
+			*f.row = zero
+		}
 		f.keys = append(f.keys, make([]any, nkeys)...)
 		keys := f.keys[len(f.keys)-nkeys:]
 		f.locateRow(keys)

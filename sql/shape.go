@@ -149,15 +149,23 @@ type shape struct {
 	assigns []assign
 	nkeys   int
 	maxArgs int
-	scratch sync.Pool // of *scratch, for Fetch
+	// zeroRows says the row being scanned must be zeroed before each row:
+	// some field it scans into is not simply overwritten (see
+	// dest.overwritten).
+	zeroRows bool
+	scratch  sync.Pool // of *scratch, for Fetch
 }
 
 // scratch is what a Fetch of a shape needs only while it runs: the
-// statement's arguments and the scan destinations. It is pooled per
-// shape, so that a page allocates only what it returns.
+// statement's arguments, the row being scanned (a *T, allocated by the
+// first Fetch that uses the scratch) and the scan destinations, which
+// point at the row's fields. It is pooled per shape, so that a page
+// allocates only what it returns, and the addresses of the row's fields
+// are found once per scratch rather than once per page.
 type scratch struct {
 	args []any // capacity maxArgs
 	ptrs []any // one per column and per assign
+	row  any
 }
 
 func (s *shape) getScratch() *scratch {
@@ -167,12 +175,12 @@ func (s *shape) getScratch() *scratch {
 	return &scratch{args: make([]any, 0, s.maxArgs), ptrs: make([]any, len(s.cols)+len(s.assigns))}
 }
 
-// putScratch returns sc to the pool, cleared: it must not keep a page's
-// rows or arguments alive.
+// putScratch returns sc to the pool with its arguments cleared: it must
+// not keep a page's values alive. (The fetcher has zeroed the row and
+// cleared the destinations outside it.)
 func (s *shape) putScratch(sc *scratch) {
 	clear(sc.args[:cap(sc.args)])
 	sc.args = sc.args[:0]
-	clear(sc.ptrs)
 	s.scratch.Put(sc)
 }
 
@@ -437,6 +445,7 @@ func (c *common) selectList(s *shape, q *paginate.Query, sortIdx []int, cols []s
 			continue
 		}
 		list = append(list, f.ColumnName()+" AS "+c.dialect.quote(f.Name))
+		s.zeroRows = s.zeroRows || !c.dests[fi].overwritten()
 		if k := slices.Index(sortIdx, fi); k >= 0 && c.dests[fi].assign != nil {
 			keyed[k] = true
 			s.cols = append(s.cols, column{key: k})
