@@ -153,7 +153,7 @@ func (p *Keyset[T]) Paginate(ctx context.Context, req Request) (Page[T], error) 
 	if err != nil {
 		return Page[T]{}, err
 	}
-	now := p.cfg.Now()
+	now := p.issueTime()
 	// Nothing lies after the end or before the start: no fetch.
 	if (r.from == cursor.End && !r.backward) || (r.from == cursor.Start && r.backward) {
 		return p.page(r, nil, nil, false, now)
@@ -325,7 +325,17 @@ func (p *Keyset[T]) LastCursor(req Request) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	return p.lastCursor(p.cfg.Now(), r)
+	return p.lastCursor(p.issueTime(), r)
+}
+
+// issueTime returns the time the cursors signed now carry, rounded down
+// to the step by sign: the clock's time when cursors expire, else the
+// zero time, without reading the clock.
+func (p *Keyset[T]) issueTime() time.Time {
+	if p.step == 0 {
+		return time.Time{}
+	}
+	return p.cfg.Now()
 }
 
 // signRow returns a cursor for the position of a row with key values raw.
@@ -409,12 +419,14 @@ func (p *Keyset[T]) cursorProblem(c cursor.Cursor, sort []Order) string {
 	case c.Kind == cursor.Position && len(c.Values) != len(sort):
 		return "made for another sort or filters"
 	}
-	now := p.cfg.Now()
-	switch {
-	case !c.IssuedAt.IsZero() && c.IssuedAt.After(now.Add(maxCursorSkew)):
-		return "issued in the future"
-	case p.cfg.MaxAge > 0 && (c.IssuedAt.IsZero() || now.Sub(c.IssuedAt) > p.cfg.MaxAge):
-		return "expired"
+	if !c.IssuedAt.IsZero() || p.cfg.MaxAge > 0 {
+		now := p.cfg.Now()
+		switch {
+		case !c.IssuedAt.IsZero() && c.IssuedAt.After(now.Add(maxCursorSkew)):
+			return "issued in the future"
+		case p.cfg.MaxAge > 0 && (c.IssuedAt.IsZero() || now.Sub(c.IssuedAt) > p.cfg.MaxAge):
+			return "expired"
+		}
 	}
 	for i, v := range c.Values {
 		f := sort[i].Field

@@ -78,7 +78,7 @@ func (p *Keyset[T]) Edges(ctx context.Context, req EdgesRequest) (Edges[T], erro
 			return Edges[T]{}, err
 		}
 	}
-	now := p.cfg.Now()
+	now := p.issueTime()
 	items, vals, err := p.edgeRows(ctx, r)
 	if err != nil {
 		return Edges[T]{}, err
