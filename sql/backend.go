@@ -32,6 +32,16 @@
 // scanned straight into the fields of T, whose addresses are found once
 // per page, not looked up by name for each row.
 //
+// # Deep offset pages
+//
+// An offset page at least Config.DeferredJoinOffset rows deep is read by a
+// deferred join: a derived table selects the page's keys with the filters,
+// the sort and the offset, from the sort columns and the key alone, which
+// an index on them serves without reading the table, and the page's rows
+// are joined to it by key. The rows the offset skips are then index
+// entries instead of table rows. deferred.go says when it applies and
+// what it saves on each database.
+//
 // # Keyset predicates
 //
 // A keyset page asks for the rows after a position. For a sort whose
@@ -156,6 +166,7 @@
 //     LIMIT); binding a query's values to a statement's arguments.
 //   - keyset.go: the predicates of "after a position": its segments and
 //     their SQL per dialect.
+//   - deferred.go: deep offset pages read by a deferred join.
 //   - count.go: Count, CountAtMost and EstimateCount and their statements.
 //   - scan.go: where each column is stored in T, and how a sort key's
 //     driver value is copied into a field.
@@ -212,6 +223,20 @@ type Config struct {
 	// seconds makes TimePrecision default to a second. Ignored on other
 	// databases.
 	SQLiteTimeLayout string
+	// DeferredJoinOffset is the smallest offset at which an offset page is
+	// read by a deferred join: the page's keys are selected first, with
+	// the filters, the sort and the offset, and then its rows by key. The
+	// rows an OFFSET skips are then index entries, where an index holds
+	// the sort columns and the key (the index that serves the sort on a
+	// table whose key is its primary key does), rather than table rows:
+	// on PostgreSQL and MariaDB a page a million rows deep costs about half
+	// as much or less (see the package doc). It applies to bases of one
+	// SELECT with FROM, joins and WHERE (no DISTINCT, GROUP BY, HAVING,
+	// prefixes, options, suffixes or comma-separated FROM lists); other
+	// pages read their offset plainly. If zero, 10,000 on PostgreSQL and
+	// 1,000 on SQLite and MySQL/MariaDB; negative turns deferred joins off.
+	// [Backend.Explain] shows the statement.
+	DeferredJoinOffset int64
 	// TimePrecision is how precisely the database stores the schema's time
 	// columns; time filters finer than it are adapted or rejected by the
 	// paginators (see paginate.TimePrecisioner). If zero, the dialect's:
@@ -267,7 +292,13 @@ func New[T any](db sqlx.QueryerContext, base squirrel.SelectBuilder, cfg Config)
 	if err != nil {
 		return nil, err
 	}
-	c := &common{dialect: d, seed: maphash.MakeSeed(), cacheSize: cfg.CacheSize, schema: cfg.Schema, noPrepare: cfg.NoPrepare, timePrecision: cfg.TimePrecision, timeLayout: cfg.SQLiteTimeLayout}
+	switch {
+	case cfg.DeferredJoinOffset == 0:
+		cfg.DeferredJoinOffset = d.deferredJoinOffset()
+	case cfg.DeferredJoinOffset < 0:
+		cfg.DeferredJoinOffset = 0
+	}
+	c := &common{dialect: d, seed: maphash.MakeSeed(), cacheSize: cfg.CacheSize, schema: cfg.Schema, noPrepare: cfg.NoPrepare, timePrecision: cfg.TimePrecision, timeLayout: cfg.SQLiteTimeLayout, deferOffset: cfg.DeferredJoinOffset}
 	if c.timeLayout == "" {
 		c.timeLayout = sqliteDriverTimeLayout
 	}
@@ -433,7 +464,7 @@ func (b *Backend[T]) Fetch(ctx context.Context, q paginate.Query) (paginate.Resu
 	if q.Limit <= 0 || q.Offset < 0 {
 		return res, fmt.Errorf("paginate/sql: fetch: invalid limit %d or offset %d", q.Limit, q.Offset)
 	}
-	s, err := b.c.lookup(pageKind(&q), &q)
+	s, err := b.c.lookup(b.c.pageKind(&q), &q)
 	if err != nil {
 		return res, err
 	}

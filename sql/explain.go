@@ -104,7 +104,7 @@ func (b *Backend[T]) Explain(ctx context.Context, q paginate.Query) (Report, err
 	if len(q.Sort) == 0 || q.Limit <= 0 {
 		return r, errors.New("paginate/sql: explain: the query needs a sort and a positive limit")
 	}
-	s, err := b.c.lookup(pageKind(&q), &q)
+	s, err := b.c.lookup(b.c.pageKind(&q), &q)
 	if err != nil {
 		return r, err
 	}

@@ -39,12 +39,13 @@ const (
 	kindPage           shapeKind = iota // a page from its start or position, its LIMIT written into the SQL, no OFFSET
 	kindPageOffset                      // a page after a bound OFFSET, its LIMIT written into the SQL
 	kindPageBoundLimit                  // a page with a bound LIMIT and OFFSET (see fetcher.run)
+	kindPageDeferred                    // a page after a bound OFFSET, read by a deferred join (see deferred.go)
 	kindCount                           // the exact count
 	kindCountAtMost                     // a count of at most a bound number of rows
 	kindEstimate                        // the statement whose plan estimates the count
 )
 
-var shapeKindNames = [...]string{"page", "page with an offset", "page with a bound limit", "count", "count at most", "estimate"}
+var shapeKindNames = [...]string{"page", "page with an offset", "page with a bound limit", "page by a deferred join", "count", "count at most", "estimate"}
 
 func (k shapeKind) String() string {
 	if int(k) < len(shapeKindNames) {
@@ -57,11 +58,14 @@ func (k shapeKind) String() string {
 // page without an offset (every keyset page, the first offset page) has
 // no OFFSET clause: a bound OFFSET, even of 0, keeps PostgreSQL from
 // settling on a generic plan for a prepared statement, so that it plans
-// every execution afresh.
-func pageKind(q *paginate.Query) shapeKind {
+// every execution afresh. A deep offset page may be read by a deferred
+// join (see deferred.go).
+func (c *common) pageKind(q *paginate.Query) shapeKind {
 	switch {
 	case q.Offset > 0 && q.After != nil:
 		return kindPageBoundLimit // see fetcher.run
+	case c.deferred(q):
+		return kindPageDeferred
 	case q.Offset > 0:
 		return kindPageOffset
 	}
@@ -69,7 +73,7 @@ func pageKind(q *paginate.Query) shapeKind {
 }
 
 // isPage reports whether k is a kind of page statements.
-func (k shapeKind) isPage() bool { return k <= kindPageBoundLimit }
+func (k shapeKind) isPage() bool { return k <= kindPageDeferred }
 
 // argKind says where a bound argument's value comes from.
 type argKind uint8
@@ -202,6 +206,8 @@ type common struct {
 	timePrecision time.Duration
 	// timeLayout is the text layout of SQLite's time columns.
 	timeLayout string
+	// deferOffset is the smallest offset read by a deferred join; 0: none.
+	deferOffset int64
 }
 
 // shapeKey appends the shape of q for statements of kind k to buf.
@@ -280,9 +286,12 @@ func (c *common) lookup(k shapeKind, q *paginate.Query) (*shape, error) {
 	}
 	var s *shape
 	var err error
-	if k.isPage() {
+	switch {
+	case k == kindPageDeferred:
+		s, err = c.compileDeferred(q)
+	case k.isPage():
 		s, err = c.compileFetch(q, k)
-	} else {
+	default:
 		s, err = c.compileCount(q, k)
 	}
 	if err != nil {
