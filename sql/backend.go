@@ -545,15 +545,11 @@ func (f *fetcher[T]) run(ctx context.Context) error {
 func (f *fetcher[T]) putScratch(sc *scratch) {
 	var zero T
 	*f.row = zero
-	for j, c := range f.s.cols {
-		if c.key >= 0 || !c.d.direct {
-			f.dest[j] = nil
-		}
+	for _, j := range f.s.rowCols {
+		f.dest[j] = nil
 	}
-	for i, a := range f.s.assigns {
-		if !a.d.direct {
-			f.to[i] = nil
-		}
+	for _, i := range f.s.rowAssigns {
+		f.to[i] = nil
 	}
 	f.s.putScratch(sc)
 }
@@ -576,18 +572,15 @@ func (f *fetcher[T]) locateFields() {
 // locateRow points dest and to at the current row's key slots and at the
 // fields behind embedded pointers, which each row allocates anew.
 func (f *fetcher[T]) locateRow(keys []any) {
-	for j, c := range f.s.cols {
-		switch {
-		case c.key >= 0:
+	for _, j := range f.s.rowCols {
+		if c := &f.s.cols[j]; c.key >= 0 {
 			f.dest[j] = &keys[c.key]
-		case !c.d.direct:
+		} else {
 			f.dest[j] = c.d.ptr(f.rowV)
 		}
 	}
-	for i, a := range f.s.assigns {
-		if !a.d.direct {
-			f.to[i] = a.d.ptr(f.rowV)
-		}
+	for _, i := range f.s.rowAssigns {
+		f.to[i] = f.s.assigns[i].d.ptr(f.rowV)
 	}
 }
 

@@ -151,8 +151,12 @@ type shape struct {
 	stmts   []stmtPlan // one per segment, in order; one for a first page
 	cols    []column
 	assigns []assign
-	nkeys   int
-	maxArgs int
+	// rowCols and rowAssigns are the indexes of the cols and assigns
+	// whose destinations change from row to row: key slots and fields
+	// behind embedded pointers.
+	rowCols, rowAssigns []int
+	nkeys               int
+	maxArgs             int
 	// zeroRows says the row being scanned must be zeroed before each row:
 	// some field it scans into is not simply overwritten (see
 	// dest.overwritten).
@@ -467,6 +471,16 @@ func (c *common) selectList(s *shape, q *paginate.Query, sortIdx []int, cols []s
 		if !keyed[k] {
 			list = append(list, col.column+" AS _k"+strconv.Itoa(k))
 			s.cols = append(s.cols, column{key: k})
+		}
+	}
+	for j, col := range s.cols {
+		if col.key >= 0 || !col.d.direct {
+			s.rowCols = append(s.rowCols, j)
+		}
+	}
+	for i, a := range s.assigns {
+		if !a.d.direct {
+			s.rowAssigns = append(s.rowAssigns, i)
 		}
 	}
 	return strings.Join(list, ", "), nil
