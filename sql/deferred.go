@@ -33,13 +33,14 @@ import (
 // worse than the join.
 //
 // Measured on the benchmark table (1,000,000 rows, index (created_at,
-// id)): PostgreSQL reads a page 999,980 rows deep in about 0.6 times the
-// plain page's time (an index-only scan, once VACUUM has set the
-// visibility map; without it, the table is read after all); MariaDB,
-// which from about 10,000 rows deep sorts the whole table for the plain
-// page, reads it by the index. SQLite already skips an OFFSET's rows in
-// the index before it reads the table (its deferred seek), so there the
-// join saves only that seek, about a quarter.
+// id); docs/benchmarks.md), a page 999,980 rows deep costs, against the
+// plain page: on PostgreSQL about 0.6 times (an index-only scan, once
+// VACUUM has set the visibility map; without it the table is read after
+// all); on MariaDB, which from about 10,000 rows deep sorts the whole
+// table for the plain page but reads the keys by the index, about 0.3
+// times (0.01 times at 10,000); on SQLite, which already skips an
+// OFFSET's rows in the index before it reads the table (its deferred
+// seek), 0.6 to 0.7 times: what the join saves there is that seek.
 //
 // A base with DISTINCT, GROUP BY or HAVING is not deferred (its rows are
 // not its table's rows), nor one with prefixes such as a WITH clause,
@@ -50,9 +51,9 @@ import (
 
 // deferredJoinOffset returns the smallest offset read by a deferred join
 // when Config.DeferredJoinOffset is zero. Below it, a plain OFFSET reads
-// few enough rows that the join costs as much as it saves: on PostgreSQL,
-// which plans the join anew for each offset, up to about 7,000 rows on the
-// benchmark table; on SQLite and MariaDB about 1,000.
+// few enough rows that the join's fixed cost (planning it, a lookup by key
+// per row) outweighs what it saves: on the benchmark table up to about
+// 7,000 rows on PostgreSQL, and under 1,000 on SQLite and MariaDB.
 func (d Dialect) deferredJoinOffset() int64 {
 	if d == PostgreSQL {
 		return 10_000
