@@ -47,6 +47,10 @@ type KeysetConfig struct {
 	// Now returns the current time, for issuing and expiring cursors. If
 	// nil, time.Now.
 	Now func() time.Time
+	// Shapes, when not nil, decides which request shapes (orders and
+	// filter operators) the paginator serves; see [ShapePolicy]. If nil,
+	// every valid request is served.
+	Shapes ShapePolicy
 }
 
 // Keyset serves pages by position: each page ends with cursors that point
@@ -102,6 +106,9 @@ func NewKeyset[T any](b Backend[T], schema *Schema, cfg KeysetConfig) (*Keyset[T
 	if err != nil {
 		return nil, err
 	}
+	if err := checkRelater(b, schema); err != nil {
+		return nil, err
+	}
 	cfg.PerPage, cfg.MaxPerPage = bs.sizes.perPage, bs.sizes.maxPerPage
 	return &Keyset[T]{base: bs, b: b, cfg: cfg, codec: cursor.NewCodec(cfg.Keys, cfg.MaxCursorLen), step: issueStep(cfg.MaxAge)}, nil
 }
@@ -153,16 +160,38 @@ func (p *Keyset[T]) Paginate(ctx context.Context, req Request) (Page[T], error) 
 	if err != nil {
 		return Page[T]{}, err
 	}
+	t := TimingsFrom(ctx)
+	if err := p.allowShape(ctx, t, &r.plan); err != nil {
+		return Page[T]{}, err
+	}
 	now := p.issueTime()
 	// Nothing lies after the end or before the start: no fetch.
 	if (r.from == cursor.End && !r.backward) || (r.from == cursor.Start && r.backward) {
 		return p.page(r, nil, nil, false, now)
 	}
+	start := t.start()
 	items, keys, more, err := p.fetch(ctx, r)
+	t.add(phaseFetch, start)
 	if err != nil {
 		return Page[T]{}, err
 	}
+	// The related rows of the page's items, a step of its own.
+	if err := relate(ctx, p.b, items, r.includes); err != nil {
+		return Page[T]{}, err
+	}
 	return p.page(r, items, keys, more, now)
+}
+
+// allowShape asks the paginator's shape policy, if it has one, about r's
+// shape, timing the question in t.
+func (p *Keyset[T]) allowShape(ctx context.Context, t *Timings, r *plan) error {
+	if p.cfg.Shapes == nil {
+		return nil
+	}
+	start := t.start()
+	err := p.checkShape(ctx, p.cfg.Shapes, true, r)
+	t.add(phaseShape, start)
+	return err
 }
 
 // validate checks req and decodes its cursor.

@@ -72,21 +72,28 @@ func (p *Keyset[T]) Edges(ctx context.Context, req EdgesRequest) (Edges[T], erro
 	if err != nil {
 		return Edges[T]{}, err
 	}
+	t := TimingsFrom(ctx)
+	if err := p.allowShape(ctx, t, &r.plan); err != nil {
+		return Edges[T]{}, err
+	}
 	var out Edges[T]
 	if req.Count != nil {
-		if out.Total, err = p.count(ctx, r, req.Count); err != nil {
+		start := t.start()
+		out.Total, err = p.count(ctx, r, req.Count)
+		t.add(phaseCount, start)
+		if err != nil {
 			return Edges[T]{}, err
 		}
 	}
 	now := p.issueTime()
+	start := t.start()
 	items, vals, err := p.edgeRows(ctx, r)
+	if err == nil && r.from != cursor.Start && !(r.from == cursor.End && r.backward) {
+		out.Behind, err = p.behind(ctx, r, vals)
+	}
+	t.add(phaseFetch, start)
 	if err != nil {
 		return Edges[T]{}, err
-	}
-	if r.from != cursor.Start && !(r.from == cursor.End && r.backward) {
-		if out.Behind, err = p.behind(ctx, r, vals); err != nil {
-			return Edges[T]{}, err
-		}
 	}
 	n := p.stop(r, far, vals)
 	items, vals = items[:n], vals[:n]
@@ -101,6 +108,10 @@ func (p *Keyset[T]) Edges(ctx context.Context, req EdgesRequest) (Edges[T], erro
 	}
 	if items == nil {
 		items = []T{}
+	}
+	// The related rows of the items, a step of its own.
+	if err := relate(ctx, p.b, items, r.includes); err != nil {
+		return Edges[T]{}, err
 	}
 	out.Items = items
 	if out.Cursors, err = p.signPositions(now, r.bind, vals); err != nil {

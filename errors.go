@@ -19,6 +19,9 @@ var (
 	ErrInvalidFilter = errors.New("paginate: invalid filter")
 	// ErrInvalidField: a fields list names an unknown field.
 	ErrInvalidField = errors.New("paginate: invalid field")
+	// ErrInvalidInclude: an include list names an unknown relation, or
+	// one twice.
+	ErrInvalidInclude = errors.New("paginate: invalid include")
 	// ErrInvalidPage: a page number is not a positive integer, or is deeper
 	// than the paginator allows.
 	ErrInvalidPage = errors.New("paginate: invalid page")
@@ -28,11 +31,16 @@ var (
 	// ErrPageOutOfRange: a strict paginator was asked for a page past the
 	// last one.
 	ErrPageOutOfRange = errors.New("paginate: page out of range")
+	// ErrShapeNotAllowed: the request's order and filter operators are
+	// valid but not a shape the paginator's [ShapePolicy] allows, such as
+	// an order no index serves.
+	ErrShapeNotAllowed = errors.New("paginate: query shape not allowed")
 )
 
 // ParamError is a problem with one request parameter. Param is the query
 // parameter's conventional name ("page", "per_page", "after", "before",
-// "sort", "fields", or a filter's [Filter.Param], such as "price[gte]");
+// "sort", "fields", "include", a relation's [Include.FieldsParam], such as
+// "fields[seller]", or a filter's [Filter.Param], such as "price[gte]");
 // Reason says what is wrong in words fit for a client, set where the
 // problem is found (it never repeats the parameter's name or the
 // sentinel's text); Err is the sentinel it wraps.

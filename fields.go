@@ -240,13 +240,16 @@ type Schema struct {
 	byName      map[string]int
 	key         int
 	defaultSort []SortKey
+	relations   []relation
+	relByName   map[string]int
 }
 
 // NewSchema validates fields and the default sort, written as a sort
-// parameter ("-created_at,name"; "" sorts by the key ascending). Field
-// names must be unique and well-formed, and exactly one field must be the
-// non-nullable Key.
-func NewSchema(fields []Field, defaultSort string) (*Schema, error) {
+// parameter ("-created_at,name"; "" sorts by the key ascending), and the
+// relations a request may include (see [Relation]). Field names must be
+// unique and well-formed, and exactly one field must be the non-nullable
+// Key.
+func NewSchema(fields []Field, defaultSort string, relations ...Relation) (*Schema, error) {
 	s := &Schema{byName: make(map[string]int, len(fields)), key: -1}
 	var errs []error
 	for i, f := range fields {
@@ -282,6 +285,9 @@ func NewSchema(fields []Field, defaultSort string) (*Schema, error) {
 	}
 	if s.key < 0 && len(errs) == 0 {
 		errs = append(errs, errors.New("paginate: no field is the key"))
+	}
+	if len(errs) == 0 {
+		errs = s.addRelations(relations)
 	}
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)

@@ -2,7 +2,6 @@ package paginate
 
 import (
 	"context"
-	"database/sql/driver"
 	"errors"
 	"fmt"
 	"reflect"
@@ -33,6 +32,14 @@ type MemoryConfig[T any] struct {
 	// characters (any n consecutive ones) collate equal to it. Without
 	// Collate those filters compare bytes, so they are case-sensitive.
 	Collate func(a, b string) int
+	// Related holds the rows of the relations the schema declares, by
+	// relation name: for each, a slice of the struct type that the items'
+	// field for the relation holds ([]Seller for a Seller *Seller field,
+	// []Review for Reviews []Review or []*Review), whose fields back the
+	// relation's fields as the section "Declaring fields" says. Every
+	// declared relation needs its rows. If nil, the schema must declare
+	// none.
+	Related map[string]any
 }
 
 // Memory is a [Backend] over a slice, for small lists and as the reference
@@ -45,6 +52,7 @@ type Memory[T any] struct {
 	schema  *Schema
 	cfg     MemoryConfig[T]
 	structs []structfield.Field // the struct field per schema field (default Value), or nil
+	rels    map[string]*memRelation
 }
 
 var (
@@ -69,23 +77,37 @@ func NewMemory[T any](items []T, schema *Schema, cfg MemoryConfig[T]) (*Memory[T
 	}
 	m.vals = make([][]any, len(m.items))
 	for i, it := range m.items {
-		row := make([]any, len(schema.fields))
-		for j, f := range schema.fields {
-			v, err := m.raw(it, j)
-			if err == nil {
-				v, err = value.Normalize(f.Type.kind(), v)
-			}
-			if err != nil {
-				return nil, fmt.Errorf("paginate: item %d, field %q: %w", i, f.Name, err)
-			}
-			if v == nil && !f.Nullable {
-				return nil, fmt.Errorf("paginate: item %d: field %q is NULL but not Nullable", i, f.Name)
-			}
-			row[j] = v
+		row, err := canonicalRow(schema.fields, func(j int) (any, error) { return m.raw(it, j) })
+		if err != nil {
+			return nil, fmt.Errorf("paginate: item %d: %w", i, err)
 		}
 		m.vals[i] = row
 	}
+	if err := m.relations(cfg.Related); err != nil {
+		return nil, err
+	}
 	return m, nil
+}
+
+// canonicalRow returns one row's canonical values of fields, read by raw
+// (the value of fields[j]), checking that each converts to its field's
+// type and is NULL only where the field is Nullable.
+func canonicalRow(fields []Field, raw func(j int) (any, error)) ([]any, error) {
+	row := make([]any, len(fields))
+	for j, f := range fields {
+		v, err := raw(j)
+		if err == nil {
+			v, err = value.Normalize(f.Type.kind(), v)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("field %q: %w", f.Name, err)
+		}
+		if v == nil && !f.Nullable {
+			return nil, fmt.Errorf("field %q is NULL but not Nullable", f.Name)
+		}
+		row[j] = v
+	}
+	return row, nil
 }
 
 // structFields finds the struct field of t behind each schema field.
@@ -108,21 +130,17 @@ func (m *Memory[T]) raw(item T, j int) (any, error) {
 	if m.cfg.Value != nil {
 		return m.cfg.Value(item, m.schema.fields[j]), nil
 	}
-	v, ok := m.structs[j].Value(reflect.ValueOf(item))
-	for ok && v.Kind() == reflect.Pointer {
-		ok = !v.IsNil()
-		if ok {
-			v = v.Elem()
-		}
-	}
+	return structValue(m.structs[j], reflect.ValueOf(item))
+}
+
+// structValue returns the value of struct field f of v as a backend reads
+// it: see [structfield.Interface].
+func structValue(f structfield.Field, v reflect.Value) (any, error) {
+	x, ok := f.Value(v)
 	if !ok {
 		return nil, nil
 	}
-	x := v.Interface()
-	if dv, ok := x.(driver.Valuer); ok {
-		return dv.Value()
-	}
-	return x, nil
+	return structfield.Interface(x)
 }
 
 // NullOrder returns the configured NULL order.

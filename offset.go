@@ -31,6 +31,10 @@ type OffsetConfig struct {
 	// [NoCount], [CappedCount], [EstimatedCount], or a cached strategy
 	// from the package cache. If nil, ExactCount.
 	Count CountStrategy
+	// Shapes, when not nil, decides which request shapes (orders and
+	// filter operators) the paginator serves; see [ShapePolicy]. If nil,
+	// every valid request is served.
+	Shapes ShapePolicy
 }
 
 // Offset serves pages by number. Build it with [NewOffset]; it is safe for
@@ -62,6 +66,9 @@ func NewOffset[T any](b Backend[T], schema *Schema, cfg OffsetConfig) (*Offset[T
 	}
 	bs, err := newBase(b, schema, cfg.PerPage, cfg.MaxPerPage, cfg.RejectOverMax)
 	if err != nil {
+		return nil, err
+	}
+	if err := checkRelater(b, schema); err != nil {
 		return nil, err
 	}
 	cfg.PerPage, cfg.MaxPerPage = bs.sizes.perPage, bs.sizes.maxPerPage
@@ -105,9 +112,22 @@ func (p *Offset[T]) Paginate(ctx context.Context, req Request) (Page[T], error) 
 	if err != nil {
 		return Page[T]{}, err
 	}
+	t := TimingsFrom(ctx)
+	if p.cfg.Shapes != nil {
+		start := t.start()
+		err := p.checkShape(ctx, p.cfg.Shapes, false, &r.plan)
+		t.add(phaseShape, start)
+		if err != nil {
+			return Page[T]{}, err
+		}
+	}
 	q := Query{Fields: r.fields, Filters: r.filters, Sort: r.sort, Offset: r.offset, Limit: r.perPage + 1}
 	out := Page[T]{Page: r.page, PerPage: r.perPage}
+	start := t.start()
 	total, err := p.cfg.Count.CountTotal(ctx, p.b, q)
+	if _, none := p.cfg.Count.(NoCount); !none {
+		t.add(phaseCount, start)
+	}
 	switch {
 	case err != nil:
 		return Page[T]{}, fmt.Errorf("paginate: count: %w", err)
@@ -119,11 +139,21 @@ func (p *Offset[T]) Paginate(ctx context.Context, req Request) (Page[T], error) 
 	if total.Exact() && r.page > 1 && r.offset >= total.N {
 		return p.pastEnd(out, out.Pages, true)
 	}
+	start = t.start()
 	res, err := p.b.Fetch(ctx, q)
+	t.add(phaseFetch, start)
 	if err != nil {
 		return Page[T]{}, fmt.Errorf("paginate: fetch: %w", err)
 	}
-	return p.finish(out, r, total, res.Items)
+	page, err := p.finish(out, r, total, res.Items)
+	if err != nil {
+		return Page[T]{}, err
+	}
+	// The related rows of the page's items, a step of its own.
+	if err := relate(ctx, p.b, page.Items, r.includes); err != nil {
+		return Page[T]{}, err
+	}
+	return page, nil
 }
 
 // validate checks req and works out its page and offset.

@@ -49,6 +49,19 @@
 // expression ("a.name", "COUNT(t.tag)") is matched only by Name. The
 // field's JSON key, for output, is its json tag's name, else its Go name.
 //
+// # Relations
+//
+// A schema may declare relations beside its fields ([Relation]): rows
+// related to each item, such as an item's seller (belongs-to, through
+// items.seller_id) or its reviews (has-many, through reviews.item_id, the
+// newest first, at most a declared number per item). A request names the
+// relations it wants in [Request].Include, each with the related fields
+// it wants, and every item of the page holds their rows in a field of its
+// own (Seller *Seller, Reviews []Review), loaded after the page is
+// fetched by the backend's [Relater] with one query per relation, never
+// one per item. A keyset cursor does not depend on the relations
+// included: the position of a row is the same with or without them.
+//
 // # Filter values
 //
 // A [Filter]'s values are typed as its field's [Type] says, or are text
@@ -128,6 +141,21 @@
 // they are positions like any other, in PostgreSQL's order, where NaN
 // equals NaN and sorts above +Infinity. [Memory] orders them so.
 //
+// # Bounded cost
+//
+// A page's cost depends on its shape: its order and which fields it
+// filters with which operators. A shape an index serves reads about as
+// many rows as the page holds; another may read the whole table for one
+// page. A [ShapePolicy] in a paginator's config (Shapes) restricts an
+// endpoint to the shapes it allows: [AllowList] lists them, the SQL
+// backend's ShapeCheck asks the database's plans, [ShapePolicies]
+// combines policies. A refused shape is a 400 (ErrShapeNotAllowed) that
+// names the sort or the filter and lists the orders allowed. Offset
+// pages of a served order still read the rows they skip:
+// [OffsetConfig].MaxOffset bounds that, and a count strategy other than
+// [ExactCount] bounds the count. A caller that wants to know where a
+// page's time went puts a [Timings] in its context ([WithTimings]).
+//
 // # Writing a backend
 //
 // A backend runs a [Query] against a data source. It must implement
@@ -160,6 +188,9 @@
 //   - [AtMostCounter] counts at most a limit of rows, for [CappedCount].
 //   - [Estimator] returns the planner's estimate of a row count, for
 //     [EstimatedCount].
+//   - [Relater] loads the rows of the relations a request includes; the
+//     paginators refuse a schema with relations over a backend without
+//     it.
 //   - A method Schema() *Schema says which schema the backend was built
 //     for; [NewOffset] and [NewKeyset] refuse a backend built for another
 //     schema than theirs, as the two would disagree on columns and
@@ -202,8 +233,14 @@ type Request struct {
 	Sort []SortKey
 	// Filters restrict the rows; all must hold.
 	Filters []Filter
-	// Fields lists the fields to return. If nil, all fields.
+	// Fields lists the fields to return. If nil, all fields. When the
+	// request includes relations, the items also hold the fields they are
+	// linked through (a BelongsTo's Via, the key for a HasMany).
 	Fields []string
+	// Include lists the relations whose rows each item is to hold (see
+	// [Relation]), each at most once. If nil, none: the items' relation
+	// fields are left as the backend leaves them (nil).
+	Include []Include
 }
 
 // Page is one page of items and what a client needs to ask for the next.

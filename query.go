@@ -149,11 +149,12 @@ func newBase(b any, schema *Schema, perPage, maxPerPage int, reject bool) (base,
 
 // plan is a request validated against a schema.
 type plan struct {
-	sort    []Order    // shape.orders; nil when the sort is invalid
-	shape   *sortShape // nil when the sort is invalid
-	filters []Condition
-	fields  []Field
-	perPage int
+	sort     []Order    // shape.orders; nil when the sort is invalid
+	shape    *sortShape // nil when the sort is invalid
+	filters  []Condition
+	fields   []Field
+	includes []Inclusion
+	perPage  int
 }
 
 // compile validates the parts of req that both strategies share, adding
@@ -193,6 +194,10 @@ func (b base) compile(req Request, errs *requestErrors) plan {
 				p.fields[i] = b.schema.fields[b.schema.byName[n]]
 			}
 		}
+	}
+	if len(req.Include) > 0 {
+		p.includes = b.schema.inclusions(req.Include, errs)
+		p.fields = b.schema.linkFields(p.fields, p.includes)
 	}
 	return p
 }

@@ -150,5 +150,14 @@ func requestKey(req paginate.Request) string {
 		fk.Add(f.Field, int(f.Op), f.Values)
 	}
 	b.WriteString(fk.String())
+	// The relations included and their fields, in a canonical order.
+	in := slices.SortedFunc(slices.Values(req.Include), func(a, b paginate.Include) int { return strings.Compare(a.Relation, b.Relation) })
+	for _, x := range in {
+		if x.Fields == nil {
+			fmt.Fprintf(&b, "include=%q:all;", x.Relation)
+		} else {
+			fmt.Fprintf(&b, "include=%q:%q;", x.Relation, x.Fields)
+		}
+	}
 	return b.String()
 }

@@ -56,7 +56,7 @@ func itemsServer(tb testing.TB) (string, *sqlx.DB, *atomic.Int64) {
 func rows(tb testing.TB, db *sqlx.DB, where, orderBy string, args ...any) []itemsapi.Item {
 	tb.Helper()
 	var out []itemsapi.Item
-	q := "SELECT id, name, category, price, created_at FROM items " + where + " ORDER BY " + orderBy
+	q := "SELECT id, name, category, price, created_at, seller_id FROM items " + where + " ORDER BY " + orderBy
 	if err := db.Select(&out, q, args...); err != nil {
 		tb.Fatal(err)
 	}

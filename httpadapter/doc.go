@@ -25,6 +25,9 @@
 //     same declarations: what the [Endpoint] that Handler returns, or a
 //     Writer, knows of its parameters, envelope, items and problems
 //     (openapi.go, openapi_describe.go).
+//   - [CostConfig] gives a [Handler] a time budget per page, a
+//     Server-Timing header and slow-page logs (cost.go); [Limit] bounds
+//     the requests served and waiting at once (limit.go).
 //
 // # The common case
 //
@@ -54,6 +57,10 @@
 //	before=CURSOR      the page before a cursor (cursor mode)
 //	sort=-price,name   order: field names, "-" for descending
 //	fields=id,name     sparse fieldset: only these keys in each item
+//	include=seller,reviews
+//	                   relations whose rows each item holds (see below)
+//	fields[seller]=name,country
+//	                   an included relation's fields
 //	category=books     filter, eq
 //	price[gte]=1000    filter with an operator: eq, ne, lt, lte, gt, gte, in,
 //	                   null, prefix, contains
@@ -99,6 +106,20 @@
 // JavaScript's Number() and Python's float() read them back. (A float
 // inside a nested value, such as a slice, still fails with a 500.)
 //
+// A schema may declare relations (see [paginate.Relation]): rows related
+// to each item, which include names. Each included relation is a member
+// of every item, under the JSON key of the item's field for it, after
+// the item's own fields: a belongs-to relation's row as an object, or
+// null when the item has none; a has-many relation's rows as an array,
+// empty (never null) when there are none. Without include, an item holds
+// no relation member at all. fields[relation] restricts a relation's rows
+// to the named fields, as fields restricts the items'; it is refused
+// (400) for a relation that is not included. An unknown or repeated
+// relation in include, or an unknown field in fields[relation], is a 400
+// naming the parameter. The item keeps the field it is linked through
+// (seller_id) for loading, but writes it only when fields asks for it.
+// Items that hold relations must be structs (or pointers to them).
+//
 // With a fields parameter each item holds only the requested keys, in
 // T's order. The items are copied, once per page, into values of a struct
 // type built (and cached) for that set of fields, holding just those
@@ -126,10 +147,12 @@
 // for requests that carry an Origin header, after any names an
 // application's CORS middleware set.
 //
-// Errors map to statuses: invalid input 400; a strict paginator's page past
-// the end 404; a request the client canceled gets nothing further
-// written; a request past its deadline 503; anything else 500 with a
-// generic body, the error itself going to [WriterConfig.Logger].
+// Errors map to statuses: invalid input 400 (a shape the paginator's
+// policy refuses too); a strict paginator's page past the end 404; a
+// request the client canceled gets nothing further written; a request
+// past its deadline ([CostConfig].Budget or the caller's) 503 with
+// Retry-After; anything else 500 with a generic body, the error itself
+// going to [WriterConfig.Logger].
 //
 // # An OpenAPI document
 //
@@ -144,9 +167,12 @@
 // enumerate the declared fields; each filter operator of each field is a
 // parameter (price[gte]) typed by the field's type (date-time for times,
 // hexadecimal for bytes, a decimal pattern for decimals); per_page has the
-// paginator's default and maximum. The envelope uses the configured keys,
-// and its items the declared fields under the keys encoding/json gives
-// them (a float may be the string "NaN", "Infinity" or "-Infinity"). 400
+// paginator's default and maximum; include enumerates the relations and
+// fields[relation] each relation's fields. The envelope uses the
+// configured keys, and its items the declared fields under the keys
+// encoding/json gives them (a float may be the string "NaN", "Infinity" or
+// "-Infinity"), and each relation as an optional member: a row or null,
+// or an array of rows. 400
 // is an RFC 9457 problem with invalid_params, 404 appears for a strict
 // offset paginator, 503 and 500 for failures.
 //

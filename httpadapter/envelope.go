@@ -11,6 +11,7 @@ import (
 	"reflect"
 	"strconv"
 	"sync"
+	"time"
 
 	"github.com/go-paginate/paginate"
 )
@@ -167,6 +168,9 @@ type WriterConfig struct {
 	// (Access-Control-Allow-Origin) stays the application's decision. If
 	// false, neither header is touched.
 	ExposeHeaders bool
+	// RetryAfter is the Retry-After header of a 503 answer (a page past
+	// its deadline), rounded up to whole seconds. If zero, 1 second.
+	RetryAfter time.Duration
 }
 
 // Writer writes the responses of one endpoint serving items of T: pages as
@@ -183,6 +187,8 @@ type Writer[T any] struct {
 	expose  bool
 	items   *itemEncoder
 	buffers sync.Pool // of *pageBuffer
+	// retryAfter is the Retry-After of a 503, in seconds.
+	retryAfter string
 }
 
 // NewWriter returns a writer for the endpoint whose queries p parses: it
@@ -206,7 +212,7 @@ func NewWriter[T any](p *Parser, cfg WriterConfig) (*Writer[T], error) {
 	if err != nil {
 		return nil, err
 	}
-	w := &Writer[T]{parser: p, keys: keys, base: base, logger: cfg.Logger, expose: cfg.ExposeHeaders, items: items}
+	w := &Writer[T]{parser: p, keys: keys, base: base, logger: cfg.Logger, expose: cfg.ExposeHeaders, items: items, retryAfter: retryAfter(cfg.RetryAfter)}
 	if w.logger == nil {
 		w.logger = slog.Default()
 	}
@@ -282,7 +288,7 @@ func (w *Writer[T]) WritePage(rw http.ResponseWriter, r *http.Request, q *Parsed
 	pb := w.getBuffer()
 	defer w.putBuffer(pb)
 	links := w.Links(r, q, page)
-	if err := w.appendEnvelope(pb, q.req.Fields, &page, &links); err != nil {
+	if err := w.appendEnvelope(pb, &q.req, &page, &links); err != nil {
 		w.WriteError(rw, r, q, fmt.Errorf("httpadapter: encode items: %w", err))
 		return
 	}
@@ -313,22 +319,22 @@ func (w *Writer[T]) WritePage(rw http.ResponseWriter, r *http.Request, q *Parsed
 var exposedHeaders = []string{"Link", "X-Total-Count"}
 
 // AppendItems appends items to dst as a JSON array, as WritePage writes
-// them: each item whole, or, when fields is not nil, with only those
-// fields (in T's order; see the package documentation), and with
-// non-finite floats as strings. It is for applications that render their
-// own envelope; fields is normally the Fields of the request's
-// [ParsedQuery.Request].
-func (w *Writer[T]) AppendItems(dst []byte, items []T, fields []string) ([]byte, error) {
+// them for req, normally the request's [ParsedQuery.Request]: each item
+// whole, or, when req.Fields is not nil, with only those fields (in T's
+// order; see the package documentation), the rows of the relations
+// req.Include names under their keys, and non-finite floats as strings.
+// It is for applications that render their own envelope.
+func (w *Writer[T]) AppendItems(dst []byte, items []T, req paginate.Request) ([]byte, error) {
 	pb := w.getBuffer()
 	defer w.putBuffer(pb)
-	if err := w.items.encode(pb, items, fields); err != nil {
+	if err := w.items.encode(pb, items, req.Fields, req.Include); err != nil {
 		return dst, err
 	}
 	return append(dst, pb.buf.Bytes()...), nil
 }
 
 // appendEnvelope writes the envelope into pb.buf.
-func (w *Writer[T]) appendEnvelope(pb *pageBuffer, fields []string, page *paginate.Page[T], links *Links) error {
+func (w *Writer[T]) appendEnvelope(pb *pageBuffer, req *paginate.Request, page *paginate.Page[T], links *Links) error {
 	e := envelope{b: &pb.buf, keys: &w.keys, text: pb.text}
 	e.b.WriteByte('{')
 	offset := w.parser.cfg.Mode == OffsetMode
@@ -359,7 +365,7 @@ func (w *Writer[T]) appendEnvelope(pb *pageBuffer, fields []string, page *pagina
 	}
 	e.links(links)
 	e.key(kItems)
-	if err := w.items.encode(pb, page.Items, fields); err != nil {
+	if err := w.items.encode(pb, page.Items, req.Fields, req.Include); err != nil {
 		return err
 	}
 	e.b.WriteString("}\n")

@@ -281,7 +281,7 @@ func TestWriterFieldRule(t *testing.T) {
 			t.Fatal(err)
 		}
 		row := Row{base: base{ID: 1, Name: "go name", Category: "c", Price: 2}, Label: "tagged", When: day(1, 0), Created: day(2, 0)}
-		b, err := w.AppendItems(nil, []Row{row}, []string{"created_at", "name", "category"})
+		b, err := w.AppendItems(nil, []Row{row}, paginate.Request{Fields: []string{"created_at", "name", "category"}})
 		want := `[{"Category":"c","name":"tagged","when":"2024-01-01T00:00:00Z"}]`
 		if err != nil || string(b) != want {
 			t.Errorf("AppendItems = %s, %v; want %s", b, err, want)
@@ -333,7 +333,7 @@ func TestSparseItems(t *testing.T) {
 		if diff := cmp.Diff(want, got); diff != "" {
 			t.Errorf("WritePage (-want +got):\n%s", diff)
 		}
-		b, err := w.AppendItems(nil, page.Items, []string{"price", "id"})
+		b, err := w.AppendItems(nil, page.Items, paginate.Request{Fields: []string{"price", "id"}})
 		if diff := cmp.Diff(want, appended(t, b, err)); diff != "" {
 			t.Errorf("AppendItems (-want +got):\n%s", diff)
 		}
@@ -369,7 +369,7 @@ func TestSparseItems(t *testing.T) {
 		}
 		// Without fields the item is encoding/json's own.
 		wantFull, _ := json.Marshal(rows)
-		b, err := w.AppendItems(nil, rows, nil)
+		b, err := w.AppendItems(nil, rows, paginate.Request{})
 		if err != nil || string(b) != string(wantFull) {
 			t.Errorf("whole items: %s, %v; json.Marshal gives %s", b, err, wantFull)
 		}
@@ -389,7 +389,7 @@ func TestSparseItems(t *testing.T) {
 
 	t.Run("key order follows the struct", func(t *testing.T) {
 		w, _ := httpadapter.NewWriter[Item](p, httpadapter.WriterConfig{})
-		b, err := w.AppendItems([]byte("x"), items[:1], []string{"created_at", "id"})
+		b, err := w.AppendItems([]byte("x"), items[:1], paginate.Request{Fields: []string{"created_at", "id"}})
 		if want := `x[{"id":1,"created_at":"2024-01-01T10:00:00Z"}]`; err != nil || string(b) != want {
 			t.Errorf("AppendItems = %s, %v; want %s", b, err, want)
 		}

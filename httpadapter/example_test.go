@@ -150,7 +150,7 @@ func ExampleWriter_AppendItems() {
 			writer.WriteError(w, r, q, err)
 			return
 		}
-		items, err := writer.AppendItems(nil, page.Items, q.Request().Fields)
+		items, err := writer.AppendItems(nil, page.Items, q.Request())
 		if err != nil {
 			writer.WriteError(w, r, q, err)
 			return

@@ -15,6 +15,8 @@ type Config struct {
 	Parser ParserConfig
 	// Writer configures the envelope, links and error responses.
 	Writer WriterConfig
+	// Cost bounds the time a page may take and reports the time it took.
+	Cost CostConfig
 }
 
 // Handler returns an http.Handler that serves p: it parses the query
@@ -52,7 +54,10 @@ func Handler[T any](p paginate.Paginator[T], s *paginate.Schema, cfg Config) (En
 	if err != nil {
 		return nil, err
 	}
-	return &handler[T]{p: p, parser: parser, w: w}, nil
+	if cfg.Cost.Budget < 0 || cfg.Cost.SlowPage < 0 {
+		return nil, errors.New("httpadapter: Config.Cost durations must not be negative")
+	}
+	return &handler[T]{p: p, parser: parser, w: w, cost: cfg.Cost}, nil
 }
 
 // modeOf returns the mode an endpoint serving p has: p's own, when its
@@ -81,6 +86,7 @@ type handler[T any] struct {
 	p      paginate.Paginator[T]
 	parser *Parser
 	w      *Writer[T]
+	cost   CostConfig
 }
 
 func (h *handler[T]) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -89,15 +95,5 @@ func (h *handler[T]) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		WriteProblem(w, newProblem(http.StatusMethodNotAllowed, "Use GET or HEAD."))
 		return
 	}
-	q, err := h.parser.Parse(r)
-	if err != nil {
-		h.w.WriteError(w, r, nil, err)
-		return
-	}
-	page, err := h.p.Paginate(r.Context(), q.Request())
-	if err != nil {
-		h.w.WriteError(w, r, q, err)
-		return
-	}
-	h.w.WritePage(w, r, q, page)
+	h.serve(w, r) // cost.go
 }

@@ -44,6 +44,9 @@ type itemEncoder struct {
 	// rewritable says that whole items may be written that way: neither
 	// the type nor its pointer has a marshaler of its own.
 	rewritable bool
+	// rels are the relations the schema declares, whose fields only an
+	// include writes (related.go).
+	rels []relEncoder
 
 	mu     sync.RWMutex
 	types  map[string]reflect.Type // sparse struct type per field set
@@ -96,6 +99,9 @@ func newItemEncoder(t reflect.Type, s *paginate.Schema) (*itemEncoder, error) {
 	case t.Kind() == reflect.Map && t.Key().Kind() == reflect.String && !e.ptr:
 		e.kind = mapItems
 		e.rewritable = !marshals(t)
+	}
+	if err := e.relations(s); err != nil {
+		return nil, err
 	}
 	return e, nil
 }
@@ -230,12 +236,21 @@ func dominant(all []jsonField, same []int) int {
 	return -1
 }
 
-// encode writes items, a slice, as a JSON array into pb.buf.
-func (e *itemEncoder) encode(pb *pageBuffer, items any, fields []string) error {
+// encode writes items, a slice, as a JSON array into pb.buf: with the
+// fields asked for (nil: all) and the relations included, whose fields
+// are left out otherwise.
+func (e *itemEncoder) encode(pb *pageBuffer, items any, fields []string, include []paginate.Include) error {
 	v := reflect.ValueOf(items)
 	if v.Len() == 0 {
 		pb.buf.WriteString("[]")
 		return nil
+	}
+	if len(e.rels) > 0 {
+		picked := e.plain(fields)
+		if rels := e.picks(include); len(rels) > 0 {
+			return e.encodeRelated(pb, v, picked, rels)
+		}
+		return e.encodeFields(pb, v, picked)
 	}
 	if fields == nil {
 		err := encodeJSON(pb, items)
@@ -403,10 +418,25 @@ func (e *itemEncoder) singleType(i int) reflect.Type {
 // sparseStructs gives; a field behind a nil embedded pointer is left out,
 // as encoding/json leaves it out.
 func (e *itemEncoder) encodeByField(pb *pageBuffer, v reflect.Value, picked []int) error {
+	holders := e.holders(picked)
+	return e.eachItem(pb, v, func(src reflect.Value) error {
+		return e.encodeOne(pb, src, picked, holders)
+	})
+}
+
+// holders returns a one-field struct value per picked field, for
+// encodeOne.
+func (e *itemEncoder) holders(picked []int) []reflect.Value {
 	holders := make([]reflect.Value, len(picked))
 	for j, fi := range picked {
 		holders[j] = reflect.New(e.singleType(fi)).Elem()
 	}
+	return holders
+}
+
+// eachItem writes the items of v, a slice, as a JSON array: null for a
+// nil pointer item, and each other item, its struct value, with write.
+func (e *itemEncoder) eachItem(pb *pageBuffer, v reflect.Value, write func(src reflect.Value) error) error {
 	b := &pb.buf
 	b.WriteByte('[')
 	for i := range v.Len() {
@@ -421,7 +451,7 @@ func (e *itemEncoder) encodeByField(pb *pageBuffer, v reflect.Value, picked []in
 			}
 			src = src.Elem()
 		}
-		if err := e.encodeOne(pb, src, picked, holders); err != nil {
+		if err := write(src); err != nil {
 			return err
 		}
 	}

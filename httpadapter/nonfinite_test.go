@@ -151,12 +151,12 @@ func TestNonFiniteFallbackMatchesEncodingJSON(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, err := w.AppendItems(nil, finite, nil)
+	got, err := w.AppendItems(nil, finite, paginate.Request{})
 	if err != nil || string(got) != string(want) {
 		t.Errorf("finite items: %s, %v; want %s", got, err, want)
 	}
 	mixed := []*Reading{&readings[0], nil, &readings[3]}
-	got, err = w.AppendItems(nil, mixed, nil)
+	got, err = w.AppendItems(nil, mixed, paginate.Request{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -193,7 +193,7 @@ func TestNonFiniteMapItems(t *testing.T) {
 		{nil, `[{"id":1,"low":"Infinity","note":"x","peak":"-Infinity","value":"NaN"},{"id":2,"peak":null,"value":0.5},null]`},
 		{[]string{"value", "peak"}, `[{"peak":"-Infinity","value":"NaN"},{"peak":null,"value":0.5},null]`},
 	} {
-		got, err := w.AppendItems(nil, rows, tc.fields)
+		got, err := w.AppendItems(nil, rows, paginate.Request{Fields: tc.fields})
 		if err != nil || string(got) != tc.want {
 			t.Errorf("fields %v: %s, %v; want %s", tc.fields, got, err, tc.want)
 		}

@@ -82,6 +82,7 @@ func (w *Writer[T]) parameters(l Limits) []*oaParameter {
 			p.query(pBefore, "A cursor from "+w.from(kPrevCursor, "prev or last")+": the page before it. Cannot be combined with "+p.names[pAfter]+".", cursor))
 	}
 	ps = append(ps, w.perPageParam(l), p.sortParam(), p.fieldsParam())
+	ps = append(ps, p.relationParams()...)
 	for _, f := range p.schema.Fields() {
 		for _, op := range f.Ops {
 			ps = append(ps, p.filterParam(f, op))
@@ -175,6 +176,44 @@ func (p *Parser) fieldsParam() *oaParameter {
 		MaxItems:    ptrTo(len(names)),
 		UniqueItems: true,
 	})
+}
+
+// relationParams describes the include parameter and each relation's
+// fields parameter, when the schema declares relations.
+func (p *Parser) relationParams() []*oaParameter {
+	rels := p.schema.Relations()
+	if len(rels) == 0 {
+		return nil
+	}
+	var names []any
+	var text []string
+	for _, r := range rels {
+		names = append(names, r.Name)
+		text = append(text, "`"+r.Name+"`")
+	}
+	ps := []*oaParameter{p.list(pInclude, "The relations whose rows each item holds, comma-separated: "+strings.Join(text, ", ")+". Each is a member of the item named like the relation: a belongs-to relation's row, or null; a has-many relation's rows, an array, empty when there are none. Without it, items hold no relation.", &oaSchema{
+		Type:        "array",
+		Items:       &oaSchema{Type: "string", Enum: names},
+		MinItems:    ptrTo(1),
+		MaxItems:    ptrTo(len(names)),
+		UniqueItems: true,
+	})}
+	for _, r := range rels {
+		var fields []any
+		for _, f := range r.Fields {
+			fields = append(fields, f.Name)
+		}
+		prm := &oaParameter{
+			Name: p.names[pFields] + "[" + r.Name + "]", In: "query", Style: "form", Explode: ptrTo(false),
+			Description: "The fields each `" + r.Name + "` row holds, comma-separated; only with `" + r.Name + "` in " + p.names[pInclude] + ". Without it, the rows hold every field.",
+			Schema:      &oaSchema{Type: "array", Items: &oaSchema{Type: "string", Enum: fields}, MinItems: ptrTo(1), MaxItems: ptrTo(len(fields)), UniqueItems: true},
+		}
+		if r.Kind == paginate.HasMany {
+			prm.Description += fmt.Sprintf(" An item holds at most %d of them.", r.Limit)
+		}
+		ps = append(ps, prm)
+	}
+	return ps
 }
 
 // filterParam describes the parameter of the filter op on field f. It is
@@ -420,6 +459,9 @@ func (e *itemEncoder) schema(s *paginate.Schema) *oaSchema {
 			if f, ok := declared[i]; ok {
 				obj.Properties = append(obj.Properties, member{jf.name, goSchema(jf.typ, jf.quoted, f.Type)})
 			}
+		}
+		for _, r := range e.rels {
+			obj.Properties = append(obj.Properties, member{e.fields[r.field].name, r.schema()})
 		}
 		return obj
 	case mapItems:

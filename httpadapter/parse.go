@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -47,8 +48,12 @@ type Params struct {
 	Before string
 	// Sort is the sort's parameter. If empty, "sort".
 	Sort string
-	// Fields is the sparse fieldset's parameter. If empty, "fields".
+	// Fields is the sparse fieldset's parameter. If empty, "fields". A
+	// relation's fields are given as Fields[relation] (fields[seller]).
 	Fields string
+	// Include is the parameter listing the relations to include. If
+	// empty, "include".
+	Include string
 }
 
 // ParserConfig configures a [Parser].
@@ -94,6 +99,7 @@ const (
 	pBefore
 	pSort
 	pFields
+	pInclude
 	nParams
 )
 
@@ -113,6 +119,8 @@ func (k stdParam) String() string {
 		return "sort"
 	case pFields:
 		return "fields"
+	case pInclude:
+		return "include"
 	}
 	return "stdParam(" + strconv.Itoa(int(k)) + ")"
 }
@@ -128,6 +136,8 @@ func (k stdParam) sentinel() error {
 		return paginate.ErrInvalidCursor
 	case pSort:
 		return paginate.ErrInvalidSort
+	case pInclude:
+		return paginate.ErrInvalidInclude
 	}
 	return paginate.ErrInvalidField
 }
@@ -180,7 +190,7 @@ func NewParser(s *paginate.Schema, cfg ParserConfig) (*Parser, error) {
 
 // setNames resolves and checks the parameter names and the ignored ones.
 func (p *Parser) setNames() []error {
-	given := [nParams]string{p.cfg.Params.Page, p.cfg.Params.PerPage, p.cfg.Params.After, p.cfg.Params.Before, p.cfg.Params.Sort, p.cfg.Params.Fields}
+	given := [nParams]string{p.cfg.Params.Page, p.cfg.Params.PerPage, p.cfg.Params.After, p.cfg.Params.Before, p.cfg.Params.Sort, p.cfg.Params.Fields, p.cfg.Params.Include}
 	var errs []error
 	for k, n := range given {
 		if n == "" {
@@ -195,7 +205,7 @@ func (p *Parser) setNames() []error {
 		p.byName[n] = stdParam(k)
 	}
 	p.cfg.Params = Params{Page: p.names[pPage], PerPage: p.names[pPerPage], After: p.names[pAfter],
-		Before: p.names[pBefore], Sort: p.names[pSort], Fields: p.names[pFields]}
+		Before: p.names[pBefore], Sort: p.names[pSort], Fields: p.names[pFields], Include: p.names[pInclude]}
 	if len(p.cfg.Ignore) > 0 {
 		p.ignore = make(map[string]bool, len(p.cfg.Ignore))
 		for _, n := range p.cfg.Ignore {
@@ -279,6 +289,15 @@ type parseState struct {
 	seen    [nParams]bool
 	seenKey map[string]bool // filter and unknown names
 	filters int
+	// relFields are the relations' fields parameters, attached to the
+	// includes when the whole query is read.
+	relFields []relFields
+}
+
+// relFields is one relation's fields parameter, parsed.
+type relFields struct {
+	name, relation string // the parameter, as the client wrote it, and its relation
+	fields         []string
 }
 
 // bad records a problem with the parameter the client named name. Each
@@ -340,9 +359,12 @@ func (st *parseState) segment(seg segment) {
 		st.bad(name, why, sentinel)
 		return
 	}
-	if isStd {
+	switch rel, isRel := st.p.relationFields(name); {
+	case isStd:
 		st.std(k, name, val)
-	} else {
+	case isRel:
+		st.relationFields(name, rel, val)
+	default:
 		st.filter(name, val)
 	}
 	st.q.params = append(st.q.params, queryParam{name: name, value: val, hasValue: true, positional: isStd && k.positional()})
@@ -414,7 +436,40 @@ func (st *parseState) std(k stdParam, name, val string) {
 			return
 		}
 		req.Fields = f
+	case pInclude:
+		in, err := st.p.schema.ParseInclude(val)
+		if err != nil {
+			st.bad(name, reasonOf(err, reasonInclude), paginate.ErrInvalidInclude)
+			return
+		}
+		req.Include = in
 	}
+}
+
+// relationFields reports whether the parameter name is a relation's
+// fields parameter, fields[relation], and returns the relation. A name
+// in that form whose relation the schema does not declare is one too,
+// unless a field has the fields parameter's name: then it is a filter.
+func (p *Parser) relationFields(name string) (string, bool) {
+	base, rel, ok := splitFilter(name)
+	if !ok || rel == "" || base != p.names[pFields] {
+		return "", false
+	}
+	if _, isRel := p.schema.Relation(rel); isRel {
+		return rel, true
+	}
+	_, isField := p.schema.Field(base)
+	return rel, !isField
+}
+
+// relationFields parses a relation's fields parameter.
+func (st *parseState) relationFields(name, rel, val string) {
+	f, err := st.p.schema.ParseRelationFields(rel, val)
+	if err != nil {
+		st.bad(name, reasonOf(err, reasonFields), paginate.ErrInvalidField)
+		return
+	}
+	st.relFields = append(st.relFields, relFields{name: name, relation: rel, fields: f})
 }
 
 // refusal says why a parameter of the other mode is refused, or "".
@@ -463,10 +518,22 @@ func (st *parseState) filter(name, val string) {
 	st.q.filterNames[core] = name
 }
 
-// finish checks what no single parameter shows.
+// finish checks what no single parameter shows, and gives each included
+// relation its fields.
 func (st *parseState) finish() {
 	if st.q.req.After != "" && st.q.req.Before != "" {
 		st.bad(st.p.names[pBefore], "cannot be combined with "+st.p.names[pAfter], paginate.ErrInvalidCursor)
+	}
+	include := st.q.req.Include
+	for _, rf := range st.relFields {
+		i := slices.IndexFunc(include, func(in paginate.Include) bool { return in.Relation == rf.relation })
+		switch {
+		case i >= 0:
+			include[i].Fields = rf.fields
+		case !st.blamed[st.p.names[pInclude]]:
+			// (A bad include is reported already.)
+			st.bad(rf.name, "the relation "+strconv.Quote(rf.relation)+" is not included: name it in "+st.p.names[pInclude], paginate.ErrInvalidField)
+		}
 	}
 }
 

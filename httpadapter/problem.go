@@ -128,7 +128,8 @@ func (e *queryError) invalidParams() []InvalidParam {
 //     every offending parameter;
 //   - a request whose context's deadline has passed (a timeout set by
 //     middleware), or [context.DeadlineExceeded] or [context.Canceled]
-//     from inside the handler: 503 with a generic body;
+//     from inside the handler: 503 with a generic body and Retry-After
+//     ([WriterConfig.RetryAfter]);
 //   - anything else: 500 with a generic body.
 //
 // Bodies of 500 and 503 never carry the error's text; it goes to
@@ -148,6 +149,7 @@ func (w *Writer[T]) WriteError(rw http.ResponseWriter, r *http.Request, q *Parse
 	prob := w.problemFor(q, err)
 	switch prob.Status {
 	case http.StatusServiceUnavailable:
+		rw.Header().Set("Retry-After", w.retryAfter)
 		w.logger.WarnContext(ctx, "httpadapter: page timed out", "method", r.Method, "path", r.URL.Path, "err", err)
 	case http.StatusInternalServerError:
 		w.logger.ErrorContext(ctx, "httpadapter: page failed", "method", r.Method, "path", r.URL.Path, "err", err)
@@ -213,6 +215,7 @@ func paramErrors(err error) []*paginate.ParamError {
 		{paginate.ErrInvalidCursor, "after", "not a valid cursor"},
 		{paginate.ErrInvalidSort, "sort", reasonSort},
 		{paginate.ErrInvalidField, "fields", reasonFields},
+		{paginate.ErrInvalidInclude, "include", reasonInclude},
 		{paginate.ErrInvalidFilter, "filter", reasonFilter},
 	} {
 		if errors.Is(err, s.sentinel) {
@@ -224,9 +227,10 @@ func paramErrors(err error) []*paginate.ParamError {
 
 // The reasons given for errors that carry none of their own.
 const (
-	reasonSort   = "not a valid sort"
-	reasonFields = "not a valid list of fields"
-	reasonFilter = "not a valid filter"
+	reasonSort    = "not a valid sort"
+	reasonFields  = "not a valid list of fields"
+	reasonInclude = "not a valid list of relations"
+	reasonFilter  = "not a valid filter"
 )
 
 func sentence(s string) string {

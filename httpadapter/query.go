@@ -39,9 +39,11 @@ type queryParam struct {
 func (q *ParsedQuery) Request() paginate.Request { return q.req }
 
 // clientName returns the name the client gave the parameter the core
-// calls core: the configured name of a standard parameter, the filter's
-// name as written ("category[eq]" for the core's "category"), or core
-// itself when the query has no such parameter. q may be nil.
+// calls core: the configured name of a standard parameter (and of a
+// relation's fields parameter: fieldset[seller] for the core's
+// fields[seller]), the filter's name as written ("category[eq]" for the
+// core's "category"), or core itself when the query has no such
+// parameter. q may be nil.
 func (p *Parser) clientName(q *ParsedQuery, core string) string {
 	if q != nil {
 		if n, ok := q.filterNames[core]; ok {
@@ -52,6 +54,11 @@ func (p *Parser) clientName(q *ParsedQuery, core string) string {
 		if stdParam(k).String() == core {
 			return p.names[k]
 		}
+	}
+	// A relation's fields, fields[relation], under the fields
+	// parameter's name.
+	if rel, ok := strings.CutPrefix(core, pFields.String()+"["); ok && strings.HasSuffix(rel, "]") {
+		return p.names[pFields] + "[" + rel
 	}
 	return core
 }

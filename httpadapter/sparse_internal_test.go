@@ -110,7 +110,7 @@ func TestSparseFieldSetsBeyondTheCache(t *testing.T) {
 			}
 			want.WriteByte(']')
 			pb.buf.Reset()
-			if err := e.encode(pb, items, fields); err != nil {
+			if err := e.encode(pb, items, fields, nil); err != nil {
 				t.Fatal(err)
 			}
 			if got := pb.buf.String(); got != want.String() {
@@ -128,7 +128,7 @@ func TestSparseFieldSetsBeyondTheCache(t *testing.T) {
 		}
 		// The cached field sets still take the fast path.
 		pb.buf.Reset()
-		if err := e.encode(pb, items, []string{"a"}); err != nil {
+		if err := e.encode(pb, items, []string{"a"}, nil); err != nil {
 			t.Fatal(err)
 		}
 	}

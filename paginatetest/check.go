@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -22,11 +23,12 @@ type spec struct {
 	sort    []paginate.SortKey // nil: the default sort
 	filters []paginate.Filter
 	fields  []string // nil: all
+	include []paginate.Include
 	perPage int
 }
 
 func (s spec) request() paginate.Request {
-	return paginate.Request{Sort: s.sort, Filters: s.filters, Fields: s.fields, PerPage: s.perPage}
+	return paginate.Request{Sort: s.sort, Filters: s.filters, Fields: s.fields, Include: s.include, PerPage: s.perPage}
 }
 
 // String writes the spec as query parameters, for failure messages.
@@ -94,15 +96,29 @@ func mustSort(v string) []paginate.SortKey {
 	return keys
 }
 
-// cmpOptions compare pages: nil and empty slices alike, times with Equal
-// and decimals by value (both through their Equal methods).
-var cmpOptions = []cmp.Option{cmpopts.EquateEmpty()}
+// cmpOptions compare pages: nil and empty slices alike, but for an
+// item's has-many rows, which must be empty and never nil; times with
+// Equal and decimals by value (both through their Equal methods).
+var cmpOptions = []cmp.Option{cmp.FilterPath(func(p cmp.Path) bool {
+	t := p.Last().Type()
+	return t != reflect.TypeFor[[]Review]() && t != reflect.TypeFor[[]*Review]()
+}, cmpopts.EquateEmpty())}
 
-// view is a Page with its cursors reduced to whether they are set: two
+// item is what the suite's pages hold: a row of a dataset, which
+// compares itself with another and has an id.
+type item[T any] interface {
+	equal(T) bool
+	id() int64
+}
+
+// view is a page of rows of the main dataset.
+type view = pageView[Row]
+
+// pageView is a Page with its cursors reduced to whether they are set: two
 // backends may write the same position differently (a decimal's scale),
 // and cursors are checked by following them.
-type view struct {
-	Items                        []Row
+type pageView[T any] struct {
+	Items                        []T
 	Page, PerPage                int
 	Total                        int64
 	Pages                        int
@@ -123,13 +139,13 @@ type meta struct {
 	hasNextCursor, hasPrevCursor bool
 }
 
-func (v view) meta() meta {
+func (v pageView[T]) meta() meta {
 	return meta{v.Page, v.PerPage, v.Total, v.Pages, v.Counted, v.Capped, v.Estimated,
 		v.HasNext, v.HasPrev, v.NextPage, v.PrevPage, v.HasNextCursor, v.HasPrevCursor}
 }
 
-func viewOf(p paginate.Page[Row]) view {
-	return view{
+func viewOf[T any](p paginate.Page[T]) pageView[T] {
+	return pageView[T]{
 		Items: p.Items, Page: p.Page, PerPage: p.PerPage, Total: p.Total, Pages: p.Pages,
 		Counted: p.Counted, Capped: p.TotalCapped, Estimated: p.TotalEstimated,
 		HasNext: p.HasNext, HasPrev: p.HasPrev, NextPage: p.NextPage, PrevPage: p.PrevPage,
@@ -142,9 +158,9 @@ func viewOf(p paginate.Page[Row]) view {
 // diff. Equal pages are recognised first by [view.equal], because go-cmp
 // spends its time on reflection and the suite compares thousands of
 // pages; go-cmp has the last word.
-func pageDiff(want view, got paginate.Page[Row]) string {
+func pageDiff[T item[T]](want pageView[T], got paginate.Page[T]) string {
 	g := viewOf(got)
-	if want.equal(g) {
+	if equalViews(want, g) {
 		return ""
 	}
 	d := cmp.Diff(want, g, cmpOptions...)
@@ -154,10 +170,10 @@ func pageDiff(want view, got paginate.Page[Row]) string {
 	return fmt.Sprintf("want ids %v, got ids %v; (-want +got):\n%s", ids(want.Items), ids(g.Items), d)
 }
 
-// equal reports whether v and w are equal as go-cmp with cmpOptions
+// equalViews reports whether v and w are equal as go-cmp with cmpOptions
 // compares them.
-func (v view) equal(w view) bool {
-	return v.meta() == w.meta() && slices.EqualFunc(v.Items, w.Items, Row.equal)
+func equalViews[T item[T]](v, w pageView[T]) bool {
+	return v.meta() == w.meta() && slices.EqualFunc(v.Items, w.Items, T.equal)
 }
 
 // equal reports whether r and s are equal as go-cmp with cmpOptions
@@ -176,16 +192,18 @@ func equalPtr[T comparable](a, b *T) bool {
 	return *a == *b
 }
 
-func ids(rows []Row) []int64 {
+func (r Row) id() int64 { return r.ID }
+
+func ids[T item[T]](rows []T) []int64 {
 	out := make([]int64, len(rows))
 	for i, r := range rows {
-		out[i] = r.ID
+		out[i] = r.id()
 	}
 	return out
 }
 
 // chunk returns rows[from:to], clamped to rows.
-func chunk(rows []Row, from, to int) []Row {
+func chunk[T any](rows []T, from, to int) []T {
 	from, to = max(0, min(from, len(rows))), max(0, min(to, len(rows)))
 	return rows[from:to]
 }
@@ -200,10 +218,10 @@ func maxWalk(n, perPage int) int { return n/perPage + 3 }
 // ref in chunks of s.perPage from the start; backward pages are chunks
 // that end where the page after them begins. Turning forward again from
 // the first backward page must give the last page again.
-func checkKeyset(ctx context.Context, p *paginate.Keyset[Row], ref []Row, s spec) error {
+func checkKeyset[T item[T]](ctx context.Context, p paginate.Paginator[T], ref []T, s spec) error {
 	n, pp := len(ref), s.perPage
 	req := s.request()
-	var last paginate.Page[Row]
+	var last paginate.Page[T]
 	lastStart := 0
 	for i := 0; ; i++ {
 		if i >= maxWalk(n, pp) {
@@ -214,7 +232,7 @@ func checkKeyset(ctx context.Context, p *paginate.Keyset[Row], ref []Row, s spec
 			return fmt.Errorf("forward page %d: %w", i+1, err)
 		}
 		from := i * pp
-		want := view{
+		want := pageView[T]{
 			Items: chunk(ref, from, from+pp), PerPage: pp,
 			HasNext: from+pp < n, HasPrev: i > 0,
 		}
@@ -239,7 +257,7 @@ func checkKeyset(ctx context.Context, p *paginate.Keyset[Row], ref []Row, s spec
 		if pg, err = p.Paginate(ctx, req); err != nil {
 			return fmt.Errorf("backward page %d (from the last): %w", i+1, err)
 		}
-		want := view{
+		want := pageView[T]{
 			Items: chunk(ref, end-pp, end), PerPage: pp,
 			HasNext: true, HasPrev: end-pp > 0,
 		}
@@ -256,7 +274,7 @@ func checkKeyset(ctx context.Context, p *paginate.Keyset[Row], ref []Row, s spec
 			if err != nil {
 				return fmt.Errorf("forward again from backward page 1: %w", err)
 			}
-			want := view{Items: chunk(ref, end, end+pp), PerPage: pp, HasNext: end+pp < n, HasPrev: true}
+			want := pageView[T]{Items: chunk(ref, end, end+pp), PerPage: pp, HasNext: end+pp < n, HasPrev: true}
 			want.HasNextCursor, want.HasPrevCursor = want.HasNext, want.HasPrev
 			if d := pageDiff(want, again); d != "" {
 				return fmt.Errorf("forward again from backward page 1 (rows %d to %d of %d): %s", end+1, min(end+pp, n), n, d)
@@ -271,7 +289,7 @@ func checkKeyset(ctx context.Context, p *paginate.Keyset[Row], ref []Row, s spec
 // in pages when it is not nil), then two pages past the end, and checks
 // every field of each against ref, the reference order of all the rows s
 // selects.
-func checkOffset(ctx context.Context, p *paginate.Offset[Row], ref []Row, s spec, pages []int) error {
+func checkOffset[T item[T]](ctx context.Context, p paginate.Paginator[T], ref []T, s spec, pages []int) error {
 	n, pp := len(ref), s.perPage
 	last := (n + pp - 1) / pp
 	if pages == nil {
@@ -287,7 +305,7 @@ func checkOffset(ctx context.Context, p *paginate.Offset[Row], ref []Row, s spec
 		if err != nil {
 			return fmt.Errorf("page %d of %d: %w", k, last, err)
 		}
-		want := view{
+		want := pageView[T]{
 			Page: k, PerPage: pp, Total: int64(n), Pages: last, Counted: true,
 			Items: chunk(ref, (k-1)*pp, k*pp),
 		}

@@ -18,6 +18,12 @@ func TestConformanceMemory(t *testing.T) {
 				New: func(_ context.Context, schema *paginate.Schema, rows []paginatetest.Row) (paginate.Backend[paginatetest.Row], error) {
 					return paginate.NewMemory(rows, schema, paginate.MemoryConfig[paginatetest.Row]{Nulls: nulls})
 				},
+				NewRelated: func(_ context.Context, schema *paginate.Schema, d paginatetest.Related) (paginate.Backend[paginatetest.Item], error) {
+					return paginate.NewMemory(d.Items, schema, paginate.MemoryConfig[paginatetest.Item]{
+						Nulls:   nulls,
+						Related: map[string]any{"seller": d.Sellers, "reviews": d.Reviews, "top_reviews": d.Reviews},
+					})
+				},
 			})
 		})
 	}

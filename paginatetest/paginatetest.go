@@ -40,6 +40,15 @@
 //     expired, or made for another sort or other filters fail with
 //     [paginate.ErrInvalidCursor] and never reach the backend.
 //   - Context: a cancelled context's error is returned.
+//   - Include: when [Harness.NewRelated] is set, a related dataset
+//     ([RelatedDataset]: items with NULL, shared and missing sellers, and
+//     0 to 8 reviews each, with equal times and ratings and NULL times)
+//     is paged by number and walked by cursor both ways with its
+//     relations included, alone and together, under sorts, filters and
+//     sparse fields, and every item's related rows are checked against
+//     the suite's own model: the right seller or none, the first reviews
+//     in the declared order (ties broken by the key) up to the limit,
+//     and an empty list, never nil, when there are none.
 //   - Model: random datasets, sorts, directions, page sizes, filters and
 //     fieldsets, walked forward to the end and back to the start. The
 //     seed is logged and printed with every failure; set PAGINATETEST_SEED
@@ -94,6 +103,11 @@ type Harness struct {
 	// backend implements [paginate.NullOrderer], its NullOrder is the
 	// reference's. Required.
 	New func(ctx context.Context, schema *paginate.Schema, rows []Row) (paginate.Backend[Row], error)
+	// NewRelated returns a backend over the related dataset d
+	// ([RelatedDataset]: items, sellers and reviews), stored as New
+	// stores rows, for the checks of relations ([paginate.Relater]).
+	// schema is [RelatedSchema]'s. If nil, relations are not checked.
+	NewRelated func(ctx context.Context, schema *paginate.Schema, d Related) (paginate.Backend[Item], error)
 	// Collate compares two strings as the backend does, for the
 	// reference's order and its prefix and contains filters. If nil, byte
 	// order and byte matching, which the dataset's text is chosen to

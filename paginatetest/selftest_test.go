@@ -236,3 +236,84 @@ func TestSuitePassesMemory(t *testing.T) {
 		t.Fatalf("the suite failed the in-memory backend:\n%.2000s", out.String())
 	}
 }
+
+// brokenRelater is the in-memory backend of the related dataset with one
+// fault in the related rows it loads.
+type brokenRelater struct {
+	*paginate.Memory[Item]
+	fault func(in paginate.Inclusion, it *Item)
+}
+
+func (b *brokenRelater) Relate(ctx context.Context, items []Item, include []paginate.Inclusion) error {
+	if err := b.Memory.Relate(ctx, items, include); err != nil {
+		return err
+	}
+	for i := range items {
+		for _, in := range include {
+			b.fault(in, &items[i])
+		}
+	}
+	return nil
+}
+
+// TestSuiteFindsRelationFaults runs the checks of relations against
+// backends with one fault each in their related rows, and checks that
+// they fail.
+func TestSuiteFindsRelationFaults(t *testing.T) {
+	faults := []struct {
+		name  string
+		fault func(in paginate.Inclusion, it *Item)
+	}{
+		{"SellerOfNullKey", func(in paginate.Inclusion, it *Item) {
+			if in.Relation.Name == "seller" && it.SellerID == nil {
+				it.Seller = &Seller{ID: 5}
+			}
+		}},
+		{"NoReviewsIsNil", func(in paginate.Inclusion, it *Item) {
+			if in.Relation.Name == "reviews" && len(it.Reviews) == 0 {
+				it.Reviews = nil
+			}
+		}},
+		{"OldestFirst", func(in paginate.Inclusion, it *Item) {
+			if in.Relation.Name == "reviews" {
+				slices.Reverse(it.Reviews)
+			}
+		}},
+		{"LimitMinusOne", func(in paginate.Inclusion, it *Item) {
+			if in.Relation.Name == "reviews" && len(it.Reviews) == ReviewLimit {
+				it.Reviews = it.Reviews[:ReviewLimit-1]
+			}
+		}},
+		{"TiesByAscendingID", func(in paginate.Inclusion, it *Item) {
+			r := it.TopReviews
+			if in.Relation.Name == "top_reviews" && len(r) == 2 && r[0].Rating == r[1].Rating {
+				r[0], r[1] = r[1], r[0]
+			}
+		}},
+		{"FieldsOfOtherRelation", func(in paginate.Inclusion, it *Item) {
+			if in.Relation.Name == "seller" && it.Seller != nil && in.Fields != nil {
+				it.Seller.Country = nil
+			}
+		}},
+	}
+	for _, f := range faults {
+		t.Run(f.name, func(t *testing.T) {
+			t.Parallel()
+			var out strings.Builder
+			r := &runner{out: &out, stop: new(bool)}
+			s := newSuite(r, Harness{
+				NewRelated: func(_ context.Context, schema *paginate.Schema, d Related) (paginate.Backend[Item], error) {
+					m, err := paginate.NewMemory(d.Items, schema, paginate.MemoryConfig[Item]{
+						Related: map[string]any{"seller": d.Sellers, "reviews": d.Reviews, "top_reviews": d.Reviews},
+					})
+					return &brokenRelater{Memory: m, fault: f.fault}, err
+				},
+			})
+			s.testInclude(r)
+			if !r.failed {
+				t.Fatalf("the suite passed a backend whose fault is %s", f.name)
+			}
+			t.Logf("found: %.600s", out.String())
+		})
+	}
+}

@@ -150,6 +150,7 @@ func (s *suite) run() {
 	t.run("DeletedRows", func(t tester) { s.testDeleted(t, fx) })
 	t.run("BadCursors", func(t tester) { s.testBadCursors(t, fx) })
 	t.run("Context", func(t tester) { s.testContext(t, fx) })
+	t.run("Include", func(t tester) { s.testInclude(t) })
 	t.run("Model", func(t tester) { s.testModel(t) })
 }
 

@@ -55,18 +55,54 @@
 // ORed into it, so that each statement is one index range.
 // [Backend.Explain] shows the plans.
 //
+// # Checking the declaration against the database
+//
+// A backend serves a table only as the database says it is. [Backend.Check]
+// reads the catalog of the base query's tables (pragma_table_xinfo on
+// SQLite, pg_catalog on PostgreSQL, information_schema on MySQL/MariaDB)
+// and the types of the selected columns, and on SQLite the stored values,
+// and refuses, with a [*CheckError] naming each field, its column, what
+// the database holds and what to change, a field whose column does not
+// exist, may hold NULL without being declared Nullable, or has a type the
+// declared paginate.Type would compare in another order (digits stored as
+// text declared Int, say). [New] does no I/O; every Fetch, Count and
+// Explain runs the check first if it has not run, so a mismatch is never
+// served; call Check at startup to fail there instead.
+//
+// A field whose column is a plain or qualified column of a table named in
+// FROM or a JOIN is checked against that table's catalog; a column of a
+// table joined with LEFT JOIN (or on the other side of RIGHT or FULL) may
+// be NULL whatever its catalog says. An expression, a column of a view or
+// of a subquery in FROM, or a base query the check cannot read (a WITH
+// prefix, a table function) is checked by the type its result has and, for
+// NULL, by the rows it holds when the check runs: a later row may be NULL
+// there, which only the application can rule out (COALESCE, or declare it
+// Nullable). The check cannot see that a joined table matches at most one
+// row per key, nor that the key is unique: those remain the application's
+// to guarantee.
+//
 // # NULLs, text and time
 //
 // NULL sorts where the database sorts it ([Backend.NullOrder]): first in
 // ascending order on SQLite and MySQL/MariaDB, last on PostgreSQL. Text is
 // compared by the database under the column's collation. Times are bound
-// in UTC. SQLite has no time type: github.com/mattn/go-sqlite3 stores a
-// time.Time as text with its zone offset ("2006-01-02
-// 15:04:05.999999999-07:00"), and text only orders times correctly when
-// they share one zone and one layout. A time is bound as UTC text in the
-// layout go-sqlite3 writes for a time.Time, or in Config.SQLiteTimeLayout
-// (say, "2006-01-02 15:04:05" for columns filled by CURRENT_TIMESTAMP), so
-// applications on SQLite must store times in UTC, in one layout.
+// in UTC.
+//
+// SQLite has no time type: applications store times as text in one of a
+// few layouts (CURRENT_TIMESTAMP's "2006-01-02 15:04:05", ISO 8601 with a
+// T, a Z, fractions of a second or a zone offset, the layout
+// github.com/mattn/go-sqlite3 writes for a time.Time,
+// "2006-01-02 15:04:05.999999999-07:00"), or as integer Unix seconds or
+// milliseconds. The check finds each time column's form from its stored
+// values (or takes Config.SQLiteTimeLayout), and refuses a column whose
+// values are not all in one form whose text order is time order: mixed
+// layouts, mixed zone offsets, fractions of varying length followed by a
+// Z (Go's time.RFC3339Nano), text and integers mixed. Filters and
+// positions are then bound in the column's form, a bound finer than the
+// column holds moved to the stored time that selects the same rows, and
+// every stored time read is checked to read back exactly as stored: a row
+// written later in another form is an error, not a misplaced row.
+//
 // PostgreSQL and MySQL keep microseconds ([Backend.TimePrecision]): a time
 // filter finer than that is moved to the microsecond that selects the same
 // rows, or, for eq, ne and in, rejected as invalid input.
@@ -143,11 +179,40 @@
 // first and later pages, and [Backend.WarnUnindexed] logs the sorts that
 // fail, for use at startup.
 //
+// # Bounded cost
+//
+// [ShapeCheck] is a paginate.ShapePolicy from the same plans: an endpoint
+// whose paginators carry it serves only the request shapes (orders and
+// filter operators) an index serves, each decided by EXPLAIN the first
+// time it is seen and cached; any other is a 400 naming the sort or the
+// filter. [ShapeCheck.Report] gives the verdicts on the shapes an
+// application offers, with the CREATE INDEX statement that would serve
+// each refused one, for startup. Config.StatementTimeout makes MySQL and
+// MariaDB stop a statement at a time limit; pgx and go-sqlite3 stop it on
+// the server when its context ends.
+// # Relations
+//
+// The rows of a schema's relations (paginate.Relation), which a request
+// includes, are read over a base query per relation, given in
+// Config.Relations. [Backend.Relate] loads each included relation with one
+// statement per page, whatever its size: a belongs-to relation by the
+// page's distinct keys (= ANY($1) on PostgreSQL, an IN list elsewhere), a
+// has-many one with the per-item limit done in SQL (a LATERAL join on
+// PostgreSQL, ROW_NUMBER() elsewhere). An index on the related key, and on
+// a has-many relation's Via followed by its order ((item_id, created_at
+// DESC, id DESC) for the newest reviews first), serves them. The related
+// rows are scanned into the struct type the items' field for the relation
+// holds, each related field into the struct field the module's rule finds
+// (see "Declaring fields" in package paginate). Keys are matched to the
+// items by value, in Go, so text keys must be stored alike on both sides
+// (as a binary collation keeps them). relations.go says more.
+//
 // # What the backend implements for the core
 //
 // [Backend] implements [paginate.Backend] and the optional interfaces the
 // paginators look for: [paginate.NullOrderer] ([Backend.NullOrder]),
 // [paginate.TimePrecisioner] ([Backend.TimePrecision]),
+// [paginate.Relater] ([Backend.Relate]),
 // [paginate.AtMostCounter] ([Backend.CountAtMost], for
 // paginate.CappedCount) and [paginate.Estimator] ([Backend.EstimateCount],
 // PostgreSQL only, for paginate.EstimatedCount). Its [Backend.Schema]
@@ -174,10 +239,15 @@
 //   - dialect.go: [Dialect]: placeholders, identifier quoting, where NULL
 //     sorts, row values, and how values are bound (times in UTC, as text on
 //     SQLite).
+//   - relations.go: [Backend.Relate] and its statements.
 //   - explain.go: [Backend.Explain], [Backend.CheckSort],
 //     [Backend.WarnUnindexed] and reading each database's plans.
 //   - match.go: the null, prefix and contains filters per dialect, and
 //     how their values are escaped and bound.
+//   - shapecheck.go: [ShapeCheck]: judging a shape's plans, its cache, and
+//     the suggested index.
+//   - timeout.go: Config.StatementTimeout on MySQL and MariaDB, and
+//     [StatementTimeoutError].
 package sql
 
 import (
@@ -213,16 +283,24 @@ type Config struct {
 	// NoPrepare runs statements without preparing them, for connection
 	// poolers that do not keep prepared statements across transactions.
 	NoPrepare bool
-	// SQLiteTimeLayout is the text layout (as time.Time.Format takes it)
-	// of the SQLite time columns the schema sorts and filters on; times are
-	// bound as UTC text in it, because SQLite compares times as text. If
-	// empty, the layout github.com/mattn/go-sqlite3 writes for a time.Time
-	// ("2006-01-02 15:04:05.999999999-07:00"). Columns filled by SQLite's
-	// CURRENT_TIMESTAMP hold "2006-01-02 15:04:05"; columns of another
-	// layout, or of mixed layouts, misorder. A layout without fractional
-	// seconds makes TimePrecision default to a second. Ignored on other
-	// databases.
+	// SQLiteTimeLayout is the text layout (as time.Time.Format takes it,
+	// in UTC) of the SQLite time columns stored as text, for example
+	// "2006-01-02 15:04:05" for columns filled by CURRENT_TIMESTAMP. If
+	// set, [Backend.Check] refuses a text time column holding another
+	// layout; if empty, each column's layout is found from its stored
+	// values, and columns holding no text yet get the layout
+	// github.com/mattn/go-sqlite3 writes for a time.Time
+	// ("2006-01-02 15:04:05.999999999-07:00"). [New] refuses a layout
+	// whose text does not sort as time. A layout without fractional seconds
+	// makes TimePrecision default to a second. Ignored on other databases.
 	SQLiteTimeLayout string
+	// Relations gives, for each relation the schema declares (see
+	// paginate.Relation), the base query its rows are read over, as the
+	// items' base is: squirrel.Select().From("sellers"). The relation's
+	// fields' Columns are read over it and its WHERE conditions hold; it
+	// sets no ORDER BY, LIMIT, OFFSET or suffix. Every declared relation
+	// needs one; see the package documentation's section "Relations".
+	Relations map[string]squirrel.SelectBuilder
 	// DeferredJoinOffset is the smallest offset at which an offset page is
 	// read by a deferred join: the page's keys are selected first, with
 	// the filters, the sort and the offset, and then its rows by key. The
@@ -244,6 +322,16 @@ type Config struct {
 	// none on SQLite, which stores times as text. Set a second for MySQL
 	// DATETIME columns without fractional seconds.
 	TimePrecision time.Duration
+	// StatementTimeout, on MySQL and MariaDB, is the longest the server
+	// may run one statement of a page or a count: the statements carry it
+	// (MariaDB's max_statement_time, MySQL's MAX_EXECUTION_TIME hint), so
+	// that the server stops a statement whose client has given up, which
+	// go-sql-driver/mysql does not make it do when a context ends. A
+	// statement stopped so fails with a [*StatementTimeoutError]. Set it
+	// to the request's time budget. If zero, none. Ignored on PostgreSQL
+	// and SQLite, where pgx and go-sqlite3 stop the statement on the
+	// server when its context ends: give the context a deadline.
+	StatementTimeout time.Duration
 }
 
 // Backend runs paginated queries on an SQL database. Build it with [New].
@@ -271,7 +359,9 @@ type driverNamer interface{ DriverName() string }
 // *sqlx.DB, *sqlx.Tx or *sqlx.Conn, or another sqlx.QueryerContext (see
 // the package doc for the optional methods it uses). T must be a struct
 // with a field for every schema field. base must have a FROM clause and
-// must not set ORDER BY, LIMIT or OFFSET.
+// must not set ORDER BY, LIMIT or OFFSET. New does no I/O: the schema is
+// checked against the database by [Backend.Check], which the first query
+// runs if the application has not.
 func New[T any](db sqlx.QueryerContext, base squirrel.SelectBuilder, cfg Config) (*Backend[T], error) {
 	if db == nil {
 		return nil, errors.New("paginate/sql: New needs a database handle")
@@ -302,16 +392,25 @@ func New[T any](db sqlx.QueryerContext, base squirrel.SelectBuilder, cfg Config)
 	if c.timeLayout == "" {
 		c.timeLayout = sqliteDriverTimeLayout
 	}
+	if c.check, err = newCheckState(d, cfg.SQLiteTimeLayout); err != nil {
+		return nil, err
+	}
 	if c.timePrecision == 0 && d == SQLite && !strings.Contains(c.timeLayout, ".9") && !strings.Contains(c.timeLayout, ".0") {
 		c.timePrecision = time.Second // a layout without fractional seconds
 	}
 	if c.timePrecision == 0 && d != SQLite {
 		c.timePrecision = time.Microsecond
 	}
+	if err := c.setStatementTimeout(cfg.StatementTimeout); err != nil {
+		return nil, err
+	}
 	if c.base, err = splitBase(base); err != nil {
 		return nil, err
 	}
 	if err := c.mapFields(reflect.TypeFor[T](), mapperOf(db), cfg.Schema.Fields()); err != nil {
+		return nil, err
+	}
+	if err := c.compileRelations(reflect.TypeFor[T](), cfg.Relations); err != nil {
 		return nil, err
 	}
 	c.shapes, _ = lru.New[uint64, *shape](cfg.CacheSize)
@@ -464,13 +563,16 @@ func (b *Backend[T]) Fetch(ctx context.Context, q paginate.Query) (paginate.Resu
 	if q.Limit <= 0 || q.Offset < 0 {
 		return res, fmt.Errorf("paginate/sql: fetch: invalid limit %d or offset %d", q.Limit, q.Offset)
 	}
+	if err := b.c.ready(ctx, b.db, &q); err != nil {
+		return res, err
+	}
 	s, err := b.c.lookup(b.c.pageKind(&q), &q)
 	if err != nil {
 		return res, err
 	}
 	f := fetcher[T]{b: b, s: s, q: q}
 	if err := f.run(ctx); err != nil {
-		return res, fmt.Errorf("paginate/sql: fetch: %w", err)
+		return res, fmt.Errorf("paginate/sql: fetch: %w", b.c.timeoutErr(err))
 	}
 	res.Items = f.items
 	if q.Keys {
@@ -559,7 +661,7 @@ func (f *fetcher[T]) putScratch(sc *scratch) {
 func (f *fetcher[T]) locateFields() {
 	for j, c := range f.s.cols {
 		if c.key < 0 && c.d.direct {
-			f.dest[j] = c.d.ptr(f.rowV)
+			f.dest[j] = c.d.target(f.rowV)
 		}
 	}
 	for i, a := range f.s.assigns {
@@ -576,7 +678,7 @@ func (f *fetcher[T]) locateRow(keys []any) {
 		if c := &f.s.cols[j]; c.key >= 0 {
 			f.dest[j] = &keys[c.key]
 		} else {
-			f.dest[j] = c.d.ptr(f.rowV)
+			f.dest[j] = c.d.target(f.rowV)
 		}
 	}
 	for _, i := range f.s.rowAssigns {
@@ -611,6 +713,9 @@ func (f *fetcher[T]) segment(ctx context.Context, p *stmtPlan, limit, offset, sk
 		keys := f.keys[len(f.keys)-nkeys:]
 		f.locateRow(keys)
 		if err := rows.Scan(f.dest...); err != nil {
+			return skip, err
+		}
+		if err := f.b.c.decodeKeys(f.q.Sort, keys); err != nil {
 			return skip, err
 		}
 		for i, a := range f.s.assigns {

@@ -26,7 +26,7 @@ func TestConformance(t *testing.T) {
 		t.Run(b.Name, func(t *testing.T) {
 			t.Parallel()
 			db := b.Open(t)
-			paginatetest.Run(t, paginatetest.Harness{New: conformanceTables(t, db, pagesql.Config{})})
+			paginatetest.Run(t, paginatetest.Harness{New: conformanceTables(t, db, pagesql.Config{}), NewRelated: relatedTables(t, db)})
 		})
 	}
 }
@@ -104,6 +104,90 @@ func conformanceTables(t *testing.T, db *sqlx.DB, cfg pagesql.Config) func(conte
 			return nil, err
 		}
 		t.Cleanup(func() { b.Close() }) // before the table is dropped
+		return b, nil
+	}
+}
+
+// relatedDDL are the tables of paginatetest.Related on each dialect: the
+// items, sellers and reviews, %[1]s, %[2]s and %[3]s being their names.
+var relatedDDL = map[pagesql.Dialect][]string{
+	pagesql.SQLite: {
+		`CREATE TABLE %[1]s (id INTEGER PRIMARY KEY, name TEXT NOT NULL, seller_id INTEGER)`,
+		`CREATE TABLE %[2]s (id INTEGER PRIMARY KEY, name TEXT NOT NULL, country TEXT)`,
+		`CREATE TABLE %[3]s (id INTEGER PRIMARY KEY, item_id INTEGER, rating INTEGER NOT NULL, body TEXT, created_at TIMESTAMP)`,
+		`CREATE INDEX %[3]s_item ON %[3]s (item_id, created_at DESC, id DESC)`,
+	},
+	pagesql.PostgreSQL: {
+		`CREATE TABLE %[1]s (id BIGINT PRIMARY KEY, name TEXT NOT NULL, seller_id BIGINT)`,
+		`CREATE TABLE %[2]s (id BIGINT PRIMARY KEY, name TEXT NOT NULL, country TEXT)`,
+		`CREATE TABLE %[3]s (id BIGINT PRIMARY KEY, item_id BIGINT, rating INTEGER NOT NULL, body TEXT, created_at TIMESTAMPTZ)`,
+		`CREATE INDEX %[3]s_item ON %[3]s (item_id, created_at DESC, id DESC)`,
+	},
+	pagesql.MySQL: {
+		`CREATE TABLE %[1]s (id BIGINT PRIMARY KEY, name VARCHAR(32) NOT NULL, seller_id BIGINT NULL) CHARACTER SET utf8mb4`,
+		`CREATE TABLE %[2]s (id BIGINT PRIMARY KEY, name VARCHAR(32) NOT NULL, country VARCHAR(8) NULL) CHARACTER SET utf8mb4`,
+		`CREATE TABLE %[3]s (id BIGINT PRIMARY KEY, item_id BIGINT NULL, rating INT NOT NULL, body VARCHAR(32) NULL, created_at DATETIME(6) NULL, INDEX (item_id, created_at DESC, id DESC)) CHARACTER SET utf8mb4`,
+	},
+}
+
+// relatedTables returns a paginatetest harness's NewRelated for db: each
+// call creates uniquely named items, sellers and reviews tables, dropped
+// when t ends, fills them and returns a backend over them.
+func relatedTables(t *testing.T, db *sqlx.DB) func(context.Context, *paginate.Schema, paginatetest.Related) (paginate.Backend[paginatetest.Item], error) {
+	return func(ctx context.Context, schema *paginate.Schema, d paginatetest.Related) (paginate.Backend[paginatetest.Item], error) {
+		dialect, _ := pagesql.DialectForDriver(db.DriverName())
+		items, sellers, reviews := testdb.Name("rel_items"), testdb.Name("rel_sellers"), testdb.Name("rel_reviews")
+		for _, ddl := range relatedDDL[dialect] {
+			if _, err := db.ExecContext(ctx, fmt.Sprintf(ddl, items, sellers, reviews)); err != nil {
+				return nil, err
+			}
+		}
+		for _, table := range []string{items, sellers, reviews} {
+			testdb.DropTable(t, db, table)
+		}
+		insert := func(table string, cols string, rows [][]any) error {
+			n := strings.Count(cols, ",") + 1
+			q := db.Rebind("INSERT INTO " + table + " (" + cols + ") VALUES (?" + strings.Repeat(", ?", n-1) + ")")
+			for _, r := range rows {
+				if _, err := db.ExecContext(ctx, q, r...); err != nil {
+					return fmt.Errorf("insert into %s: %w", table, err)
+				}
+			}
+			return nil
+		}
+		var rows [][]any
+		for _, it := range d.Items {
+			rows = append(rows, []any{it.ID, it.Name, it.SellerID})
+		}
+		if err := insert(items, "id, name, seller_id", rows); err != nil {
+			return nil, err
+		}
+		rows = nil
+		for _, s := range d.Sellers {
+			rows = append(rows, []any{s.ID, s.Name, s.Country})
+		}
+		if err := insert(sellers, "id, name, country", rows); err != nil {
+			return nil, err
+		}
+		rows = nil
+		for _, r := range d.Reviews {
+			rows = append(rows, []any{r.ID, r.ItemID, r.Rating, r.Body, r.CreatedAt})
+		}
+		if err := insert(reviews, "id, item_id, rating, body, created_at", rows); err != nil {
+			return nil, err
+		}
+		b, err := pagesql.New[paginatetest.Item](db, squirrel.Select().From(items), pagesql.Config{
+			Schema: schema,
+			Relations: map[string]squirrel.SelectBuilder{
+				"seller":      squirrel.Select().From(sellers),
+				"reviews":     squirrel.Select().From(reviews),
+				"top_reviews": squirrel.Select().From(reviews),
+			},
+		})
+		if err != nil {
+			return nil, err
+		}
+		t.Cleanup(func() { b.Close() })
 		return b, nil
 	}
 }

@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
+	"strconv"
 	"strings"
 
 	"github.com/go-paginate/paginate"
@@ -35,7 +37,11 @@ func (c *common) compileCount(q *paginate.Query, k shapeKind) (*shape, error) {
 		}
 		var tail fragment
 		if k == kindCountAtMost {
-			tail = fragment{sql: " LIMIT ?", args: []argRef{{kind: argLimit}}}
+			// The cap is written into the SQL, as a page's size is: given
+			// a bound LIMIT, PostgreSQL's generic plan reads every
+			// matching index entry into a bitmap before it counts the
+			// first row.
+			tail = fragment{sql: " LIMIT " + strconv.Itoa(q.Limit)}
 		}
 		stmt = c.base.selectOver(list, where, tail, false)
 		if k != kindEstimate {
@@ -54,9 +60,12 @@ func (c *common) compileCount(q *paginate.Query, k shapeKind) (*shape, error) {
 // Count returns how many rows match q.Filters, ignoring its sort, position,
 // fields and limits.
 func (b *Backend[T]) Count(ctx context.Context, q paginate.Query) (int64, error) {
+	if err := b.c.ready(ctx, b.db, &q); err != nil {
+		return 0, err
+	}
 	n, err := b.count(ctx, kindCount, &q, 0)
 	if err != nil {
-		return 0, fmt.Errorf("paginate/sql: count: %w", err)
+		return 0, fmt.Errorf("paginate/sql: count: %w", b.c.timeoutErr(err))
 	}
 	return n, nil
 }
@@ -68,9 +77,16 @@ func (b *Backend[T]) CountAtMost(ctx context.Context, q paginate.Query, limit in
 	if limit <= 0 {
 		return 0, nil
 	}
+	if err := b.c.ready(ctx, b.db, &q); err != nil {
+		return 0, err
+	}
+	// The limit is written into the SQL, and so is part of the shape; q's
+	// own Limit is not used by a count.
+	limit = min(limit, math.MaxInt)
+	q.Limit = int(limit)
 	n, err := b.count(ctx, kindCountAtMost, &q, limit)
 	if err != nil {
-		return 0, fmt.Errorf("paginate/sql: count: %w", err)
+		return 0, fmt.Errorf("paginate/sql: count: %w", b.c.timeoutErr(err))
 	}
 	return n, nil
 }
@@ -106,6 +122,9 @@ func (b *Backend[T]) count(ctx context.Context, k shapeKind, q *paginate.Query, 
 func (b *Backend[T]) EstimateCount(ctx context.Context, q paginate.Query) (int64, error) {
 	if b.c.dialect != PostgreSQL {
 		return 0, fmt.Errorf("paginate/sql: estimate: %w on %s", errors.ErrUnsupported, b.c.dialect)
+	}
+	if err := b.c.ready(ctx, b.db, &q); err != nil {
+		return 0, err
 	}
 	s, err := b.c.lookup(kindEstimate, &q)
 	if err != nil {

@@ -2,6 +2,7 @@ package sql_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log"
 	"time"
@@ -140,4 +141,50 @@ func ExampleBackend_CheckSort() {
 	// Output:
 	// -at: indexed true
 	// kind: indexed false
+}
+
+// ExampleBackend_Check checks a declaration against a table that already
+// exists: times written in two layouts, a column that holds NULL and one
+// of digits stored as text. Each problem names the field, its column,
+// what the database holds and what to change.
+func ExampleBackend_Check() {
+	db, err := sqlx.Open("sqlite3", "file:checkdecl?mode=memory&cache=shared")
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer db.Close()
+	db.MustExec(`CREATE TABLE events (id INTEGER PRIMARY KEY, at TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP, score INTEGER, code TEXT NOT NULL);
+		INSERT INTO events (at, score, code) VALUES ('2024-03-01 12:00:00', 3, '100'), ('2024-03-01T12:00:05Z', NULL, '99');`)
+	type Event struct {
+		ID    int64     `db:"id"`
+		At    time.Time `db:"at"`
+		Score int64     `db:"score"`
+		Code  int64     `db:"code"`
+	}
+	schema, err := paginate.NewSchema([]paginate.Field{
+		{Name: "id", Type: paginate.Int, Key: true},
+		{Name: "at", Type: paginate.Time, Sortable: true},
+		{Name: "score", Type: paginate.Int, Sortable: true},
+		{Name: "code", Type: paginate.Int, Sortable: true},
+	}, "-at")
+	if err != nil {
+		log.Fatal(err)
+	}
+	backend, err := pagesql.New[Event](db, squirrel.Select().From("events"), pagesql.Config{Schema: schema})
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer backend.Close()
+	var ce *pagesql.CheckError
+	if err := backend.Check(context.Background()); errors.As(err, &ce) {
+		for _, f := range ce.Fields {
+			fmt.Printf("%s: %s\n", f.Field, f.Mismatch)
+		}
+		fmt.Println(ce.Fields[1].Fix)
+	}
+	// Output:
+	// at: time storage
+	// score: undeclared NULL
+	// code: wrong type
+	// declare the field Nullable: true, or make the column NOT NULL
 }

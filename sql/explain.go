@@ -35,6 +35,20 @@ type Plan struct {
 	// After reports that the statement reads from a position (a keyset
 	// page after the first), where Seek matters.
 	After bool
+	// GroupSorted reports that the database reads rows in the order of
+	// the leading sort keys and sorts each group of rows sharing them
+	// (PostgreSQL's Incremental Sort): every row of the first group is
+	// read before the first is returned.
+	GroupSorted bool
+	// Table is the first table the statement reads, as the plan names it.
+	Table string
+	// IndexCond is the condition the first table is entered through, as
+	// the database writes it: the constraint of SQLite's SEARCH line
+	// ("category=? AND created_at<?"), PostgreSQL's Index Cond, and the
+	// key parts MySQL/MariaDB use for a range or lookup
+	// ("category,created_at"). It is empty when the table is read from its
+	// start.
+	IndexCond string
 	// Notes are the plan steps behind the flags, in words.
 	Notes []string
 }
@@ -104,6 +118,9 @@ func (b *Backend[T]) Explain(ctx context.Context, q paginate.Query) (Report, err
 	if len(q.Sort) == 0 || q.Limit <= 0 {
 		return r, errors.New("paginate/sql: explain: the query needs a sort and a positive limit")
 	}
+	if err := b.c.ready(ctx, b.db, &q); err != nil {
+		return r, err
+	}
 	s, err := b.c.lookup(b.c.pageKind(&q), &q)
 	if err != nil {
 		return r, err
@@ -111,7 +128,7 @@ func (b *Backend[T]) Explain(ctx context.Context, q paginate.Query) (Report, err
 	for i := range s.stmts {
 		p := &s.stmts[i]
 		args := b.c.bindArgs(nil, p, &q, int64(q.Limit), q.Offset)
-		plan, err := b.explain(ctx, p.sql, args)
+		plan, err := b.explain(ctx, b.c.untimed(p.sql), args)
 		if err != nil {
 			return r, fmt.Errorf("paginate/sql: explain: %w", err)
 		}
@@ -184,6 +201,7 @@ func sqlitePlan(p *Plan, lines []string) {
 		case strings.HasPrefix(l, "SEARCH "):
 			if first {
 				p.Seek = !strings.Contains(l, "SUBQUERY")
+				p.Table, p.IndexCond = sqliteSearch(l)
 			}
 			first = false
 		case strings.HasPrefix(l, "SCAN "):
@@ -192,6 +210,7 @@ func sqlitePlan(p *Plan, lines []string) {
 			}
 			switch {
 			case first:
+				p.Table, _ = sqliteSearch(l)
 				// The outer table read from its start: in the order of an
 				// index, or of the rowid when ORDER BY is the rowid (else a
 				// temporary B-tree sorts, flagged above).
@@ -203,6 +222,32 @@ func sqlitePlan(p *Plan, lines []string) {
 			first = false
 		}
 	}
+}
+
+// sqliteSearch returns the table of a SEARCH or SCAN line and the
+// constraint in its last parentheses: "SEARCH items USING INDEX ix
+// (category=? AND created_at<?)" gives "items" and "category=? AND
+// created_at<?".
+func sqliteSearch(l string) (table, cond string) {
+	f := strings.Fields(l)
+	if len(f) > 1 {
+		table = f[1]
+	}
+	if strings.HasSuffix(l, ")") && strings.Contains(l, " USING ") {
+		depth := 0
+		for i := len(l) - 1; i >= 0; i-- {
+			switch l[i] {
+			case ')':
+				depth++
+			case '(':
+				depth--
+				if depth == 0 {
+					return table, l[i+1 : len(l)-1]
+				}
+			}
+		}
+	}
+	return table, ""
 }
 
 // postgresPlan walks the plan tree of EXPLAIN (FORMAT JSON).
@@ -217,18 +262,23 @@ func postgresPlan(p *Plan, doc any) {
 			p.Sorted = true
 			p.Notes = append(p.Notes, fmt.Sprintf("Sort on %v", n["Sort Key"]))
 		case "Incremental Sort":
+			p.GroupSorted = true
 			p.Notes = append(p.Notes, fmt.Sprintf("Incremental Sort on %v", n["Sort Key"]))
 		case "Seq Scan":
 			p.FullScan = true
 			p.Notes = append(p.Notes, "Seq Scan on "+rel)
+			if first {
+				p.Table = rel
+			}
 			first = false
 		case "Index Scan", "Index Only Scan", "Bitmap Heap Scan":
 			if first {
-				_, cond := n["Index Cond"]
+				text, cond := n["Index Cond"].(string)
 				if typ == "Bitmap Heap Scan" {
-					_, cond = n["Recheck Cond"]
+					text, cond = n["Recheck Cond"].(string)
 				}
 				p.Seek = cond
+				p.Table, p.IndexCond = rel, text
 				if !cond {
 					p.Notes = append(p.Notes, typ+" on "+rel+" (from the top)")
 				}
@@ -282,9 +332,11 @@ func mysqlPlan(p *Plan, doc any) {
 					p.Notes = append(p.Notes, "full scan of "+t)
 				}
 				if first {
+					p.Table = t
 					switch access {
 					case "range", "ref", "eq_ref", "const", "system", "ref_or_null":
 						p.Seek = true
+						p.IndexCond = mysqlKeyParts(x["used_key_parts"])
 					default:
 						p.Notes = append(p.Notes, "access "+access+" on "+t+" (from the top)")
 					}
@@ -302,6 +354,18 @@ func mysqlPlan(p *Plan, doc any) {
 		}
 	}
 	walk(doc)
+}
+
+// mysqlKeyParts joins the key parts MySQL/MariaDB use for an access.
+func mysqlKeyParts(v any) string {
+	parts, _ := v.([]any)
+	names := make([]string, 0, len(parts))
+	for _, x := range parts {
+		if s, ok := x.(string); ok {
+			names = append(names, s)
+		}
+	}
+	return strings.Join(names, ",")
 }
 
 // CheckSort explains the pages of a sort, written as a sort parameter

@@ -149,6 +149,8 @@ func argName(a argRef) string {
 		return fmt.Sprintf("after%d", a.i)
 	case argLimit:
 		return "limit"
+	case argLink:
+		return fmt.Sprintf("link%d", a.i)
 	}
 	return "offset"
 }

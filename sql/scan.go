@@ -36,6 +36,10 @@ type dest struct {
 	// field's address in a row stays the same while the row is reused.
 	direct bool
 	assign assignFunc // nil: scan the column into the field
+	// codec, when not nil, decodes the column's stored values (SQLite
+	// times in the column's own layout, see sqlitetime.go) before they
+	// reach the field.
+	codec valueCodec
 }
 
 func newDest(t reflect.Type, path []int) *dest {
@@ -60,9 +64,10 @@ func newDest(t reflect.Type, path []int) *dest {
 // assigners store whole, a basic kind, time.Time, []byte (copied from
 // the driver) or a pointer to one of those (NULL sets it nil, a value
 // stores it in a new element). A type with its own Scan method might
-// keep what it held, so it is not.
+// keep what it held, so it is not, nor a field whose values a codec
+// decodes (they reach it through a Scanner).
 func (d *dest) overwritten() bool {
-	return d.direct && wholeType(d.typ, true)
+	return d.direct && d.codec == nil && wholeType(d.typ, true)
 }
 
 func wholeType(t reflect.Type, ptrOK bool) bool {
@@ -89,6 +94,16 @@ func wholeType(t reflect.Type, ptrOK bool) bool {
 // type T, as a typed pointer (*int64, *string, ...) in an interface.
 func (d *dest) ptr(row reflect.Value) any {
 	return fieldOf(row, d.path).Addr().Interface()
+}
+
+// target returns what a column scans into for the field in row: the
+// field's address, or, for a field whose values a codec decodes, a
+// Scanner that decodes the value and stores it in the field.
+func (d *dest) target(row reflect.Value) any {
+	if d.codec == nil {
+		return d.ptr(row)
+	}
+	return decodingScanner(d.ptr(row), d.assign, d.codec)
 }
 
 // fieldOf returns the addressable field at path in v, allocating nil

@@ -84,6 +84,7 @@ const (
 	argAfter                 // Query.After[i]
 	argLimit                 // the row limit
 	argOffset                // the offset
+	argLink                  // a relation's link value i (relations.go)
 )
 
 // argRef is one bound argument of a compiled statement.
@@ -210,6 +211,14 @@ type common struct {
 	timePrecision time.Duration
 	// timeLayout is the text layout of SQLite's time columns.
 	timeLayout string
+	// check is the catalog check's outcome (check.go).
+	check *checkState
+	// statementTimeout, timeoutPrefix and timeoutHint are the time limit
+	// statements carry on MySQL and MariaDB (see timeout.go).
+	statementTimeout           time.Duration
+	timeoutPrefix, timeoutHint string
+	// relations are the schema's relations, by name (relations.go).
+	relations map[string]*relPlan
 	// deferOffset is the smallest offset read by a deferred join; 0: none.
 	deferOffset int64
 }
@@ -219,6 +228,9 @@ func shapeKey(buf []byte, k shapeKind, q *paginate.Query) []byte {
 	buf = append(buf, byte(k))
 	if k.isPage() {
 		buf = pageShapeKey(buf, k, q)
+	}
+	if k == kindCountAtMost {
+		buf = strconv.AppendInt(buf, int64(q.Limit), 10)
 	}
 	buf = append(buf, '|')
 	for _, c := range q.Filters {
@@ -300,6 +312,9 @@ func (c *common) lookup(k shapeKind, q *paginate.Query) (*shape, error) {
 	}
 	if err != nil {
 		return nil, err
+	}
+	if k != kindEstimate {
+		c.limitTime(s)
 	}
 	s.key = string(key)
 	c.shapes.Add(h, s)
@@ -457,7 +472,7 @@ func (c *common) selectList(s *shape, q *paginate.Query, sortIdx []int, cols []s
 		if want != nil && !want[fi] {
 			continue
 		}
-		list = append(list, f.ColumnName()+" AS "+c.dialect.quote(f.Name))
+		list = append(list, c.selectItem(fi, c.dialect.quote(f.Name)))
 		s.zeroRows = s.zeroRows || !c.dests[fi].overwritten()
 		if k := slices.Index(sortIdx, fi); k >= 0 && c.dests[fi].assign != nil {
 			keyed[k] = true
@@ -467,9 +482,9 @@ func (c *common) selectList(s *shape, q *paginate.Query, sortIdx []int, cols []s
 		}
 		s.cols = append(s.cols, column{key: -1, d: c.dests[fi]})
 	}
-	for k, col := range cols {
+	for k := range cols {
 		if !keyed[k] {
-			list = append(list, col.column+" AS _k"+strconv.Itoa(k))
+			list = append(list, c.selectItem(sortIdx[k], "_k"+strconv.Itoa(k)))
 			s.cols = append(s.cols, column{key: k})
 		}
 	}

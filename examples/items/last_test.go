@@ -133,20 +133,23 @@ func checkWalkFromLast(t *testing.T, s *server, rows int, cases []walkCase, size
 
 func TestFeedFromLast(t *testing.T) {
 	const rows = 120
-	s := start(t, "-rows", strconv.Itoa(rows))
+	// Every order, indexed or not: the walks are what is tested here.
+	s := start(t, "-rows", strconv.Itoa(rows), "-shapes", "all")
 	checkWalkFromLast(t, s, rows, walkCases, []int{1, 7, 50})
 }
 
 func TestFeedFromLastPostgres(t *testing.T) {
-	testdb.Postgres(t) // skips without PAGINATE_POSTGRES_DSN
+	db := testdb.Postgres(t) // skips without PAGINATE_POSTGRES_DSN
 	table := testdb.Name("items")
-	s := start(t, "-driver", "postgres", "-dsn", testdb.Env(t, testdb.PostgresEnv), "-table", table, "-rows", "60")
+	dropTables(t, db, table)
+	s := start(t, "-driver", "postgres", "-dsn", testdb.Env(t, testdb.PostgresEnv), "-table", table, "-rows", "60", "-shapes", "all")
 	checkWalkFromLast(t, s, 60, walkCases, []int{7, 50})
 }
 
 func TestFeedFromLastMariaDB(t *testing.T) {
-	testdb.MySQL(t) // skips without PAGINATE_MYSQL_DSN
+	db := testdb.MySQL(t) // skips without PAGINATE_MYSQL_DSN
 	table := testdb.Name("items")
-	s := start(t, "-driver", "mysql", "-dsn", testdb.Env(t, testdb.MySQLEnv), "-table", table, "-rows", "60")
+	dropTables(t, db, table)
+	s := start(t, "-driver", "mysql", "-dsn", testdb.Env(t, testdb.MySQLEnv), "-table", table, "-rows", "60", "-shapes", "all")
 	checkWalkFromLast(t, s, 60, walkCases, []int{7, 50})
 }

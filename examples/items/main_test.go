@@ -5,6 +5,7 @@ import (
 	"cmp"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/url"
@@ -18,6 +19,7 @@ import (
 	"time"
 
 	gocmp "github.com/google/go-cmp/cmp"
+	"github.com/jmoiron/sqlx"
 
 	"github.com/go-paginate/paginate/internal/dataset"
 	"github.com/go-paginate/paginate/internal/itemsapi"
@@ -148,7 +150,7 @@ func model(n int) []itemsapi.Item {
 	out := make([]itemsapi.Item, n)
 	for i := range out {
 		r := dataset.Row(int64(i + 1))
-		out[i] = itemsapi.Item{ID: r.ID, Name: r.Name, Category: r.Category, Price: r.Price, CreatedAt: r.CreatedAt}
+		out[i] = itemsapi.Item{ID: r.ID, Name: r.Name, Category: r.Category, Price: r.Price, CreatedAt: r.CreatedAt, SellerID: r.SellerID}
 	}
 	return out
 }
@@ -199,7 +201,8 @@ func ids(items []itemsapi.Item) []int64 {
 }
 
 func TestOffsetEndpoint(t *testing.T) {
-	s := start(t, "-rows", strconv.Itoa(testRows))
+	// Every order and filter, indexed or not (TestShapes checks that).
+	s := start(t, "-rows", strconv.Itoa(testRows), "-shapes", "all")
 	all := model(testRows)
 
 	env, res := s.fetch(t, "/api/items")
@@ -261,7 +264,7 @@ func checkItemKeys(t *testing.T, raw []map[string]json.RawMessage) {
 				}
 			}
 		})
-		if diff := gocmp.Diff([]string{"category", "created_at", "id", "name", "price"}, keys); diff != "" {
+		if diff := gocmp.Diff([]string{"category", "created_at", "id", "name", "price", "seller_id"}, keys); diff != "" {
 			t.Fatalf("item keys (-want +got):\n%s", diff)
 		}
 		var ts string
@@ -320,7 +323,7 @@ func checkOffsetQueries(t *testing.T, s *server, all []itemsapi.Item) {
 // under several sorts and filters, seeing every matching row once each
 // way, in order.
 func TestFeedWalk(t *testing.T) {
-	s := start(t, "-rows", strconv.Itoa(testRows), "-cursor-key", strings.Repeat("k", 32))
+	s := start(t, "-rows", strconv.Itoa(testRows), "-cursor-key", strings.Repeat("k", 32), "-shapes", "all")
 	all := model(testRows)
 	for _, tc := range []struct {
 		query, sort string
@@ -460,7 +463,7 @@ func TestCurlLines(t *testing.T) {
 	for deadline := time.Now().Add(10 * time.Second); !strings.Contains(s.output(), "in a browser") && time.Now().Before(deadline); {
 		time.Sleep(10 * time.Millisecond)
 	}
-	lines := regexp.MustCompile(`curl (-g |-i )?'([^']+)'`).FindAllStringSubmatch(s.output(), -1)
+	lines := regexp.MustCompile(`(?m)curl (-g |-i )?'([^']+)'(.*)$`).FindAllStringSubmatch(s.output(), -1)
 	if len(lines) < 5 {
 		t.Fatalf("only %d curl lines:\n%s", len(lines), s.output())
 	}
@@ -476,7 +479,7 @@ func TestCurlLines(t *testing.T) {
 		body, _ := io.ReadAll(res.Body)
 		res.Body.Close()
 		want := 200
-		if strings.Contains(u, "per_page=0") {
+		if strings.Contains(l[3], "# 400") {
 			want = 400
 		}
 		if res.StatusCode != want {
@@ -512,6 +515,12 @@ func TestBadFlags(t *testing.T) {
 		{"-dsn", "x"},
 		{"extra"},
 		{"-cursor-key", "short"},
+		{"-shapes", "some"},
+		{"-shapes", "all", "-shape-report"},
+		{"-budget", "-1s"},
+		{"-max-open-conns", "-1"},
+		{"-idle-timeout", "0"},
+		{"-budget", "30s", "-write-timeout", "20s"},
 	} {
 		if err := run(context.Background(), append([]string{"-addr", "127.0.0.1:0", "-rows", "1"}, args...), io.Discard); err == nil {
 			t.Errorf("run %v: no error", args)
@@ -523,7 +532,7 @@ func TestPostgres(t *testing.T) {
 	db := testdb.Postgres(t) // skips without PAGINATE_POSTGRES_DSN
 	dsn := testdb.Env(t, testdb.PostgresEnv)
 	table := testdb.Name("items")
-	testdb.DropTable(t, db, table)
+	dropTables(t, db, table)
 	s := start(t, "-driver", "postgres", "-dsn", dsn, "-table", table, "-rows", "120")
 	env, res := s.fetch(t, "/api/items?per_page=7&page=2")
 	if res.StatusCode != 200 || *env.Total != 120 {
@@ -538,8 +547,81 @@ func TestPostgres(t *testing.T) {
 			t.Errorf("created_at %v, want %v", env.Items[i].CreatedAt, want[i].CreatedAt)
 		}
 	}
-	feed, _ := s.fetch(t, "/api/items/feed?per_page=7&category[in]=books,toys")
+	feed, _ := s.fetch(t, "/api/items/feed?per_page=7&category=books")
 	if len(feed.Items) == 0 || feed.NextCursor == nil {
 		t.Errorf("feed: %+v", feed)
+	}
+	// No index serves an in filter on category in created_at order.
+	if diff := gocmp.Diff([]string{"category[in]"}, problemNames(t, s, "/api/items/feed?per_page=7&category[in]=books,toys")); diff != "" {
+		t.Errorf("in filter (-want +got):\n%s", diff)
+	}
+}
+
+// TestShapes checks the default shape policy: an order an index serves
+// is paged, one no index serves is a 400 naming sort with the orders
+// available, a filter no index serves with the order is a 400 naming the
+// filter, a page deeper than -max-offset is a 400 naming page; each
+// answer carries Server-Timing; and -shape-report prints the verdicts.
+func TestShapes(t *testing.T) {
+	s := start(t, "-rows", "300")
+	for _, path := range []string{"/api/items?sort=price&price[gte]=1000", "/api/items/feed?sort=-name", "/api/items?category=books&created_at[gte]=2024-01-01T00:00:00Z"} {
+		env, res := s.fetch(t, path)
+		if res.StatusCode != 200 || len(env.Items) == 0 {
+			t.Errorf("GET %s: %d, %d items", path, res.StatusCode, len(env.Items))
+		}
+		if st := res.Header.Get("Server-Timing"); !strings.Contains(st, "fetch;dur=") || !strings.Contains(st, "total;dur=") {
+			t.Errorf("GET %s: Server-Timing %q", path, st)
+		}
+	}
+	for path, param := range map[string]string{
+		"/api/items?sort=-price,name":                      "sort",
+		"/api/items/feed?sort=category,-price":             "sort",
+		"/api/items?sort=price&created_at[lt]=2024-01-01":  "created_at[lt]",
+		"/api/items/feed?category%5Bne%5D=books":           "category[ne]",
+		"/api/items?page=2000&per_page=10":                 "page",
+		"/api/items?sort=name&category=books&per_page=100": "category",
+	} {
+		if diff := gocmp.Diff([]string{param}, problemNames(t, s, path)); diff != "" {
+			t.Errorf("GET %s (-want +got):\n%s", path, diff)
+		}
+	}
+	res, err := http.Get(s.base + "/api/items?sort=-price,name")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if !strings.Contains(string(body), "no index serves this order; orders available: -created_at, created_at, id, -id, name, -name, category, -category, price, -price") {
+		t.Errorf("refused order: %s", body)
+	}
+
+	var out strings.Builder
+	if err := run(context.Background(), []string{"-rows", "300", "-shape-report"}, &out); err != nil {
+		t.Fatal(err)
+	}
+	report := out.String()
+	for _, want := range []string{
+		"served   /api/items       sort=-created_at\n",
+		"served   /api/items/feed  sort=price&price[lt]&price[gte]\n",
+		"refused  /api/items       sort=name&category  -- CREATE INDEX items_category_name_id ON items (category, name, id)\n",
+		"refused  /api/items/feed  sort=-created_at&category[ne]  -- no index serves category[ne]",
+		"served   /api/items       sort=name&name[prefix]\n",
+		"refused  /api/items       sort=name&name[contains]  -- no index serves name[contains]",
+		"refused  /api/items       sort=id&seller_id[null]  -- CREATE INDEX items_seller_id_id ON items (seller_id, id)\n",
+		fmt.Sprintf(" of %d documented shapes are served by an index\n", 2*2*len(itemsapi.Sorts())*len(itemsapi.FilterSets())),
+	} {
+		if !strings.Contains(report, want) {
+			t.Errorf("report lacks %q:\n%s", want, report)
+		}
+	}
+}
+
+// dropTables drops, when the test ends, the items table the example
+// seeds under the name table and its sellers and reviews tables.
+func dropTables(t *testing.T, db *sqlx.DB, table string) {
+	t.Helper()
+	sellers, reviews := relatedTables(table)
+	for _, name := range []string{table, sellers, reviews} {
+		testdb.DropTable(t, db, name)
 	}
 }

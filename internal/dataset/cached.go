@@ -31,10 +31,21 @@ func CachePath(rows int) (string, error) {
 // half-built cache behind. The caller must have registered the go-sqlite3
 // driver ("sqlite3"), for example by importing github.com/mattn/go-sqlite3.
 func Cached(ctx context.Context, path string, rows int) (*sqlx.DB, error) {
-	if ok, err := current(ctx, path, rows); err != nil {
+	return cached(ctx, path, Options{Rows: rows})
+}
+
+// CachedRelated is [Cached] for the items table and, as Options.Related
+// builds them, the sellers and reviews tables (named sellers and
+// reviews): a file built by Cached, without them, is rebuilt.
+func CachedRelated(ctx context.Context, path string, rows int) (*sqlx.DB, error) {
+	return cached(ctx, path, Options{Rows: rows, Related: true})
+}
+
+func cached(ctx context.Context, path string, opts Options) (*sqlx.DB, error) {
+	if ok, err := current(ctx, path, opts); err != nil {
 		return nil, err
 	} else if !ok {
-		if err := build(ctx, path, rows); err != nil {
+		if err := build(ctx, path, opts); err != nil {
 			return nil, err
 		}
 	}
@@ -51,9 +62,9 @@ func Open(path string) (*sqlx.DB, error) {
 	return db, nil
 }
 
-// current reports whether path is a cache holding rows rows of this
-// Version.
-func current(ctx context.Context, path string, rows int) (bool, error) {
+// current reports whether path is a cache holding the tables opts asks
+// for, of this Version.
+func current(ctx context.Context, path string, opts Options) (bool, error) {
 	if _, err := os.Stat(path); err != nil {
 		if os.IsNotExist(err) {
 			return false, nil
@@ -66,16 +77,17 @@ func current(ctx context.Context, path string, rows int) (bool, error) {
 	}
 	defer db.Close()
 	var version, n int
-	err = db.QueryRowContext(ctx, "SELECT version, row_count FROM "+metaTable).Scan(&version, &n)
+	var related bool
+	err = db.QueryRowContext(ctx, "SELECT version, row_count, related FROM "+metaTable).Scan(&version, &n, &related)
 	if err != nil {
 		// Not a cache of ours, or an incomplete one: rebuild.
 		return false, nil
 	}
-	return version == Version && n == rows, nil
+	return version == Version && n == opts.Rows && related == opts.Related, nil
 }
 
 // build seeds a new file next to path and renames it into place.
-func build(ctx context.Context, path string, rows int) error {
+func build(ctx context.Context, path string, opts Options) error {
 	dir := filepath.Dir(path)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("dataset: %w", err)
@@ -94,12 +106,13 @@ func build(ctx context.Context, path string, rows int) error {
 		return fmt.Errorf("dataset: open %s: %w", tmp, err)
 	}
 	db.SetMaxOpenConns(1)
-	err = Seed(ctx, db, Options{Rows: rows, Dialect: SQLite})
+	opts.Dialect = SQLite
+	err = Seed(ctx, db, opts)
 	if err == nil {
-		_, err = db.ExecContext(ctx, "CREATE TABLE "+metaTable+" (version INTEGER NOT NULL, row_count INTEGER NOT NULL)")
+		_, err = db.ExecContext(ctx, "CREATE TABLE "+metaTable+" (version INTEGER NOT NULL, row_count INTEGER NOT NULL, related BOOLEAN NOT NULL)")
 	}
 	if err == nil {
-		_, err = db.ExecContext(ctx, "INSERT INTO "+metaTable+" (version, row_count) VALUES (?, ?)", Version, rows)
+		_, err = db.ExecContext(ctx, "INSERT INTO "+metaTable+" (version, row_count, related) VALUES (?, ?, ?)", Version, opts.Rows, opts.Related)
 	}
 	if cerr := db.Close(); err == nil && cerr != nil {
 		err = fmt.Errorf("dataset: close: %w", cerr)

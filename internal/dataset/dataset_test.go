@@ -110,6 +110,91 @@ func TestSeedMySQL(t *testing.T) {
 	checkSeed(t, db, table)
 }
 
+// TestSeedRelated seeds the items with their sellers and reviews on each
+// database and compares every row with SellerRow and Reviews.
+func TestSeedRelated(t *testing.T) {
+	for _, b := range testdb.Backends {
+		t.Run(b.Name, func(t *testing.T) {
+			db := b.Open(t)
+			opts := dataset.Options{Table: testdb.Name("items"), SellersTable: testdb.Name("sellers"), ReviewsTable: testdb.Name("reviews"), Rows: 1234, Related: true}
+			for _, table := range []string{opts.Table, opts.SellersTable, opts.ReviewsTable} {
+				testdb.DropTable(t, db, table)
+			}
+			ctx := context.Background()
+			if err := dataset.Seed(ctx, db, opts); err != nil {
+				t.Fatal(err)
+			}
+			var sellers []dataset.Seller
+			if err := db.SelectContext(ctx, &sellers, "SELECT id, name, country FROM "+opts.SellersTable+" ORDER BY id"); err != nil {
+				t.Fatal(err)
+			}
+			var wantSellers []dataset.Seller
+			for id := int64(1); id <= dataset.Sellers; id++ {
+				wantSellers = append(wantSellers, dataset.SellerRow(id))
+			}
+			if diff := cmp.Diff(wantSellers, sellers); diff != "" {
+				t.Errorf("sellers differ from SellerRow (-want +got):\n%s", diff)
+			}
+			var reviews []dataset.Review
+			if err := db.SelectContext(ctx, &reviews, "SELECT id, item_id, rating, body, created_at FROM "+opts.ReviewsTable+" ORDER BY id"); err != nil {
+				t.Fatal(err)
+			}
+			var wantReviews []dataset.Review
+			for id := int64(1); id <= int64(opts.Rows); id++ {
+				wantReviews = append(wantReviews, dataset.Reviews(id)...)
+			}
+			if diff := cmp.Diff(wantReviews, reviews); diff != "" {
+				t.Errorf("reviews differ from Reviews (-want +got):\n%.2000s", diff)
+			}
+		})
+	}
+}
+
+// TestRelatedRows checks the sellers and reviews the functions make:
+// every item's seller exists, reviews number 0 to 8 per item with every
+// count present, ratings 1 to 5, and an item's reviews share times.
+func TestRelatedRows(t *testing.T) {
+	counts := map[int]int{}
+	shared, nullSellers := 0, 0
+	for id := int64(1); id <= 5000; id++ {
+		it := dataset.Row(id)
+		if it.SellerID == nil {
+			nullSellers++
+		} else if *it.SellerID < 1 || *it.SellerID > dataset.Sellers {
+			t.Fatalf("Row(%d).SellerID = %d, want 1..%d", id, *it.SellerID, dataset.Sellers)
+		}
+		rs := dataset.Reviews(id)
+		counts[len(rs)]++
+		times := map[time.Time]bool{}
+		for j, r := range rs {
+			if r.ItemID != id || r.ID != id*10+int64(j) || r.Rating < 1 || r.Rating > 5 || r.Body == "" {
+				t.Fatalf("Reviews(%d)[%d] = %+v", id, j, r)
+			}
+			if !r.CreatedAt.After(it.CreatedAt) || r.CreatedAt.Sub(it.CreatedAt) > 49*time.Hour {
+				t.Fatalf("Reviews(%d)[%d] written at %v, the item at %v", id, j, r.CreatedAt, it.CreatedAt)
+			}
+			if times[r.CreatedAt] {
+				shared++
+			}
+			times[r.CreatedAt] = true
+		}
+	}
+	for n := 0; n <= dataset.MaxReviews; n++ {
+		if counts[n] == 0 {
+			t.Errorf("no item has %d reviews", n)
+		}
+	}
+	if shared == 0 {
+		t.Error("no item has two reviews written at the same time")
+	}
+	if nullSellers < 300 || nullSellers > 700 {
+		t.Errorf("%d of 5000 items have no seller, want about 500", nullSellers)
+	}
+	if diff := cmp.Diff(dataset.Reviews(77), dataset.Reviews(77)); diff != "" {
+		t.Errorf("Reviews(77) differs between calls:\n%s", diff)
+	}
+}
+
 // checkSeed seeds table and compares every row with Row.
 func checkSeed(t *testing.T, db *sqlx.DB, table string) {
 	t.Helper()
@@ -118,7 +203,7 @@ func checkSeed(t *testing.T, db *sqlx.DB, table string) {
 		t.Fatal(err)
 	}
 	var got []dataset.Item
-	if err := db.SelectContext(ctx, &got, "SELECT id, name, category, price, created_at, discount FROM "+table+" ORDER BY id"); err != nil {
+	if err := db.SelectContext(ctx, &got, "SELECT id, name, category, price, created_at, discount, seller_id FROM "+table+" ORDER BY id"); err != nil {
 		t.Fatal(err)
 	}
 	want := make([]dataset.Item, rows)
@@ -251,6 +336,42 @@ func TestCached(t *testing.T) {
 	}
 }
 
+// TestCachedRelated checks that CachedRelated builds the related tables
+// over a cache without them, and Cached builds the items alone again.
+func TestCachedRelated(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "items.db")
+	reviews := func(db *sqlx.DB) (int, error) {
+		var n int
+		err := db.GetContext(ctx, &n, "SELECT COUNT(*) FROM reviews")
+		db.Close()
+		return n, err
+	}
+	db, err := dataset.Cached(ctx, path, 700)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := reviews(db); err == nil {
+		t.Error("Cached built a reviews table")
+	}
+	if db, err = dataset.CachedRelated(ctx, path, 700); err != nil {
+		t.Fatal(err)
+	}
+	var want int
+	for id := int64(1); id <= 700; id++ {
+		want += len(dataset.Reviews(id))
+	}
+	if n, err := reviews(db); err != nil || n != want {
+		t.Errorf("CachedRelated: %d reviews, %v; want %d", n, err, want)
+	}
+	if db, err = dataset.Cached(ctx, path, 700); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := reviews(db); err == nil {
+		t.Error("Cached after CachedRelated kept the reviews table")
+	}
+}
+
 // benchRows is the size BenchmarkSeed builds: PAGINATE_BENCH_ROWS, or
 // 1,000,000.
 func benchRows(b *testing.B) int {
@@ -264,22 +385,31 @@ func benchRows(b *testing.B) int {
 	return 1_000_000
 }
 
-// BenchmarkSeed measures building the table on SQLite, as Cached does it
-// (no journal, no fsync), indexes included.
+// BenchmarkSeed measures building the tables on SQLite, as Cached and
+// CachedRelated do it (no journal, no fsync), indexes included: the items
+// alone, and with their sellers and reviews.
 func BenchmarkSeed(b *testing.B) {
 	n := benchRows(b)
-	dir := b.TempDir()
-	ctx := context.Background()
-	for i := 0; b.Loop(); i++ {
-		db, err := sqlx.Open("sqlite3", "file:"+filepath.Join(dir, strconv.Itoa(i)+".db")+"?_journal_mode=OFF&_sync=OFF")
-		if err != nil {
-			b.Fatal(err)
+	for _, related := range []bool{false, true} {
+		name := "items"
+		if related {
+			name = "related"
 		}
-		db.SetMaxOpenConns(1)
-		if err := dataset.Seed(ctx, db, dataset.Options{Rows: n}); err != nil {
-			b.Fatal(err)
-		}
-		db.Close()
+		b.Run(name, func(b *testing.B) {
+			dir := b.TempDir()
+			ctx := context.Background()
+			for i := 0; b.Loop(); i++ {
+				db, err := sqlx.Open("sqlite3", "file:"+filepath.Join(dir, strconv.Itoa(i)+".db")+"?_journal_mode=OFF&_sync=OFF")
+				if err != nil {
+					b.Fatal(err)
+				}
+				db.SetMaxOpenConns(1)
+				if err := dataset.Seed(ctx, db, dataset.Options{Rows: n, Related: related}); err != nil {
+					b.Fatal(err)
+				}
+				db.Close()
+			}
+			b.ReportMetric(float64(n), "rows")
+		})
 	}
-	b.ReportMetric(float64(n), "rows")
 }

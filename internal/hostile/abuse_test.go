@@ -162,6 +162,26 @@ func abuseCases() []abuseCase {
 		{name: "date with SQL", path: items, query: esc("created_at[lt]") + "=" + esc("2024-01-01' OR '1'='1"), bad: []string{"created_at[lt]"}},
 		{name: "date out of range", path: items, query: esc("created_at[lt]") + "=" + esc("2024-13-45"), bad: []string{"created_at[lt]"}},
 		{name: "year 9999", path: items, query: esc("created_at[lt]") + "=" + esc("9999-12-31T23:59:59Z")},
+		// Relations: names and fields are whitelisted, and hostile text
+		// where text is allowed is bound, with relations included.
+		{name: "include with a statement", path: items, query: "include=" + esc("seller;DROP TABLE items"), bad: []string{"include"}},
+		{name: "include star", path: feed, query: "include=*", bad: []string{"include"}},
+		{name: "include twice in one list", path: items, query: "include=seller,seller", bad: []string{"include"}},
+		{name: "include given twice", path: items, query: "include=seller&include=reviews", bad: []string{"include"}},
+		{name: "include in another case", path: items, query: "include=SELLER", bad: []string{"include"}},
+		{name: "include a table", path: items, query: "include=sellers", bad: []string{"include"}},
+		{name: "include with NUL", path: items, query: "include=seller%00", bad: []string{"include"}},
+		{name: "100 KB include", path: feed, query: "include=" + long, bad: []string{"include"}},
+		{name: "relation fields with SQL", path: items, query: "include=seller&" + esc("fields[seller]") + "=" + esc("name' OR 1=1 --"), bad: []string{"fields[seller]"}},
+		{name: "relation fields with FROM", path: feed, query: "include=reviews&" + esc("fields[reviews]") + "=" + esc("rating FROM reviews"), bad: []string{"fields[reviews]"}},
+		{name: "relation fields of a column not declared", path: items, query: "include=seller&" + esc("fields[seller]") + "=password", bad: []string{"fields[seller]"}},
+		{name: "relation fields of a relation with SQL", path: items, query: "include=seller&" + esc("fields[seller' OR 1=1]") + "=name", bad: []string{"fields[seller' OR 1=1]"}},
+		{name: "relation fields without include", path: items, query: esc("fields[seller]") + "=name", bad: []string{"fields[seller]"}},
+		{name: "relation fields of another relation", path: feed, query: "include=reviews&" + esc("fields[seller]") + "=name", bad: []string{"fields[seller]"}},
+		{name: "relation fields nested", path: items, query: "include=seller&" + esc("fields[seller][name]") + "=x", bad: []string{"fields[seller][name]"}},
+		{name: "include and a quote", path: items, check: true, query: "include=seller,reviews&category=" + esc(marker+"' OR '1'='1"), keep: none, reaches: true},
+		{name: "include and in with a quote", path: items, check: true, query: "include=reviews&" + esc("fields[reviews]") + "=rating&" + esc("category[in]") + "=" + esc("books,"+marker+"') OR ('1'='1"), keep: category("books"), reaches: true},
+		{name: "include on the feed with a comment", path: feed, query: "include=seller&category=" + esc(marker+"'; --"), keep: none, reaches: true},
 		// Parameters of the other mode.
 		{name: "page on the feed", path: feed, query: "page=2", bad: []string{"page"}},
 		{name: "cursor on the offset endpoint", path: items, query: "after=abc", bad: []string{"after"}},
@@ -179,7 +199,7 @@ func abuseCases() []abuseCase {
 func TestAbuse(t *testing.T) {
 	for _, dbName := range databases {
 		t.Run(dbName, func(t *testing.T) {
-			e := openEnv(t, dbName, abuseRows)
+			e := openRelatedEnv(t, dbName, abuseRows)
 			a := newAPI(t, e, apiConfig{})
 			c := serve(t, a)
 			for _, tc := range append(abuseCases(), cursorCases(t, e, c)...) {

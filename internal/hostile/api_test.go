@@ -23,14 +23,16 @@ import (
 // apiKey signs the API's cursors.
 var apiKey = []byte("hostile-test-key-hostile-test-key!!")
 
-// env is one database holding a seeded items table.
+// env is one database holding a seeded items table, and with related
+// set its sellers and reviews tables.
 type env struct {
-	name  string
-	plain *sqlx.DB // for setup and for the writers
-	db    *sqlx.DB // the API's handle, recording every statement in log
-	log   *sqlLog
-	table string
-	rows  int
+	name             string
+	plain            *sqlx.DB // for setup and for the writers
+	db               *sqlx.DB // the API's handle, recording every statement in log
+	log              *sqlLog
+	table            string
+	sellers, reviews string // the related tables, when seeded
+	rows             int
 }
 
 // openEnv returns the database called name ("sqlite", "postgres" or
@@ -38,6 +40,17 @@ type env struct {
 // ends. PostgreSQL and MySQL are skipped, or failed, as internal/testdb
 // says when they are not set up.
 func openEnv(tb testing.TB, name string, rows int) *env {
+	tb.Helper()
+	return openEnvWith(tb, name, rows, false)
+}
+
+// openRelatedEnv is openEnv with the items' sellers and reviews.
+func openRelatedEnv(tb testing.TB, name string, rows int) *env {
+	tb.Helper()
+	return openEnvWith(tb, name, rows, true)
+}
+
+func openEnvWith(tb testing.TB, name string, rows int, related bool) *env {
 	tb.Helper()
 	e := &env{name: name, rows: rows}
 	switch name {
@@ -61,11 +74,20 @@ func openEnv(tb testing.TB, name string, rows int) *env {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	if err := dataset.Seed(ctx, e.plain, dataset.Options{Table: e.table, Rows: rows}); err != nil {
+	opts := dataset.Options{Table: e.table, Rows: rows, Related: related}
+	if related {
+		e.sellers, e.reviews = e.table+"_sellers", e.table+"_reviews"
+		opts.SellersTable, opts.ReviewsTable = e.sellers, e.reviews
+	}
+	if err := dataset.Seed(ctx, e.plain, opts); err != nil {
 		tb.Fatal(err)
 	}
 	if name != "sqlite" {
-		testdb.DropTable(tb, e.plain, e.table)
+		for _, table := range []string{e.table, e.sellers, e.reviews} {
+			if table != "" {
+				testdb.DropTable(tb, e.plain, table)
+			}
+		}
 	}
 	return e
 }
@@ -92,7 +114,7 @@ type api struct {
 // signed with apiKey unless cfg.keyset has keys.
 func newAPI(tb testing.TB, e *env, cfg apiConfig) *api {
 	tb.Helper()
-	icfg := itemsapi.Config{Adapter: cfg.adapter, Offset: cfg.offset, Keyset: cfg.keyset}
+	icfg := itemsapi.Config{Adapter: cfg.adapter, Offset: cfg.offset, Keyset: cfg.keyset, SellersTable: e.sellers, ReviewsTable: e.reviews}
 	if cfg.keyset.Keys == nil {
 		icfg.CursorKey = apiKey
 	}
@@ -106,15 +128,16 @@ func newAPI(tb testing.TB, e *env, cfg apiConfig) *api {
 
 // envelope is a page as the API writes it.
 type envelope struct {
-	Total      *int64          `json:"total"`
-	Page       int             `json:"page"`
-	PerPage    int             `json:"per_page"`
-	Pages      *int            `json:"pages"`
-	HasNext    bool            `json:"has_next"`
-	HasPrev    bool            `json:"has_prev"`
-	NextCursor *string         `json:"next_cursor"`
-	PrevCursor *string         `json:"prev_cursor"`
-	Items      []itemsapi.Item `json:"items"`
+	Total      *int64             `json:"total"`
+	Page       int                `json:"page"`
+	PerPage    int                `json:"per_page"`
+	Pages      *int               `json:"pages"`
+	HasNext    bool               `json:"has_next"`
+	HasPrev    bool               `json:"has_prev"`
+	NextCursor *string            `json:"next_cursor"`
+	PrevCursor *string            `json:"prev_cursor"`
+	Links      map[string]*string `json:"links"`
+	Items      []itemsapi.Item    `json:"items"`
 }
 
 // response is one answer from the API.

@@ -21,6 +21,7 @@
 package structfield
 
 import (
+	"database/sql/driver"
 	"fmt"
 	"reflect"
 	"strings"
@@ -50,6 +51,27 @@ func (f Field) Value(v reflect.Value) (reflect.Value, bool) {
 	}
 	x, err := v.FieldByIndexErr(f.Index)
 	return x, err == nil
+}
+
+// Interface returns the value x, a struct field's value (invalid when
+// the field lies behind a nil embedded pointer), as a backend reads a
+// value to compare or to bind: nil for an invalid value or a nil
+// pointer, a pointer's element, a driver.Valuer's Value.
+func Interface(x reflect.Value) (any, error) {
+	for x.IsValid() && x.Kind() == reflect.Pointer {
+		if x.IsNil() {
+			return nil, nil
+		}
+		x = x.Elem()
+	}
+	if !x.IsValid() {
+		return nil, nil
+	}
+	v := x.Interface()
+	if dv, ok := v.(driver.Valuer); ok {
+		return dv.Value()
+	}
+	return v, nil
 }
 
 // Settable returns the field of v, an addressable struct of the type the

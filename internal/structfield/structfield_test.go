@@ -1,6 +1,7 @@
 package structfield
 
 import (
+	"database/sql"
 	"reflect"
 	"strings"
 	"testing"
@@ -192,3 +193,29 @@ func TestOfRejectsNonStructs(t *testing.T) {
 		}
 	}
 }
+
+func TestInterface(t *testing.T) {
+	n := 3
+	var np *int
+	cases := []struct {
+		name string
+		v    reflect.Value
+		want any
+	}{
+		{"invalid", reflect.Value{}, nil},
+		{"nil pointer", reflect.ValueOf(np), nil},
+		{"pointer", reflect.ValueOf(&n), 3},
+		{"pointer to pointer", reflect.ValueOf(ptrTo(&n)), 3},
+		{"value", reflect.ValueOf("x"), "x"},
+		{"valuer", reflect.ValueOf(sql.NullString{String: "y", Valid: true}), "y"},
+		{"null valuer", reflect.ValueOf(sql.NullInt64{}), nil},
+	}
+	for _, c := range cases {
+		got, err := Interface(c.v)
+		if err != nil || got != c.want {
+			t.Errorf("%s: Interface = %#v, %v; want %#v", c.name, got, err, c.want)
+		}
+	}
+}
+
+func ptrTo[V any](v V) *V { return &v }
