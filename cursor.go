@@ -161,7 +161,7 @@ func (p *Keyset[T]) Paginate(ctx context.Context, req Request) (Page[T], error) 
 	if err := p.allowShape(ctx, t, &r.plan); err != nil {
 		return Page[T]{}, err
 	}
-	now := p.cfg.Now()
+	now := p.issueTime()
 	// Nothing lies after the end or before the start: no fetch.
 	if (r.from == cursor.End && !r.backward) || (r.from == cursor.Start && r.backward) {
 		return p.page(r, nil, nil, false, now)
@@ -213,8 +213,8 @@ func (p *Keyset[T]) prepare(req Request, errs *requestErrors) keysetRequest {
 	if req.Page < 0 || req.Page > 1 {
 		errs.add("page", ErrInvalidPage, "this endpoint pages by cursor")
 	}
-	if r.sort != nil {
-		r.bind = binding(r.sort, r.filters)
+	if r.shape != nil {
+		r.bind = r.shape.binding(r.filters)
 	}
 	return r
 }
@@ -247,10 +247,7 @@ func (p *Keyset[T]) fetch(ctx context.Context, r keysetRequest) ([]T, [][]any, b
 func (p *Keyset[T]) rows(ctx context.Context, r keysetRequest, limit int) ([]T, [][]any, error) {
 	q := Query{Fields: r.fields, Filters: r.filters, Sort: r.sort, After: r.pos, Limit: limit, Keys: true}
 	if r.backward {
-		q.Sort = make([]Order, len(r.sort))
-		for i, o := range r.sort {
-			q.Sort[i] = Order{Field: o.Field, Dir: o.Dir.Reverse()}
-		}
+		q.Sort = r.shape.reversed
 	}
 	res, err := p.b.Fetch(ctx, q)
 	if err != nil {
@@ -314,12 +311,33 @@ func (p *Keyset[T]) page(r keysetRequest, items []T, keys [][]any, more bool, no
 		}
 	}
 	if err == nil {
-		out.LastCursor, err = p.sign(now, r.bind, cursor.End, nil)
+		out.LastCursor, err = p.lastCursor(now, r)
 	}
 	if err != nil {
 		return Page[T]{}, err
 	}
 	return out, nil
+}
+
+// lastCursor returns the end cursor of r's sort and filters. Without
+// filters it is the same for every request in the sort (within one step
+// of issue times, when cursors expire), so it is signed once and kept.
+func (p *Keyset[T]) lastCursor(now time.Time, r keysetRequest) (string, error) {
+	if len(r.filters) > 0 {
+		return p.sign(now, r.bind, cursor.End, nil)
+	}
+	var issued time.Time
+	if p.step > 0 {
+		issued = now.Truncate(p.step)
+	}
+	if c := r.shape.last.Load(); c != nil && c.issued.Equal(issued) {
+		return c.text, nil
+	}
+	text, err := p.sign(now, r.bind, cursor.End, nil)
+	if err == nil {
+		r.shape.last.Store(&signedCursor{issued: issued, text: text})
+	}
+	return text, err
 }
 
 // LastCursor returns the cursor that, as req.Before with req's sort and
@@ -333,13 +351,28 @@ func (p *Keyset[T]) LastCursor(req Request) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	return p.sign(p.cfg.Now(), r.bind, cursor.End, nil)
+	return p.lastCursor(p.issueTime(), r)
+}
+
+// issueTime returns the time the cursors signed now carry, rounded down
+// to the step by sign: the clock's time when cursors expire, else the
+// zero time, without reading the clock.
+func (p *Keyset[T]) issueTime() time.Time {
+	if p.step == 0 {
+		return time.Time{}
+	}
+	return p.cfg.Now()
 }
 
 // signRow returns a cursor for the position of a row with key values raw.
 func (p *Keyset[T]) signRow(now time.Time, r keysetRequest, raw []any) (string, error) {
-	vals, err := keyValues(raw, r.sort)
-	if err != nil {
+	var arr [8]any // the values, normalized, stay on the stack for most sorts
+	vals := arr[:0]
+	if len(raw) > len(arr) {
+		vals = make([]any, 0, len(raw))
+	}
+	vals = vals[:len(raw)]
+	if err := normalizeKeys(vals, raw, r.sort); err != nil {
 		return "", err
 	}
 	return p.sign(now, r.bind, cursor.Position, vals)
@@ -360,12 +393,6 @@ func (p *Keyset[T]) sign(now time.Time, bind [8]byte, kind cursor.Kind, values [
 		return "", fmt.Errorf("paginate: a cursor for this page would be %d bytes, longer than MaxCursorLen (%d): raise MaxCursorLen or sort on shorter values", len(s), p.cfg.MaxCursorLen)
 	}
 	return s, nil
-}
-
-// keyValues normalizes one row's key values as the backend returned them.
-func keyValues(raw []any, sort []Order) ([]any, error) {
-	vals := make([]any, len(raw))
-	return vals, normalizeKeys(vals, raw, sort)
 }
 
 // normalizeKeys normalizes one row's key values as the backend returned
@@ -418,12 +445,14 @@ func (p *Keyset[T]) cursorProblem(c cursor.Cursor, sort []Order) string {
 	case c.Kind == cursor.Position && len(c.Values) != len(sort):
 		return "made for another sort or filters"
 	}
-	now := p.cfg.Now()
-	switch {
-	case !c.IssuedAt.IsZero() && c.IssuedAt.After(now.Add(maxCursorSkew)):
-		return "issued in the future"
-	case p.cfg.MaxAge > 0 && (c.IssuedAt.IsZero() || now.Sub(c.IssuedAt) > p.cfg.MaxAge):
-		return "expired"
+	if !c.IssuedAt.IsZero() || p.cfg.MaxAge > 0 {
+		now := p.cfg.Now()
+		switch {
+		case !c.IssuedAt.IsZero() && c.IssuedAt.After(now.Add(maxCursorSkew)):
+			return "issued in the future"
+		case p.cfg.MaxAge > 0 && (c.IssuedAt.IsZero() || now.Sub(c.IssuedAt) > p.cfg.MaxAge):
+			return "expired"
+		}
 	}
 	for i, v := range c.Values {
 		f := sort[i].Field

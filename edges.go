@@ -85,7 +85,7 @@ func (p *Keyset[T]) Edges(ctx context.Context, req EdgesRequest) (Edges[T], erro
 			return Edges[T]{}, err
 		}
 	}
-	now := p.cfg.Now()
+	now := p.issueTime()
 	start := t.start()
 	items, vals, err := p.edgeRows(ctx, r)
 	if err == nil && r.from != cursor.Start && !(r.from == cursor.End && r.backward) {

@@ -326,7 +326,9 @@ func (o NullOrder) String() string {
 }
 
 // Query is what a paginator asks of a backend: a validated, typed
-// description of one page with no SQL and no cursor strings in it.
+// description of one page with no SQL and no cursor strings in it. A
+// backend must not modify its slices: a paginator shares them between
+// requests (every request in one sort gets the same Sort).
 type Query struct {
 	// Fields are the fields the caller wants, nil meaning all. A backend may
 	// return more.

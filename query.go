@@ -1,11 +1,9 @@
 package paginate
 
 import (
-	"crypto/sha256"
 	"errors"
 	"fmt"
 	"math"
-	"strings"
 	"time"
 
 	"github.com/go-paginate/paginate/internal/value"
@@ -131,6 +129,7 @@ type base struct {
 	schema *Schema
 	sizes  sizes
 	limits limits
+	sorts  *sortShapes
 }
 
 // newBase checks what both paginators' constructors check: the backend
@@ -147,12 +146,17 @@ func newBase[T any](b Backend[T], schema *Schema, perPage, maxPerPage int, rejec
 	if err := checkRelater(b, schema); err != nil {
 		return base{}, err
 	}
-	return base{schema: schema, sizes: sz, limits: limitsOf(b)}, nil
+	sorts, err := newSortShapes(schema)
+	if err != nil {
+		return base{}, err
+	}
+	return base{schema: schema, sizes: sz, limits: limitsOf(b), sorts: sorts}, nil
 }
 
 // plan is a request validated against a schema.
 type plan struct {
-	sort     []Order
+	sort     []Order    // shape.orders; nil when the sort is invalid
+	shape    *sortShape // nil when the sort is invalid
 	filters  []Condition
 	fields   []Field
 	includes []Inclusion
@@ -169,14 +173,10 @@ func (b base) compile(req Request, errs *requestErrors) plan {
 	}
 	p.perPage = n
 
-	keys := req.Sort
-	if keys == nil {
-		keys = b.schema.defaultSort
-	}
-	if orders, reason := b.schema.order(keys); reason != "" {
+	if sh, reason := b.sorts.get(b.schema, req.Sort); reason != "" {
 		errs.add("sort", ErrInvalidSort, reason)
 	} else {
-		p.sort = orders
+		p.shape, p.sort = sh, sh.orders
 	}
 
 	if len(req.Filters) > 0 {
@@ -338,23 +338,4 @@ func (l limits) adaptTime(tm time.Time, op Op) (any, string) {
 		return down, ""
 	}
 	return nil, fmt.Sprintf("%s is more precise than the stored times (%v)", tm.Format(time.RFC3339Nano), l.prec)
-}
-
-// binding hashes the sort and filters a cursor belongs to. Filters are
-// hashed in a canonical order, so reordering query parameters keeps
-// cursors valid.
-func binding(sort []Order, filters []Condition) [8]byte {
-	var b strings.Builder
-	for _, o := range sort {
-		fmt.Fprintf(&b, "s%q:%d:%d;", o.Field.Name, o.Field.Type, o.Dir)
-	}
-	var fk value.FiltersKey
-	for _, c := range filters {
-		fk.Add(c.Field.Name, int(c.Op), c.Values)
-	}
-	b.WriteString(fk.String())
-	sum := sha256.Sum256([]byte(b.String()))
-	var out [8]byte
-	copy(out[:], sum[:])
-	return out
 }

@@ -145,3 +145,49 @@ func TestKeysetNullKeyInNonNullField(t *testing.T) {
 		t.Errorf("NULL in a nullable field: %v", err)
 	}
 }
+
+// TestKeysetLastCursorPerStep checks the end cursor a paginator keeps per
+// sort: with MaxAge set, one paginator answers with the end cursor a new
+// paginator makes at that time, the same within a step and a new one in
+// the next step, with filters and without, in the default sort and
+// another.
+func TestKeysetLastCursorPerStep(t *testing.T) {
+	b := memory(t, numbered(20))
+	const maxAge = 10 * time.Minute // a step of one minute
+	t0 := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+	var now time.Duration
+	p := keyset(t, b, paginate.KeysetConfig{MaxAge: maxAge, Now: func() time.Time { return t0.Add(now) }})
+	reqs := []paginate.Request{
+		{},
+		{Sort: []paginate.SortKey{{Field: "name", Dir: paginate.Desc}}},
+		{Filters: []paginate.Filter{{Field: "price", Op: paginate.Gte, Values: []any{"3"}}}},
+	}
+	seen := map[string]time.Duration{}
+	for _, now = range []time.Duration{0, 30 * time.Second, 59 * time.Second, 61 * time.Second, 5 * time.Minute, 5*time.Minute + 1} {
+		fresh := keyset(t, b, paginate.KeysetConfig{MaxAge: maxAge, Now: func() time.Time { return t0.Add(now) }})
+		for i, req := range reqs {
+			page, err := p.Paginate(context.Background(), req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want, err := fresh.LastCursor(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if page.LastCursor != want {
+				t.Errorf("request %d at t0+%v: LastCursor %q, a new paginator's %q", i, now, page.LastCursor, want)
+			}
+			if got, err := p.LastCursor(req); err != nil || got != want {
+				t.Errorf("request %d at t0+%v: LastCursor(req) = %q, %v; want %q", i, now, got, err, want)
+			}
+			step := now.Truncate(time.Minute)
+			if at, ok := seen[want]; ok && at != step {
+				t.Errorf("request %d: the end cursor of step t0+%v came back at t0+%v", i, at, now)
+			}
+			seen[want] = step
+		}
+	}
+	if len(seen) != 3*len(reqs) {
+		t.Errorf("%d distinct end cursors over 3 steps of %d requests, want %d", len(seen), len(reqs), 3*len(reqs))
+	}
+}

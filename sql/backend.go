@@ -32,6 +32,16 @@
 // scanned straight into the fields of T, whose addresses are found once
 // per page, not looked up by name for each row.
 //
+// # Deep offset pages
+//
+// An offset page at least Config.DeferredJoinOffset rows deep is read by a
+// deferred join: a derived table selects the page's keys with the filters,
+// the sort and the offset, from the sort columns and the key alone, which
+// an index on them serves without reading the table, and the page's rows
+// are joined to it by key. The rows the offset skips are then index
+// entries instead of table rows. deferred.go says when it applies and
+// what it saves on each database.
+//
 // # Keyset predicates
 //
 // A keyset page asks for the rows after a position. For a sort whose
@@ -221,6 +231,7 @@
 //     LIMIT); binding a query's values to a statement's arguments.
 //   - keyset.go: the predicates of "after a position": its segments and
 //     their SQL per dialect.
+//   - deferred.go: deep offset pages read by a deferred join.
 //   - count.go: Count, CountAtMost and EstimateCount and their statements.
 //   - scan.go: where each column is stored in T, and how a sort key's
 //     driver value is copied into a field.
@@ -290,6 +301,20 @@ type Config struct {
 	// sets no ORDER BY, LIMIT, OFFSET or suffix. Every declared relation
 	// needs one; see the package documentation's section "Relations".
 	Relations map[string]squirrel.SelectBuilder
+	// DeferredJoinOffset is the smallest offset at which an offset page is
+	// read by a deferred join: the page's keys are selected first, with
+	// the filters, the sort and the offset, and then its rows by key. The
+	// rows an OFFSET skips are then index entries, where an index holds
+	// the sort columns and the key (the index that serves the sort on a
+	// table whose key is its primary key does), rather than table rows:
+	// a page a million rows deep costs 0.3 to 0.7 times as much, by
+	// database (see deferred.go). It applies to bases of one
+	// SELECT with FROM, joins and WHERE (no DISTINCT, GROUP BY, HAVING,
+	// prefixes, options, suffixes or comma-separated FROM lists); other
+	// pages read their offset plainly. If zero, 10,000 on PostgreSQL and
+	// 1,000 on SQLite and MySQL/MariaDB; negative turns deferred joins off.
+	// [Backend.Explain] shows the statement.
+	DeferredJoinOffset int64
 	// TimePrecision is how precisely the database stores the schema's time
 	// columns; time filters finer than it are adapted or rejected by the
 	// paginators (see paginate.TimePrecisioner). If zero, the dialect's:
@@ -357,7 +382,13 @@ func New[T any](db sqlx.QueryerContext, base squirrel.SelectBuilder, cfg Config)
 	if err != nil {
 		return nil, err
 	}
-	c := &common{dialect: d, seed: maphash.MakeSeed(), cacheSize: cfg.CacheSize, schema: cfg.Schema, noPrepare: cfg.NoPrepare, timePrecision: cfg.TimePrecision, timeLayout: cfg.SQLiteTimeLayout}
+	switch {
+	case cfg.DeferredJoinOffset == 0:
+		cfg.DeferredJoinOffset = d.deferredJoinOffset()
+	case cfg.DeferredJoinOffset < 0:
+		cfg.DeferredJoinOffset = 0
+	}
+	c := &common{dialect: d, seed: maphash.MakeSeed(), cacheSize: cfg.CacheSize, schema: cfg.Schema, noPrepare: cfg.NoPrepare, timePrecision: cfg.TimePrecision, timeLayout: cfg.SQLiteTimeLayout, deferOffset: cfg.DeferredJoinOffset}
 	if c.timeLayout == "" {
 		c.timeLayout = sqliteDriverTimeLayout
 	}
@@ -496,8 +527,9 @@ func (b *Backend[T]) TimePrecision() time.Duration { return b.c.timePrecision }
 func (b *Backend[T]) NullOrder() paginate.NullOrder { return b.c.dialect.nullOrder() }
 
 // query runs a statement, prepared when the handle prepares. The returned
-// release must be called after the rows are closed.
-func (b *Backend[T]) query(ctx context.Context, query string, args []any) (*sql.Rows, func(), error) {
+// entry's release must be called after the rows are closed; it may be nil
+// (a statement run as text), whose release does nothing.
+func (b *Backend[T]) query(ctx context.Context, query string, args []any) (*sql.Rows, *stmtEntry, error) {
 	if b.stmts != nil {
 		e, err := b.stmts.acquire(ctx, query)
 		if err != nil {
@@ -509,14 +541,14 @@ func (b *Backend[T]) query(ctx context.Context, query string, args []any) (*sql.
 				e.release()
 				return nil, nil, err
 			}
-			return rows, e.release, nil
+			return rows, e, nil
 		}
 	}
 	rows, err := b.db.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, nil, err
 	}
-	return rows, func() {}, nil
+	return rows, nil, nil
 }
 
 // Fetch returns the page q describes: at most q.Limit rows matching
@@ -534,11 +566,11 @@ func (b *Backend[T]) Fetch(ctx context.Context, q paginate.Query) (paginate.Resu
 	if err := b.c.ready(ctx, b.db, &q); err != nil {
 		return res, err
 	}
-	s, err := b.c.lookup(pageKind(&q), &q)
+	s, err := b.c.lookup(b.c.pageKind(&q), &q)
 	if err != nil {
 		return res, err
 	}
-	f := fetcher[T]{b: b, s: s, q: &q}
+	f := fetcher[T]{b: b, s: s, q: q}
 	if err := f.run(ctx); err != nil {
 		return res, fmt.Errorf("paginate/sql: fetch: %w", b.c.timeoutErr(err))
 	}
@@ -557,12 +589,13 @@ func (b *Backend[T]) Fetch(ctx context.Context, q paginate.Query) (paginate.Resu
 type fetcher[T any] struct {
 	b     *Backend[T]
 	s     *shape
-	q     *paginate.Query
+	q     paginate.Query // a copy: a pointer to Fetch's q would move it to the heap
 	items []T
 	keys  []any
 	args  []any
 	// row is the row being scanned, appended to items when complete; rowV
-	// is *row, addressable.
+	// is *row, addressable. Both come with the scratch, which keeps the
+	// row and the addresses of its fields from one Fetch to the next.
 	row  *T
 	rowV reflect.Value
 	dest []any // where rows.Scan stores each of s.cols
@@ -570,16 +603,22 @@ type fetcher[T any] struct {
 }
 
 func (f *fetcher[T]) run(ctx context.Context) error {
-	s, q := f.s, f.q
+	s, q := f.s, &f.q
 	cap0 := min(q.Limit, 1024)
-	buf := make([]T, 1, cap0+1) // buf[0] is the row being scanned
-	f.row, f.items = &buf[0], buf[1:1]
-	f.rowV = reflect.ValueOf(f.row).Elem()
+	f.items = make([]T, 0, cap0)
 	f.keys = make([]any, 0, cap0*s.nkeys)
-	f.args = make([]any, 0, s.maxArgs)
-	ptrs := make([]any, len(s.cols)+len(s.assigns))
-	f.dest, f.to = ptrs[:len(s.cols)], ptrs[len(s.cols):]
-	f.locateFields()
+	sc := s.getScratch()
+	defer f.putScratch(sc)
+	f.args = sc.args
+	f.dest, f.to = sc.ptrs[:len(s.cols)], sc.ptrs[len(s.cols):]
+	if row, ok := sc.row.(*T); ok {
+		f.row, f.rowV = row, reflect.ValueOf(row).Elem()
+	} else {
+		f.row = new(T)
+		f.rowV = reflect.ValueOf(f.row).Elem()
+		sc.row = f.row
+		f.locateFields()
+	}
 	skip := int64(0)
 	offset := q.Offset
 	if len(s.stmts) > 1 && offset > 0 {
@@ -602,6 +641,21 @@ func (f *fetcher[T]) run(ctx context.Context) error {
 	return nil
 }
 
+// putScratch returns the scratch with its row zeroed and without the
+// addresses that led out of it (key slots, fields behind embedded
+// pointers), so that the pool keeps no page's values alive.
+func (f *fetcher[T]) putScratch(sc *scratch) {
+	var zero T
+	*f.row = zero
+	for _, j := range f.s.rowCols {
+		f.dest[j] = nil
+	}
+	for _, i := range f.s.rowAssigns {
+		f.to[i] = nil
+	}
+	f.s.putScratch(sc)
+}
+
 // locateFields points dest and to at the fields of row that no pointer
 // leads to: their addresses stay the same from row to row.
 func (f *fetcher[T]) locateFields() {
@@ -620,30 +674,27 @@ func (f *fetcher[T]) locateFields() {
 // locateRow points dest and to at the current row's key slots and at the
 // fields behind embedded pointers, which each row allocates anew.
 func (f *fetcher[T]) locateRow(keys []any) {
-	for j, c := range f.s.cols {
-		switch {
-		case c.key >= 0:
+	for _, j := range f.s.rowCols {
+		if c := &f.s.cols[j]; c.key >= 0 {
 			f.dest[j] = &keys[c.key]
-		case !c.d.direct:
+		} else {
 			f.dest[j] = c.d.target(f.rowV)
 		}
 	}
-	for i, a := range f.s.assigns {
-		if !a.d.direct {
-			f.to[i] = a.d.ptr(f.rowV)
-		}
+	for _, i := range f.s.rowAssigns {
+		f.to[i] = f.s.assigns[i].d.ptr(f.rowV)
 	}
 }
 
 // segment runs one statement, appending its rows after dropping skip of
 // them, and returns how many rows are still to be dropped.
 func (f *fetcher[T]) segment(ctx context.Context, p *stmtPlan, limit, offset, skip int64) (int64, error) {
-	f.args = f.b.c.bindArgs(f.args, p, f.q, limit, offset)
-	rows, release, err := f.b.query(ctx, p.sql, f.args)
+	f.args = f.b.c.bindArgs(f.args, p, &f.q, limit, offset)
+	rows, e, err := f.b.query(ctx, p.sql, f.args)
 	if err != nil {
 		return skip, err
 	}
-	defer release()
+	defer e.release()
 	defer rows.Close()
 	nkeys := f.s.nkeys
 	var zero T
@@ -655,7 +706,9 @@ func (f *fetcher[T]) segment(ctx context.Context, p *stmtPlan, limit, offset, sk
 			// cheaply.)
 			break
 		}
-		*f.row = zero
+		if f.s.zeroRows {
+			*f.row = zero
+		}
 		f.keys = append(f.keys, make([]any, nkeys)...)
 		keys := f.keys[len(f.keys)-nkeys:]
 		f.locateRow(keys)

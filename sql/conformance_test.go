@@ -26,7 +26,20 @@ func TestConformance(t *testing.T) {
 		t.Run(b.Name, func(t *testing.T) {
 			t.Parallel()
 			db := b.Open(t)
-			paginatetest.Run(t, paginatetest.Harness{New: conformanceTables(t, db), NewRelated: relatedTables(t, db)})
+			paginatetest.Run(t, paginatetest.Harness{New: conformanceTables(t, db, pagesql.Config{}), NewRelated: relatedTables(t, db)})
+		})
+	}
+}
+
+// TestConformanceDeferred runs the conformance suite with every offset
+// page read by a deferred join (DeferredJoinOffset 1): the suite's
+// offset pages are shallow, below the default threshold.
+func TestConformanceDeferred(t *testing.T) {
+	for _, b := range testdb.Backends {
+		t.Run(b.Name, func(t *testing.T) {
+			t.Parallel()
+			db := b.Open(t)
+			paginatetest.Run(t, paginatetest.Harness{New: conformanceTables(t, db, pagesql.Config{DeferredJoinOffset: 1})})
 		})
 	}
 }
@@ -53,8 +66,9 @@ var conformanceDDL = map[pagesql.Dialect]string{
 
 // conformanceTables returns a paginatetest harness's New for db: each
 // call creates a uniquely named table, dropped when t ends, inserts the
-// rows and returns a backend over the table.
-func conformanceTables(t *testing.T, db *sqlx.DB) func(context.Context, *paginate.Schema, []paginatetest.Row) (paginate.Backend[paginatetest.Row], error) {
+// rows and returns a backend over the table, configured as cfg but for
+// its schema.
+func conformanceTables(t *testing.T, db *sqlx.DB, cfg pagesql.Config) func(context.Context, *paginate.Schema, []paginatetest.Row) (paginate.Backend[paginatetest.Row], error) {
 	return func(ctx context.Context, schema *paginate.Schema, rows []paginatetest.Row) (paginate.Backend[paginatetest.Row], error) {
 		d, ok := pagesql.DialectForDriver(db.DriverName())
 		if !ok {
@@ -84,7 +98,8 @@ func conformanceTables(t *testing.T, db *sqlx.DB) func(context.Context, *paginat
 		if err := tx.Commit(); err != nil {
 			return nil, err
 		}
-		b, err := pagesql.New[paginatetest.Row](db, squirrel.Select().From(table), pagesql.Config{Schema: schema})
+		cfg.Schema = schema
+		b, err := pagesql.New[paginatetest.Row](db, squirrel.Select().From(table), cfg)
 		if err != nil {
 			return nil, err
 		}

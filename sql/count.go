@@ -98,11 +98,11 @@ func (b *Backend[T]) count(ctx context.Context, k shapeKind, q *paginate.Query, 
 	}
 	p := &s.stmts[0]
 	args := b.c.bindArgs(make([]any, 0, s.maxArgs), p, q, limit, 0)
-	rows, release, err := b.query(ctx, p.sql, args)
+	rows, e, err := b.query(ctx, p.sql, args)
 	if err != nil {
 		return 0, err
 	}
-	defer release()
+	defer e.release()
 	defer rows.Close()
 	var n int64
 	if rows.Next() {

@@ -90,6 +90,9 @@ func (c *common) bind(v any) any {
 		if c.dialect == SQLite {
 			return t.UTC().Format(c.timeLayout)
 		}
+		if t.Location() == time.UTC {
+			return v // as positions and filters hold it: no new interface value
+		}
 		return t.UTC()
 	}
 	return v

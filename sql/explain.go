@@ -121,7 +121,7 @@ func (b *Backend[T]) Explain(ctx context.Context, q paginate.Query) (Report, err
 	if err := b.c.ready(ctx, b.db, &q); err != nil {
 		return r, err
 	}
-	s, err := b.c.lookup(pageKind(&q), &q)
+	s, err := b.c.lookup(b.c.pageKind(&q), &q)
 	if err != nil {
 		return r, err
 	}

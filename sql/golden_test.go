@@ -56,6 +56,11 @@ func TestGoldenSQL(t *testing.T) {
 	}{
 		{name: "first page", q: paginate.Query{Sort: []paginate.Order{asc("name"), asc("id")}, Limit: 21}},
 		{name: "offset page, sparse fields", q: paginate.Query{Fields: []paginate.Field{f["name"]}, Sort: []paginate.Order{desc("created"), desc("id")}, Offset: 40, Limit: 20}},
+		{name: "deep offset page, filters", q: paginate.Query{Sort: []paginate.Order{desc("label"), asc("id")}, Offset: 20000, Limit: 21, Filters: []paginate.Condition{
+			{Field: f["name"], Op: paginate.Ne, Values: []any{"x"}},
+			{Field: f["label"], Op: paginate.IsNull, Values: []any{false}},
+		}}},
+		{name: "deep offset page, sparse fields", q: paginate.Query{Fields: []paginate.Field{f["name"]}, Sort: []paginate.Order{desc("created"), desc("id")}, Offset: 1000, Limit: 20}},
 		{name: "keyset", q: paginate.Query{Sort: []paginate.Order{desc("created"), desc("id")}, After: []any{now, int64(7)}, Limit: 21}},
 		{name: "keyset, mixed directions", q: paginate.Query{Sort: []paginate.Order{asc("name"), desc("created"), desc("id")}, After: []any{"x", now, int64(7)}, Limit: 21}},
 		{name: "keyset, nullable at a value", q: paginate.Query{Sort: []paginate.Order{asc("price"), asc("id")}, After: []any{1.5, int64(7)}, Limit: 21}},
@@ -93,12 +98,12 @@ func TestGoldenSQL(t *testing.T) {
 					t.Fatal(err)
 				}
 				for _, c := range cases {
-					kind := kindPage
+					kind := be.c.pageKind(&c.q)
 					switch {
 					case c.count:
 						kind = kindCount
-					case c.bound:
-						kind = kindPageBoundLimit
+					case c.bound != (kind == kindPageBoundLimit):
+						t.Fatalf("%s: kind %s", c.name, kind)
 					}
 					s, err := be.c.lookup(kind, &c.q)
 					if err != nil {

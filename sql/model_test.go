@@ -59,13 +59,14 @@ func randomSort(rng *rand.Rand) string {
 // table: for random sorts over nullable, duplicated, unicode, float, time
 // and joined columns, a page after every row's position holds exactly the
 // rows that follow it, with their sort values; first pages with offsets
-// hold the rows at that offset.
+// hold the rows at that offset, read plainly and by a deferred join.
 func TestModel(t *testing.T) {
 	forEachDB(t, func(t *testing.T, db *sqlx.DB) {
 		s := seed(t)
 		rng := rand.New(rand.NewPCG(s, 1))
 		f := newFixture(t, db, rng, 120)
 		b := f.backend(t, f.from())
+		deferred := backendWith(t, f, f.from(), 1)
 		ctx := context.Background()
 		for range 8 {
 			sortParam := randomSort(rng)
@@ -85,7 +86,11 @@ func TestModel(t *testing.T) {
 					q.Offset = int64(rng.IntN(len(want.ids) + 2))
 					start = int(q.Offset)
 				}
-				res, err := b.Fetch(ctx, q)
+				be := b
+				if q.After == nil && rng.IntN(2) == 0 {
+					be = deferred
+				}
+				res, err := be.Fetch(ctx, q)
 				if err != nil {
 					t.Fatalf("seed %d, sort %s, position %d: %v", s, sortParam, p, err)
 				}

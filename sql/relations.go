@@ -301,11 +301,11 @@ func (b *Backend[T]) scanRelated(ctx context.Context, rp *relPlan, st *relStmt, 
 			args[i] = vals[r.i]
 		}
 	}
-	rows, release, err := b.query(ctx, st.plan.sql, args)
+	rows, e, err := b.query(ctx, st.plan.sql, args)
 	if err != nil {
 		return err
 	}
-	defer release()
+	defer e.release()
 	defer rows.Close()
 	kind := value.Kind(rp.linkType)
 	var link any

@@ -57,6 +57,39 @@ func newDest(t reflect.Type, path []int) *dest {
 	return d
 }
 
+// overwritten reports whether scanning (or assigning) a column into the
+// field replaces everything the field held, whatever it held: the field
+// is reached without an embedded pointer (which a row allocates and a
+// reused row would share) and is of a type database/sql and the
+// assigners store whole, a basic kind, time.Time, []byte (copied from
+// the driver) or a pointer to one of those (NULL sets it nil, a value
+// stores it in a new element). A type with its own Scan method might
+// keep what it held, so it is not, nor a field whose values a codec
+// decodes (they reach it through a Scanner).
+func (d *dest) overwritten() bool {
+	return d.direct && d.codec == nil && wholeType(d.typ, true)
+}
+
+func wholeType(t reflect.Type, ptrOK bool) bool {
+	if reflect.PointerTo(t).Implements(scannerType) {
+		return false
+	}
+	switch t.Kind() {
+	case reflect.String, reflect.Bool,
+		reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64,
+		reflect.Float32, reflect.Float64:
+		return true
+	case reflect.Struct:
+		return t == timeType
+	case reflect.Slice:
+		return t == bytesType
+	case reflect.Pointer:
+		return ptrOK && wholeType(t.Elem(), false)
+	}
+	return false
+}
+
 // ptr returns the address of the field in row, an addressable value of
 // type T, as a typed pointer (*int64, *string, ...) in an interface.
 func (d *dest) ptr(row reflect.Value) any {

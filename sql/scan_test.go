@@ -164,3 +164,72 @@ func TestUnassignableSortKey(t *testing.T) {
 		}
 	})
 }
+
+// TestRowReuse checks rows of plain fields, which the backend scans one
+// after another into a row it does not zero in between and reuses from
+// one Fetch to the next: a NULL after a value leaves a nil pointer and
+// empty bytes, not the value before it, rows share no pointer or bytes,
+// and a later Fetch of fewer fields leaves the others zero.
+func TestRowReuse(t *testing.T) {
+	type plain struct {
+		ID    int64   `db:"id"`
+		Name  string  `db:"name"`
+		Score *int64  `db:"score"`
+		Data  []byte  `db:"data"`
+		Ratio float64 `db:"ratio"`
+	}
+	forEachDB(t, func(t *testing.T, db *sqlx.DB) {
+		tbl := testdb.Name("reuse")
+		testdb.DropTable(t, db, tbl)
+		d, _ := pagesql.DialectForDriver(db.DriverName())
+		blob := map[pagesql.Dialect]string{pagesql.SQLite: "BLOB", pagesql.PostgreSQL: "BYTEA", pagesql.MySQL: "VARBINARY(8)"}[d]
+		db.MustExec(`CREATE TABLE ` + tbl + ` (id INTEGER PRIMARY KEY, name VARCHAR(20) NOT NULL, score INTEGER, data ` + blob + `, ratio REAL NOT NULL)`)
+		db.MustExec(db.Rebind(`INSERT INTO `+tbl+` VALUES (1, 'a', 10, ?, 0.5), (2, 'b', NULL, NULL, 1.5), (3, 'c', 30, ?, 2.5), (4, 'd', 40, ?, 3.5)`), []byte{1}, []byte{3}, []byte{4})
+		schema, err := paginate.NewSchema([]paginate.Field{
+			{Name: "id", Type: paginate.Int, Key: true, Sortable: true},
+			{Name: "name", Type: paginate.String, Sortable: true},
+			{Name: "score", Type: paginate.Int, Sortable: true, Nullable: true},
+			{Name: "data", Type: paginate.Bytes, Nullable: true},
+			{Name: "ratio", Type: paginate.Float},
+		}, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := pagesql.New[plain](db, squirrel.Select().From(tbl), pagesql.Config{Schema: schema})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer b.Close()
+		id, _ := schema.Field("id")
+		name, _ := schema.Field("name")
+		i64 := func(v int64) *int64 { return &v }
+		all := []plain{
+			{1, "a", i64(10), []byte{1}, 0.5},
+			{2, "b", nil, nil, 1.5},
+			{3, "c", i64(30), []byte{3}, 2.5},
+			{4, "d", i64(40), []byte{4}, 3.5},
+		}
+		for round := range 3 {
+			res, err := b.Fetch(context.Background(), paginate.Query{Sort: []paginate.Order{{Field: id}}, Limit: 10})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(all, res.Items); diff != "" {
+				t.Fatalf("round %d: items (-want +got):\n%s", round, diff)
+			}
+			if res.Items[2].Score == res.Items[3].Score || &res.Items[2].Data[0] == &res.Items[3].Data[0] {
+				t.Errorf("round %d: rows 3 and 4 share a pointer or bytes", round)
+			}
+			*res.Items[0].Score = -1 // the next round must not see it
+			res.Items[0].Data[0] = 99
+			res, err = b.Fetch(context.Background(), paginate.Query{Sort: []paginate.Order{{Field: id}}, Fields: []paginate.Field{name}, Limit: 10})
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := []plain{{Name: "a"}, {Name: "b"}, {Name: "c"}, {Name: "d"}}
+			if diff := cmp.Diff(want, res.Items); diff != "" {
+				t.Fatalf("round %d, fields name: items (-want +got):\n%s", round, diff)
+			}
+		}
+	})
+}

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/Masterminds/squirrel"
@@ -35,14 +36,16 @@ import (
 type shapeKind uint8
 
 const (
-	kindPage           shapeKind = iota // a page, its LIMIT written into the SQL
-	kindPageBoundLimit                  // a page with a bound LIMIT (see fetcher.run)
+	kindPage           shapeKind = iota // a page from its start or position, its LIMIT written into the SQL, no OFFSET
+	kindPageOffset                      // a page after a bound OFFSET, its LIMIT written into the SQL
+	kindPageBoundLimit                  // a page with a bound LIMIT and OFFSET (see fetcher.run)
+	kindPageDeferred                    // a page after a bound OFFSET, read by a deferred join (see deferred.go)
 	kindCount                           // the exact count
 	kindCountAtMost                     // a count of at most a bound number of rows
 	kindEstimate                        // the statement whose plan estimates the count
 )
 
-var shapeKindNames = [...]string{"page", "page with a bound limit", "count", "count at most", "estimate"}
+var shapeKindNames = [...]string{"page", "page with an offset", "page with a bound limit", "page by a deferred join", "count", "count at most", "estimate"}
 
 func (k shapeKind) String() string {
 	if int(k) < len(shapeKindNames) {
@@ -51,13 +54,26 @@ func (k shapeKind) String() string {
 	return "shapeKind(" + strconv.Itoa(int(k)) + ")"
 }
 
-// pageKind returns the kind of the statements that fetch q's page.
-func pageKind(q *paginate.Query) shapeKind {
-	if q.Offset > 0 && q.After != nil {
+// pageKind returns the kind of the statements that fetch q's page. A
+// page without an offset (every keyset page, the first offset page) has
+// no OFFSET clause: a bound OFFSET, even of 0, keeps PostgreSQL from
+// settling on a generic plan for a prepared statement, so that it plans
+// every execution afresh. A deep offset page may be read by a deferred
+// join (see deferred.go).
+func (c *common) pageKind(q *paginate.Query) shapeKind {
+	switch {
+	case q.Offset > 0 && q.After != nil:
 		return kindPageBoundLimit // see fetcher.run
+	case c.deferred(q):
+		return kindPageDeferred
+	case q.Offset > 0:
+		return kindPageOffset
 	}
 	return kindPage
 }
+
+// isPage reports whether k is a kind of page statements.
+func (k shapeKind) isPage() bool { return k <= kindPageDeferred }
 
 // argKind says where a bound argument's value comes from.
 type argKind uint8
@@ -136,8 +152,45 @@ type shape struct {
 	stmts   []stmtPlan // one per segment, in order; one for a first page
 	cols    []column
 	assigns []assign
-	nkeys   int
-	maxArgs int
+	// rowCols and rowAssigns are the indexes of the cols and assigns
+	// whose destinations change from row to row: key slots and fields
+	// behind embedded pointers.
+	rowCols, rowAssigns []int
+	nkeys               int
+	maxArgs             int
+	// zeroRows says the row being scanned must be zeroed before each row:
+	// some field it scans into is not simply overwritten (see
+	// dest.overwritten).
+	zeroRows bool
+	scratch  sync.Pool // of *scratch, for Fetch
+}
+
+// scratch is what a Fetch of a shape needs only while it runs: the
+// statement's arguments, the row being scanned (a *T, allocated by the
+// first Fetch that uses the scratch) and the scan destinations, which
+// point at the row's fields. It is pooled per shape, so that a page
+// allocates only what it returns, and the addresses of the row's fields
+// are found once per scratch rather than once per page.
+type scratch struct {
+	args []any // capacity maxArgs
+	ptrs []any // one per column and per assign
+	row  any
+}
+
+func (s *shape) getScratch() *scratch {
+	if sc, ok := s.scratch.Get().(*scratch); ok {
+		return sc
+	}
+	return &scratch{args: make([]any, 0, s.maxArgs), ptrs: make([]any, len(s.cols)+len(s.assigns))}
+}
+
+// putScratch returns sc to the pool with its arguments cleared: it must
+// not keep a page's values alive. (The fetcher has zeroed the row and
+// cleared the destinations outside it.)
+func (s *shape) putScratch(sc *scratch) {
+	clear(sc.args[:cap(sc.args)])
+	sc.args = sc.args[:0]
+	s.scratch.Put(sc)
 }
 
 // common is what a backend and the backends derived from it with On share:
@@ -166,12 +219,14 @@ type common struct {
 	timeoutPrefix, timeoutHint string
 	// relations are the schema's relations, by name (relations.go).
 	relations map[string]*relPlan
+	// deferOffset is the smallest offset read by a deferred join; 0: none.
+	deferOffset int64
 }
 
 // shapeKey appends the shape of q for statements of kind k to buf.
 func shapeKey(buf []byte, k shapeKind, q *paginate.Query) []byte {
 	buf = append(buf, byte(k))
-	if k == kindPage || k == kindPageBoundLimit {
+	if k.isPage() {
 		buf = pageShapeKey(buf, k, q)
 	}
 	if k == kindCountAtMost {
@@ -199,7 +254,7 @@ func shapeKey(buf []byte, k shapeKind, q *paginate.Query) []byte {
 // size when written into the SQL, fields, sort and which position values
 // are NULL.
 func pageShapeKey(buf []byte, k shapeKind, q *paginate.Query) []byte {
-	if k == kindPage {
+	if k != kindPageBoundLimit {
 		buf = strconv.AppendInt(buf, int64(q.Limit), 10)
 	}
 	if q.Fields == nil {
@@ -247,9 +302,12 @@ func (c *common) lookup(k shapeKind, q *paginate.Query) (*shape, error) {
 	}
 	var s *shape
 	var err error
-	if k == kindPage || k == kindPageBoundLimit {
-		s, err = c.compileFetch(q, k == kindPageBoundLimit)
-	} else {
+	switch {
+	case k == kindPageDeferred:
+		s, err = c.compileDeferred(q)
+	case k.isPage():
+		s, err = c.compileFetch(q, k)
+	default:
 		s, err = c.compileCount(q, k)
 	}
 	if err != nil {
@@ -323,11 +381,12 @@ func (c *common) filters(q *paginate.Query) ([]fragment, error) {
 	return out, nil
 }
 
-// compileFetch compiles the statements of a page, with LIMIT q.Limit, or a
-// bound LIMIT when boundLimit is set: one statement, or one per segment of
-// a keyset position (see segments), each the base with the select list,
+// compileFetch compiles the statements of a page of kind k: LIMIT q.Limit,
+// then a bound OFFSET for kindPageOffset, or a bound LIMIT and OFFSET for
+// kindPageBoundLimit. It makes one statement, or one per segment of a
+// keyset position (see segments), each the base with the select list,
 // the filters, the segment's predicate, ORDER BY, LIMIT and OFFSET.
-func (c *common) compileFetch(q *paginate.Query, boundLimit bool) (*shape, error) {
+func (c *common) compileFetch(q *paginate.Query, k shapeKind) (*shape, error) {
 	s := &shape{nkeys: len(q.Sort)}
 	sortIdx, cols, err := c.sortColumns(q)
 	if err != nil {
@@ -345,8 +404,12 @@ func (c *common) compileFetch(q *paginate.Query, boundLimit bool) (*shape, error
 	if err != nil {
 		return nil, err
 	}
-	limit := fragment{sql: " LIMIT " + strconv.Itoa(q.Limit) + " OFFSET ?", args: []argRef{{kind: argOffset}}}
-	if boundLimit {
+	limit := fragment{sql: " LIMIT " + strconv.Itoa(q.Limit)}
+	switch k {
+	case kindPageOffset:
+		limit.sql += " OFFSET ?"
+		limit.args = []argRef{{kind: argOffset}}
+	case kindPageBoundLimit:
 		limit = fragment{sql: " LIMIT ? OFFSET ?", args: []argRef{{kind: argLimit}, {kind: argOffset}}}
 	}
 	for _, p := range preds {
@@ -410,6 +473,7 @@ func (c *common) selectList(s *shape, q *paginate.Query, sortIdx []int, cols []s
 			continue
 		}
 		list = append(list, c.selectItem(fi, c.dialect.quote(f.Name)))
+		s.zeroRows = s.zeroRows || !c.dests[fi].overwritten()
 		if k := slices.Index(sortIdx, fi); k >= 0 && c.dests[fi].assign != nil {
 			keyed[k] = true
 			s.cols = append(s.cols, column{key: k})
@@ -422,6 +486,16 @@ func (c *common) selectList(s *shape, q *paginate.Query, sortIdx []int, cols []s
 		if !keyed[k] {
 			list = append(list, c.selectItem(sortIdx[k], "_k"+strconv.Itoa(k)))
 			s.cols = append(s.cols, column{key: k})
+		}
+	}
+	for j, col := range s.cols {
+		if col.key >= 0 || !col.d.direct {
+			s.rowCols = append(s.rowCols, j)
+		}
+	}
+	for i, a := range s.assigns {
+		if !a.d.direct {
+			s.rowAssigns = append(s.rowAssigns, i)
 		}
 	}
 	return strings.Join(list, ", "), nil

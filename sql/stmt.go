@@ -87,7 +87,12 @@ func (e *stmtEntry) take() bool {
 	return true
 }
 
+// release ends a use of e, closing its statement if it was evicted and
+// this was the last use. A nil entry's release does nothing.
 func (e *stmtEntry) release() {
+	if e == nil {
+		return
+	}
 	e.mu.Lock()
 	e.refs--
 	closeIt := e.dead && e.refs == 0

@@ -9,7 +9,9 @@
 // runs, with pages of 20 items. With PAGINATE_POSTGRES_DSN or
 // PAGINATE_MYSQL_DSN set the page and count benchmarks run on PostgreSQL
 // or MariaDB/MySQL too, on a table seeded once and reused by later runs
-// with the same row count and dataset version.
+// with the same row count and dataset version. The PostgreSQL table is
+// vacuumed unless its visibility map is already set, so that index-only
+// scans read no table pages.
 //
 // # Approaches
 //
@@ -25,7 +27,10 @@
 //     which is what most code does.
 //   - impl=library: the library's paginator over its SQL backend (and, for
 //     BenchmarkHTTP, its httpadapter.Handler; the hand-written handlers
-//     there run on the floor and on sqlx-prepared).
+//     there run on the floor and on sqlx-prepared). Its deep OFFSET pages
+//     are read by a deferred join (pagesql.Config.DeferredJoinOffset).
+//   - impl=library-plain: OFFSET pages only, the library with deferred
+//     joins turned off, reading every OFFSET as the floor does.
 //
 // Before an approach is timed, every approach's page at that depth is
 // checked against the page's ids read by a separate query, and each row

@@ -302,6 +302,7 @@ const (
 	implSQLXPrepared = "sqlx-prepared"
 	implSQLX         = "sqlx"
 	implLibrary      = "library"
+	implLibraryPlain = "library-plain" // OFFSET pages without deferred joins
 )
 
 // positionAt returns the sort key of the row offset rows from the start

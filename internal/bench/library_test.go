@@ -28,13 +28,17 @@ func newSchema() (*paginate.Schema, error) {
 	}, "-created_at")
 }
 
-// library is the library over one table: the SQL backend and the two
+// library is the library over one table: the SQL backend and the
 // paginators the benchmarks call.
 type library struct {
 	schema  *paginate.Schema
 	backend *pagesql.Backend[dataset.Item]
 	offset  *paginate.Offset[dataset.Item] // counts nothing: the page alone
 	keyset  *paginate.Keyset[dataset.Item]
+	// plain is a backend with deferred joins off, and plainOffset an
+	// offset paginator over it: every OFFSET read as the floor reads it.
+	plain       *pagesql.Backend[dataset.Item]
+	plainOffset *paginate.Offset[dataset.Item]
 	// walker shares keyset's keys and sort, so its cursors are valid for
 	// keyset; its large pages reach deep positions in a few requests.
 	walker *paginate.Keyset[dataset.Item]
@@ -54,6 +58,12 @@ func newLibrary(d *database) (*library, error) {
 	}
 	l := &library{schema: s, backend: b, cursors: map[int]string{}}
 	if l.offset, err = paginate.NewOffset(b, s, paginate.OffsetConfig{PerPage: perPage, Count: paginate.NoCount{}}); err != nil {
+		return nil, err
+	}
+	if l.plain, err = pagesql.New[dataset.Item](d.db, squirrel.Select().From(d.table), pagesql.Config{Schema: s, DeferredJoinOffset: -1}); err != nil {
+		return nil, err
+	}
+	if l.plainOffset, err = paginate.NewOffset(l.plain, s, paginate.OffsetConfig{PerPage: perPage, Count: paginate.NoCount{}}); err != nil {
 		return nil, err
 	}
 	if l.keyset, err = paginate.NewKeyset(b, s, paginate.KeysetConfig{Keys: [][]byte{signingKey}, PerPage: perPage}); err != nil {

@@ -20,7 +20,10 @@ type impl struct {
 // LIMIT 21, rows.Scan), through sqlx (impl=sqlx-prepared: prepared once,
 // bound LIMIT; impl=sqlx: text on every call) and through the library's
 // paginator on the SQL backend (impl=library). Every approach fetches 21
-// rows and returns 20.
+// rows and returns 20. For OFFSET pages, impl=library reads a deep page
+// by a deferred join (pagesql.Config.DeferredJoinOffset at its default),
+// and impl=library-plain is the same paginator with deferred joins off,
+// reading every OFFSET as the floor does.
 //
 // Before any is timed, every approach's page at the depth is checked
 // against the page's ids read by a separate query, and each row against
@@ -64,6 +67,9 @@ func offsetImpls(d *database, off int) []impl {
 	req := paginate.Request{Page: off/perPage + 1}
 	return append(impls, impl{implLibrary, func(ctx context.Context) (page, error) {
 		p, err := d.lib.offset.Paginate(ctx, req)
+		return page{p.Items, p.HasNext}, err
+	}}, impl{implLibraryPlain, func(ctx context.Context) (page, error) {
+		p, err := d.lib.plainOffset.Paginate(ctx, req)
 		return page{p.Items, p.HasNext}, err
 	}})
 }

@@ -94,11 +94,25 @@ var (
 )
 
 // Codec signs and verifies cursors with a fixed set of keys, reusing its
-// HMAC states across calls. It is safe for concurrent use.
+// HMAC states and scratch buffers across calls. It is safe for concurrent
+// use.
 type Codec struct {
-	macs   []sync.Pool // one pool of HMAC states per key
+	macs   []sync.Pool // one pool of *macState per key
 	maxLen int
 }
+
+// macState is an HMAC state of one key and a scratch buffer, pooled
+// together: the buffer holds a payload, its MAC and the text of a cursor
+// while one is encoded or decoded, so that neither needs an allocation of
+// its own.
+type macState struct {
+	mac hash.Hash
+	buf []byte
+}
+
+// maxPooledBuf is the largest scratch buffer put back in a pool; a larger
+// one, for an unusually long cursor, is left to the garbage collector.
+const maxPooledBuf = 4096
 
 // NewCodec returns a codec that signs with keys[0], verifies with any of
 // keys, and rejects cursors longer than maxLen characters.
@@ -106,19 +120,28 @@ func NewCodec(keys [][]byte, maxLen int) *Codec {
 	c := &Codec{macs: make([]sync.Pool, len(keys)), maxLen: maxLen}
 	for i, k := range keys {
 		k := slices.Clone(k)
-		c.macs[i].New = func() any { return hmac.New(sha256.New, k) }
+		c.macs[i].New = func() any { return &macState{mac: hmac.New(sha256.New, k), buf: make([]byte, 0, 256)} }
 	}
 	return c
 }
 
-// sum appends the MAC of payload under key i to dst.
-func (c *Codec) sum(i int, dst, payload []byte) []byte {
-	m := c.macs[i].Get().(hash.Hash)
-	m.Reset()
-	m.Write(payload)
-	dst = m.Sum(dst)
-	c.macs[i].Put(m)
-	return dst
+func (c *Codec) get(i int) *macState { return c.macs[i].Get().(*macState) }
+
+// put returns st to key i's pool, keeping buf, which may have grown, as
+// its scratch buffer.
+func (c *Codec) put(i int, st *macState, buf []byte) {
+	if cap(buf) > maxPooledBuf {
+		buf = make([]byte, 0, 256)
+	}
+	st.buf = buf[:0]
+	c.macs[i].Put(st)
+}
+
+// sum appends the MAC of payload to dst.
+func (st *macState) sum(dst, payload []byte) []byte {
+	st.mac.Reset()
+	st.mac.Write(payload)
+	return st.mac.Sum(dst)
 }
 
 // Encode signs c with key and returns its text.
@@ -135,34 +158,46 @@ func Decode(s string, keys [][]byte, maxLen int) (Cursor, error) {
 // Encode signs cur with the first key and returns its text. Values must be
 // of the types the package documents.
 func (codec *Codec) Encode(c Cursor) (string, error) {
-	buf, err := appendPayload(make([]byte, 0, 64), c)
+	st := codec.get(0)
+	buf, text, err := st.encode(st.buf[:0], c)
 	if err != nil {
+		codec.put(0, st, buf)
 		return "", err
 	}
-	buf = codec.sum(0, buf, buf)
-	return base64.RawURLEncoding.EncodeToString(buf), nil
+	s := string(text)
+	codec.put(0, st, buf)
+	return s, nil
+}
+
+// encode appends c's payload and MAC to buf, then their text, and returns
+// buf and the text within it.
+func (st *macState) encode(buf []byte, c Cursor) ([]byte, []byte, error) {
+	buf, err := appendPayload(buf, c)
+	if err != nil {
+		return buf, nil, err
+	}
+	buf = st.sum(buf, buf)
+	n := len(buf)
+	buf = base64.RawURLEncoding.AppendEncode(buf, buf)
+	return buf, buf[n:], nil
 }
 
 // EncodeAll signs each cursor of cs with the first key and returns their
 // texts, as Encode would, with one HMAC state and one buffer: the texts
 // share one allocation.
 func (codec *Codec) EncodeAll(cs []Cursor) ([]string, error) {
-	m := codec.macs[0].Get().(hash.Hash)
-	defer codec.macs[0].Put(m)
-	var (
-		payload []byte
-		err     error
-	)
+	st := codec.get(0)
+	buf := st.buf[:0]
+	defer func() { codec.put(0, st, buf) }()
 	text := make([]byte, 0, len(cs)*base64.RawURLEncoding.EncodedLen(minLen+32))
 	ends := make([]int, len(cs))
 	for i, c := range cs {
-		if payload, err = appendPayload(payload[:0], c); err != nil {
+		var t []byte
+		var err error
+		if buf, t, err = st.encode(buf[:0], c); err != nil {
 			return nil, err
 		}
-		m.Reset()
-		m.Write(payload)
-		payload = m.Sum(payload)
-		text = base64.RawURLEncoding.AppendEncode(text, payload)
+		text = append(text, t...)
 		ends[i] = len(text)
 	}
 	all := string(text)
@@ -239,25 +274,37 @@ func (codec *Codec) Decode(s string) (Cursor, error) {
 	if strings.ContainsAny(s, "\r\n") {
 		return Cursor{}, ErrMalformed
 	}
-	raw, err := base64.RawURLEncoding.Strict().DecodeString(s)
+	st := codec.get(0)
+	raw, err := base64.RawURLEncoding.Strict().AppendDecode(st.buf[:0], []byte(s))
 	if err != nil || len(raw) < minLen {
+		codec.put(0, st, raw)
 		return Cursor{}, ErrMalformed
 	}
 	payload, mac := raw[:len(raw)-macLen], raw[len(raw)-macLen:]
-	if !codec.verify(payload, mac) {
-		return Cursor{}, ErrSignature
+	var c Cursor
+	if !codec.verify(st, payload, mac) {
+		err = ErrSignature
+	} else {
+		// parse copies what it keeps: the buffer can go back to the pool.
+		c, err = parse(payload)
 	}
-	return parse(payload)
+	codec.put(0, st, raw)
+	return c, err
 }
 
-func (codec *Codec) verify(payload, mac []byte) bool {
-	var sum [macLen]byte
-	ok := false
-	for i := range codec.macs {
+// verify reports whether mac is the MAC of payload under any of the
+// codec's keys. st is key 0's state; payload and mac lie in its buffer,
+// which has room after them for a MAC.
+func (codec *Codec) verify(st *macState, payload, mac []byte) bool {
+	ok := hmac.Equal(st.sum(mac[len(mac):], payload), mac)
+	for i := 1; i < len(codec.macs); i++ {
 		// Every key is tried, so timing does not tell which one matched.
-		if hmac.Equal(codec.sum(i, sum[:0], payload), mac) {
+		sti := codec.get(i)
+		sum := sti.sum(sti.buf[:0], payload)
+		if hmac.Equal(sum, mac) {
 			ok = true
 		}
+		codec.put(i, sti, sum)
 	}
 	return ok
 }

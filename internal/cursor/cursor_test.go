@@ -292,3 +292,30 @@ func FuzzSingleByteChange(f *testing.F) {
 }
 
 func utf8Valid(s string) bool { return strings.ToValidUTF8(s, "\uFFFD") == s }
+
+// BenchmarkCodec measures encoding and decoding a position cursor of a
+// time and an id, the benchmark table's keys.
+func BenchmarkCodec(b *testing.B) {
+	codec := NewCodec([][]byte{key1}, 1024)
+	c := Cursor{Kind: Position, Values: []any{time.Date(2026, 1, 2, 3, 4, 5, 6, time.UTC), int64(999_999)}}
+	s, err := codec.Encode(c)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Run("encode", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := codec.Encode(c); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("decode", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := codec.Decode(s); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}

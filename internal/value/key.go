@@ -29,12 +29,16 @@ func (k *FiltersKey) Add(field string, op int, values []any) {
 
 // String returns the canonical text of the filters added.
 func (k *FiltersKey) String() string {
+	return string(k.Append(nil))
+}
+
+// Append appends the canonical text of the filters added to buf.
+func (k *FiltersKey) Append(buf []byte) []byte {
 	parts := slices.Clone(k.parts)
 	slices.Sort(parts)
-	var b strings.Builder
 	for _, p := range parts {
-		b.WriteString(p)
-		b.WriteByte(';')
+		buf = append(buf, p...)
+		buf = append(buf, ';')
 	}
-	return b.String()
+	return buf
 }
