@@ -25,3 +25,26 @@ func BenchmarkKeysetOverhead(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkKeysetOverheadFiltered is BenchmarkKeysetOverhead for a
+// request with filters, whose cursor binding covers the filters' values.
+func BenchmarkKeysetOverheadFiltered(b *testing.B) {
+	p := keyset(b, memory(b, numbered(200)), paginate.KeysetConfig{PerPage: 20})
+	ctx := context.Background()
+	filters := []paginate.Filter{
+		{Field: "price", Op: paginate.Gte, Values: []any{"1"}},
+		{Field: "name", Op: paginate.Ne, Values: []any{"q"}},
+	}
+	first, err := p.Paginate(ctx, paginate.Request{Filters: filters})
+	if err != nil {
+		b.Fatal(err)
+	}
+	req := paginate.Request{After: first.NextCursor, Filters: filters}
+	b.ReportAllocs()
+	for b.Loop() {
+		page, err := p.Paginate(ctx, req)
+		if err != nil || len(page.Items) != 20 {
+			b.Fatalf("%d items, %v", len(page.Items), err)
+		}
+	}
+}

@@ -1,8 +1,10 @@
 package value
 
 import (
+	"fmt"
 	"math"
 	"math/big"
+	"math/rand/v2"
 	"testing"
 	"time"
 
@@ -211,5 +213,38 @@ func TestFiltersKey(t *testing.T) {
 	want := `f"name":0:string="x",;f"price":5:float64=1.5,;`
 	if got := key(a, b); got != want {
 		t.Errorf("key = %q, want %q", got, want)
+	}
+}
+
+// TestFiltersKeyMatchesFmt holds the text FiltersKey writes without fmt
+// to the text fmt writes, which earlier releases hashed into cursors.
+func TestFiltersKeyMatchesFmt(t *testing.T) {
+	rnd := rand.New(rand.NewPCG(1, 2))
+	values := []any{
+		"", "x", `quote " and \ back`, "tab\there", "ünï", "\xff\xfe", "`back`",
+		int64(0), int64(-1), int64(math.MaxInt64), int64(math.MinInt64),
+		0.0, math.Copysign(0, -1), 1.0, 1.5, -2.25, 1e21, 1e-7, 123456789.125, math.MaxFloat64,
+		math.SmallestNonzeroFloat64, math.Inf(1), math.Inf(-1), math.NaN(),
+		true, false,
+		time.Time{}, time.Date(2024, 1, 2, 3, 4, 5, 6, time.UTC),
+		time.Date(1, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(9999, 12, 31, 23, 59, 59, 999999999, time.UTC),
+		[]byte{0, 1, 0xff}, nil, int(7),
+	}
+	for range 2000 {
+		values = append(values,
+			rnd.Int64()-rnd.Int64(),
+			math.Float64frombits(rnd.Uint64()),
+			rnd.NormFloat64()*math.Pow(10, float64(rnd.IntN(40)-20)),
+			time.Unix(rnd.Int64N(1<<36)-1<<35, rnd.Int64N(1e9)).UTC(),
+			string(rune(rnd.IntN(0x10ffff))),
+		)
+	}
+	for _, v := range values {
+		var k FiltersKey
+		k.Add("f", 3, []any{v})
+		want := fmt.Sprintf("f%q:%d:%T=%#v,;", "f", 3, v, v)
+		if got := k.String(); got != want {
+			t.Errorf("value %#v: key %q, fmt writes %q", v, got, want)
+		}
 	}
 }
