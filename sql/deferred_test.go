@@ -2,6 +2,7 @@ package sql_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"math/rand/v2"
 	"strings"
@@ -14,6 +15,7 @@ import (
 	"github.com/jmoiron/sqlx"
 
 	"github.com/go-paginate/paginate"
+	"github.com/go-paginate/paginate/internal/testdb"
 	pagesql "github.com/go-paginate/paginate/sql"
 )
 
@@ -132,4 +134,124 @@ func randomFilters(t *testing.T, f *fixture, rng *rand.Rand) ([]paginate.Conditi
 		args = append(args, bindRef(v))
 	}
 	return conds, where, args
+}
+
+// TestDeferredJoinReadsKeysFromIndex checks, on each database's plan,
+// what makes a deep page cheaper by a deferred join: the derived table
+// reads the page's keys from the index that serves the sort alone, without
+// the table (SQLite's covering index, PostgreSQL's index-only scan, MySQL
+// and MariaDB's "using_index"), where the same page read plainly goes to
+// the table for its rows. The table is vacuumed on PostgreSQL, as an
+// index-only scan needs, and analyzed everywhere.
+func TestDeferredJoinReadsKeysFromIndex(t *testing.T) {
+	forEachDB(t, func(t *testing.T, db *sqlx.DB) {
+		ctx := context.Background()
+		tbl := testdb.Name("deferred_ix")
+		index := tbl + "_created_id"
+		testdb.DropTable(t, db, tbl)
+		const rows = 5000
+		idType, created := "BIGINT PRIMARY KEY", "TIMESTAMP"
+		switch db.DriverName() {
+		case "sqlite3":
+			idType = "INTEGER PRIMARY KEY"
+		case "pgx":
+			created = "TIMESTAMPTZ"
+		case "mysql":
+			created = "DATETIME(6)"
+		}
+		db.MustExec(`CREATE TABLE ` + tbl + ` (id ` + idType + `, created ` + created + ` NOT NULL, name VARCHAR(100) NOT NULL, note VARCHAR(200) NOT NULL)`)
+		t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+		insert := db.Rebind(`INSERT INTO ` + tbl + ` (id, created, name, note) VALUES (?, ?, ?, ?)`)
+		tx := db.MustBegin()
+		for i := 1; i <= rows; i++ {
+			tx.MustExec(insert, i, t0.Add(time.Duration(i%700)*time.Minute), fmt.Sprint("name ", i), strings.Repeat("n", 100+i%50))
+		}
+		if err := tx.Commit(); err != nil {
+			t.Fatal(err)
+		}
+		db.MustExec(`CREATE INDEX ` + index + ` ON ` + tbl + ` (created, id)`)
+		switch db.DriverName() {
+		case "sqlite3":
+			db.MustExec(`ANALYZE`)
+		case "pgx":
+			db.MustExec(`VACUUM (ANALYZE) ` + tbl)
+		case "mysql":
+			db.MustExec(`ANALYZE TABLE ` + tbl)
+		}
+		schema, err := paginate.NewSchema([]paginate.Field{
+			{Name: "id", Type: paginate.Int, Key: true, Sortable: true},
+			{Name: "created", Type: paginate.Time, Sortable: true},
+			{Name: "name", Type: paginate.String},
+			{Name: "note", Type: paginate.String},
+		}, "-created")
+		if err != nil {
+			t.Fatal(err)
+		}
+		createdField, _ := schema.Field("created")
+		q := paginate.Query{
+			Sort:   []paginate.Order{{Field: createdField, Dir: paginate.Desc}, {Field: schema.Key(), Dir: paginate.Desc}},
+			Offset: rows - 20,
+			Limit:  21,
+		}
+		type row struct {
+			ID      int64     `db:"id"`
+			Created time.Time `db:"created"`
+			Name    string    `db:"name"`
+			Note    string    `db:"note"`
+		}
+		for _, c := range []struct {
+			name   string
+			offset int64
+			want   bool
+		}{
+			{"deferred", 1, true},
+			{"plain", -1, false},
+		} {
+			b, err := pagesql.New[row](db, squirrel.Select().From(tbl), pagesql.Config{Schema: schema, DeferredJoinOffset: c.offset})
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { b.Close() })
+			r, err := b.Explain(ctx, q)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := indexOnly(t, db.DriverName(), r.Plans[0].Raw, index); got != c.want {
+				t.Errorf("%s: rows read from %s alone: %v, want %v\n%s\n%s", c.name, index, got, c.want, r.Plans[0].SQL, r.Plans[0].Raw)
+			}
+		}
+	})
+}
+
+// indexOnly reports whether the plan raw, as Backend.Explain returns it
+// for the driver, reads rows from index alone, without its table.
+func indexOnly(t *testing.T, driver, raw, index string) bool {
+	t.Helper()
+	if driver == "sqlite3" {
+		return strings.Contains(raw, "USING COVERING INDEX "+index)
+	}
+	var plan any
+	if err := json.Unmarshal([]byte(raw), &plan); err != nil {
+		t.Fatalf("plan: %v\n%s", err, raw)
+	}
+	found := false
+	var walk func(v any)
+	walk = func(v any) {
+		switch v := v.(type) {
+		case map[string]any:
+			if driver == "pgx" && v["Node Type"] == "Index Only Scan" && v["Index Name"] == index ||
+				driver == "mysql" && v["key"] == index && v["using_index"] == true {
+				found = true
+			}
+			for _, x := range v {
+				walk(x)
+			}
+		case []any:
+			for _, x := range v {
+				walk(x)
+			}
+		}
+	}
+	walk(plan)
+	return found
 }

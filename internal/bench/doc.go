@@ -8,10 +8,11 @@
 // PAGINATE_BENCH_ROWS rows (default 1,000,000) and cached on disk between
 // runs, with pages of 20 items. With PAGINATE_POSTGRES_DSN or
 // PAGINATE_MYSQL_DSN set the page and count benchmarks run on PostgreSQL
-// or MariaDB/MySQL too, on a table seeded once and reused by later runs
-// with the same row count and dataset version. The PostgreSQL table is
-// vacuumed unless its visibility map is already set, so that index-only
-// scans read no table pages.
+// or MariaDB/MySQL too, on internal/dataset's shared table
+// (dataset.Shared), seeded once and reused by later runs with the same
+// row count and dataset version. The PostgreSQL table is vacuumed unless
+// its visibility map is already set, so that index-only scans read no
+// table pages.
 //
 // # Approaches
 //

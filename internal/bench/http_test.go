@@ -21,6 +21,7 @@ import (
 
 	"github.com/go-paginate/paginate"
 	"github.com/go-paginate/paginate/httpadapter"
+	"github.com/go-paginate/paginate/internal/apitest"
 	"github.com/go-paginate/paginate/internal/dataset"
 )
 
@@ -53,17 +54,7 @@ type listBody struct {
 }
 
 // envelope decodes either body, to compare the handlers' answers.
-type envelope struct {
-	Total      *int64         `json:"total,omitempty"`
-	Page       int            `json:"page,omitempty"`
-	PerPage    int            `json:"per_page"`
-	Pages      *int           `json:"pages,omitempty"`
-	HasNext    bool           `json:"has_next"`
-	HasPrev    bool           `json:"has_prev"`
-	NextCursor *string        `json:"next_cursor,omitempty"`
-	PrevCursor *string        `json:"prev_cursor,omitempty"`
-	Items      []dataset.Item `json:"items"`
-}
+type envelope = apitest.Envelope[dataset.Item]
 
 // handHandler serves the feed and the list by hand, on src.
 type handHandler struct {
@@ -366,26 +357,29 @@ func checkHTTP(ctx context.Context, d *database, t httpTarget) error {
 func serveOnce(h http.Handler, target string) (envelope, error) {
 	w := httptest.NewRecorder()
 	h.ServeHTTP(w, httptest.NewRequest(http.MethodGet, target, nil))
-	if w.Code != http.StatusOK {
-		return envelope{}, fmt.Errorf("GET %s: status %d: %s", target, w.Code, w.Body)
-	}
-	var env envelope
-	if err := json.Unmarshal(w.Body.Bytes(), &env); err != nil {
+	r, err := apitest.Decode[dataset.Item](w.Result())
+	if err != nil {
 		return envelope{}, fmt.Errorf("GET %s: %w", target, err)
 	}
-	return env, nil
+	if r.Status != http.StatusOK {
+		return envelope{}, fmt.Errorf("GET %s: status %d: %s", target, r.Status, r.Body)
+	}
+	return r.Page, nil
 }
 
-// sameEnvelope compares everything but the cursors' text, which differs
-// by design.
+// eqPtr reports whether x and y are both nil or point to equal values.
+func eqPtr[T comparable](x, y *T) bool {
+	return (x == nil) == (y == nil) && (x == nil || *x == *y)
+}
+
+// sameEnvelope compares the members the hand-written handlers write,
+// everything but the cursors' text, which differs by design.
 func sameEnvelope(a, b envelope) bool {
-	eqPtr := func(x, y *string) bool { return (x == nil) == (y == nil) }
-	eqInt := func(x, y *int64) bool { return (x == nil) == (y == nil) && (x == nil || *x == *y) }
-	return eqInt(a.Total, b.Total) && a.Page == b.Page && a.PerPage == b.PerPage &&
+	return eqPtr(a.Total, b.Total) && eqPtr(a.Page, b.Page) && eqPtr(a.Pages, b.Pages) && a.PerPage == b.PerPage &&
 		a.HasNext == b.HasNext && a.HasPrev == b.HasPrev &&
-		eqPtr(a.NextCursor, b.NextCursor) && eqPtr(a.PrevCursor, b.PrevCursor) &&
+		(a.NextCursor == nil) == (b.NextCursor == nil) && (a.PrevCursor == nil) == (b.PrevCursor == nil) &&
 		slices.EqualFunc(a.Items, b.Items, func(x, y dataset.Item) bool {
 			return x.ID == y.ID && x.Name == y.Name && x.Category == y.Category && x.Price == y.Price &&
-				x.CreatedAt.Equal(y.CreatedAt) && (x.Discount == nil) == (y.Discount == nil)
+				x.CreatedAt.Equal(y.CreatedAt) && eqPtr(x.Discount, y.Discount)
 		})
 }

@@ -2,7 +2,6 @@ package bench
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"flag"
 	"fmt"
@@ -166,19 +165,16 @@ type server struct {
 	name, env, driver string
 	dialect           dataset.Dialect
 	versionQuery      string
-	// seed seeds table unless an earlier run completed it, and reports
-	// whether it seeded.
-	seed func(ctx context.Context, db *sqlx.DB, table string, rows int) (bool, error)
 }
 
 var (
 	postgresServer = server{
 		name: "postgres", env: testdb.PostgresEnv, driver: "pgx", dialect: dataset.Postgres,
-		versionQuery: "SHOW server_version", seed: seedPostgres,
+		versionQuery: "SHOW server_version",
 	}
 	mysqlServer = server{
 		name: "mysql", env: testdb.MySQLEnv, driver: "mysql", dialect: dataset.MySQL,
-		versionQuery: "SELECT VERSION()", seed: seedMySQL,
+		versionQuery: "SELECT VERSION()",
 	}
 )
 
@@ -198,9 +194,10 @@ func mysqlDatabase(tb testing.TB) *database {
 	return serverDatabase(tb, &mysqlDB, mysqlServer)
 }
 
-// serverDatabase opens s's items table once per process. The table is
-// named by the row count and dataset.Version, so runs with the same count
-// reuse it.
+// serverDatabase opens s's items table once per process: the shared
+// table of internal/dataset (dataset.Shared), named by the row count and
+// dataset.Version, which runs with the same count and the cost tests
+// reuse.
 func serverDatabase(tb testing.TB, l *lazy, s server) *database {
 	tb.Helper()
 	dsn := testdb.Env(tb, s.env)
@@ -218,6 +215,7 @@ func serverDatabase(tb testing.TB, l *lazy, s server) *database {
 
 func openServer(tb testing.TB, s server, dsn string) (*database, error) {
 	tb.Helper()
+	ctx := context.Background()
 	db, err := sqlx.Open(s.driver, dsn)
 	if err != nil {
 		return nil, err
@@ -227,9 +225,11 @@ func openServer(tb testing.TB, s server, dsn string) (*database, error) {
 		return nil, fmt.Errorf("%w: %w", errUnreachable, err)
 	}
 	rows := benchRows(tb)
-	table := fmt.Sprintf("bench_items_%d_v%d", rows, dataset.Version)
 	start := time.Now()
-	seeded, err := s.seed(context.Background(), db, table, rows)
+	table, seeded, err := dataset.Shared(ctx, db, rows)
+	if err == nil && s.dialect == dataset.Postgres {
+		err = vacuumPostgres(ctx, db, table)
+	}
 	if err != nil {
 		db.Close()
 		return nil, err
@@ -247,99 +247,25 @@ func openServer(tb testing.TB, s server, dsn string) (*database, error) {
 
 var errUnreachable = errors.New("unreachable")
 
-// seedComplete is the table comment that marks a completely seeded table.
-const seedComplete = "go-paginate benchmark dataset, complete"
-
-// seedPostgres seeds table unless its comment says an earlier run
-// completed it; it reports whether it seeded. A session advisory lock
-// keeps concurrent runs from seeding the same table at once.
-func seedPostgres(ctx context.Context, db *sqlx.DB, table string, rows int) (bool, error) {
-	conn, err := db.Connx(ctx)
-	if err != nil {
-		return false, err
-	}
-	defer conn.Close()
-	const lockID = 0x7061676e // "pagn"
-	if _, err := conn.ExecContext(ctx, "SELECT pg_advisory_lock($1)", lockID); err != nil {
-		return false, fmt.Errorf("lock: %w", err)
-	}
-	defer conn.ExecContext(context.WithoutCancel(ctx), "SELECT pg_advisory_unlock($1)", lockID)
-	var comment sql.NullString
-	err = conn.QueryRowxContext(ctx, "SELECT obj_description(to_regclass($1), 'pg_class')", table).Scan(&comment)
-	if err != nil {
-		return false, fmt.Errorf("read comment of %s: %w", table, err)
-	}
-	if comment.String == seedComplete {
-		return false, vacuumPostgres(ctx, conn, table)
-	}
-	if err := dataset.Seed(ctx, db, dataset.Options{Table: table, Rows: rows, Dialect: dataset.Postgres}); err != nil {
-		return false, err
-	}
-	if err := vacuumPostgres(ctx, conn, table); err != nil {
-		return false, err
-	}
-	if _, err := conn.ExecContext(ctx, "COMMENT ON TABLE "+table+" IS '"+seedComplete+"'"); err != nil {
-		return false, fmt.Errorf("comment on %s: %w", table, err)
-	}
-	return true, nil
-}
-
 // vacuumPostgres vacuums and analyzes table unless its visibility map
 // already marks (nearly) all its pages all-visible, as a VACUUM leaves
 // them. An index-only scan, such as the deferred join's subquery, reads
 // the table's rows after all for pages not marked, so a table that was
 // never vacuumed (autovacuum may not have come round to it) would make
 // every deep page look as dear as a plain one. A table that was, skips it.
-func vacuumPostgres(ctx context.Context, conn *sqlx.Conn, table string) error {
+func vacuumPostgres(ctx context.Context, db *sqlx.DB, table string) error {
 	var pages, visible int64
-	err := conn.QueryRowxContext(ctx, "SELECT relpages, relallvisible FROM pg_class WHERE oid = to_regclass($1)", table).Scan(&pages, &visible)
+	err := db.QueryRowxContext(ctx, "SELECT relpages, relallvisible FROM pg_class WHERE oid = to_regclass($1)", table).Scan(&pages, &visible)
 	if err != nil {
 		return fmt.Errorf("visibility of %s: %w", table, err)
 	}
 	if pages > 0 && visible >= pages*99/100 {
 		return nil
 	}
-	if _, err := conn.ExecContext(ctx, "VACUUM (ANALYZE) "+table); err != nil {
+	if _, err := db.ExecContext(ctx, "VACUUM (ANALYZE) "+table); err != nil {
 		return fmt.Errorf("vacuum %s: %w", table, err)
 	}
 	return nil
-}
-
-// seedMySQL is seedPostgres for MariaDB and MySQL: a named lock instead of
-// an advisory lock, the table comment read from information_schema, and
-// ANALYZE TABLE so that the planner has fresh statistics.
-func seedMySQL(ctx context.Context, db *sqlx.DB, table string, rows int) (bool, error) {
-	conn, err := db.Connx(ctx)
-	if err != nil {
-		return false, err
-	}
-	defer conn.Close()
-	const lock = "go-paginate benchmark seed"
-	var got sql.NullInt64
-	if err := conn.QueryRowxContext(ctx, "SELECT GET_LOCK(?, 3600)", lock).Scan(&got); err != nil {
-		return false, fmt.Errorf("lock: %w", err)
-	}
-	if got.Int64 != 1 {
-		return false, fmt.Errorf("lock: GET_LOCK returned %v", got)
-	}
-	defer conn.ExecContext(context.WithoutCancel(ctx), "SELECT RELEASE_LOCK(?)", lock)
-	var comment string
-	err = conn.QueryRowxContext(ctx, "SELECT table_comment FROM information_schema.tables WHERE table_schema = DATABASE() AND table_name = ?", table).Scan(&comment)
-	if err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return false, fmt.Errorf("read comment of %s: %w", table, err)
-	}
-	if comment == seedComplete {
-		return false, nil
-	}
-	if err := dataset.Seed(ctx, db, dataset.Options{Table: table, Rows: rows, Dialect: dataset.MySQL}); err != nil {
-		return false, err
-	}
-	for _, stmt := range []string{"ANALYZE TABLE " + table, "ALTER TABLE " + table + " COMMENT = '" + seedComplete + "'"} {
-		if _, err := conn.ExecContext(ctx, stmt); err != nil {
-			return false, fmt.Errorf("%s: %w", stmt, err)
-		}
-	}
-	return true, nil
 }
 
 // warm reads the table once through the index every benchmark uses, so
