@@ -20,9 +20,18 @@
 // private fields.
 // Each field is selected as its Column (a column, a qualified column such as
 // "c.name", or an expression) under its Name, and scanned into the field of
-// T that sqlx would map that name to (db tags, else the lower-cased field
-// name). Columns of sorted and filtered fields appear in WHERE and ORDER BY,
-// so they must be expressions valid there, not aggregates.
+// T that the module's one rule finds for it, the rule described under
+// "Declaring fields" in the [paginate] package documentation: a `db` tag
+// naming its Column or its Name, else a `json` tag naming its Name, else
+// the Go field whose name is its Name ignoring case; fields of embedded
+// structs are promoted, and two matches at the same depth are an error.
+// So a struct with only json tags serves as well as one with db tags. A
+// result column is matched to a struct field in no other way: the column
+// selected under a field's Name backs the struct field the rule finds for
+// that field. [New] fails, naming each field and its column, when T has no
+// struct field for a field (the error says which tag to add) or two. Columns
+// of sorted and filtered fields appear in WHERE and ORDER BY, so they must
+// be expressions valid there, not aggregates.
 //
 // Filters, positions and offsets reach the database only as bound
 // arguments; the page size, a number the paginator chooses, is written into
@@ -161,8 +170,9 @@
 //     which *sqlx.DB, *sqlx.Tx and *sqlx.Conn have, prepares statements.
 //     A handle without it runs every statement as text.
 //
-// Fields are mapped to T by the Mapper of a *sqlx.DB, *sqlx.Tx or
-// *sqlx.Conn, and by sqlx's default mapping on any other handle.
+// A handle's sqlx Mapper (set by DB.MapperFunc, say) is not consulted:
+// fields are found in T by the module's one rule (see "Queries" above),
+// whatever the handle.
 //
 // Statements are prepared on the handle once per request shape, kept in
 // a bounded cache (an evicted statement is closed when the last query
@@ -263,15 +273,16 @@ import (
 	"github.com/Masterminds/squirrel"
 	lru "github.com/hashicorp/golang-lru/v2"
 	"github.com/jmoiron/sqlx"
-	"github.com/jmoiron/sqlx/reflectx"
 
 	"github.com/go-paginate/paginate"
+	"github.com/go-paginate/paginate/internal/structfield"
 )
 
 // Config configures a [Backend].
 type Config struct {
 	// Schema declares the fields. A query that names no fields selects all
-	// of them, and each must map to a field of T. Required.
+	// of them, and each must have a field of T, found as [New] says.
+	// Required.
 	Schema *paginate.Schema
 	// Dialect is the database's dialect. If zero, it is taken from the
 	// handle's DriverName (see [DialectForDriver]); a handle without one,
@@ -358,7 +369,11 @@ type driverNamer interface{ DriverName() string }
 // New returns a backend that runs queries built on base through db: a
 // *sqlx.DB, *sqlx.Tx or *sqlx.Conn, or another sqlx.QueryerContext (see
 // the package doc for the optional methods it uses). T must be a struct
-// with a field for every schema field. base must have a FROM clause and
+// with a field for every schema field, found by the rule "Declaring
+// fields" in the [paginate] package documentation states (db tag, else
+// json tag, else Go name); New's error names each schema field that has
+// no struct field, or two, with its column and the tag to add. The
+// handle's sqlx Mapper is not used. base must have a FROM clause and
 // must not set ORDER BY, LIMIT or OFFSET. New does no I/O: the schema is
 // checked against the database by [Backend.Check], which the first query
 // runs if the application has not.
@@ -407,7 +422,7 @@ func New[T any](db sqlx.QueryerContext, base squirrel.SelectBuilder, cfg Config)
 	if c.base, err = splitBase(base); err != nil {
 		return nil, err
 	}
-	if err := c.mapFields(reflect.TypeFor[T](), mapperOf(db), cfg.Schema.Fields()); err != nil {
+	if err := c.mapFields(reflect.TypeFor[T](), cfg.Schema.Fields()); err != nil {
 		return nil, err
 	}
 	if err := c.compileRelations(reflect.TypeFor[T](), cfg.Relations); err != nil {
@@ -436,41 +451,31 @@ func dialectOf(db any, d Dialect) (Dialect, error) {
 	return d, nil
 }
 
-// mapperOf returns the handle's sqlx field mapper, or sqlx's default.
-func mapperOf(db any) *reflectx.Mapper {
-	var m *reflectx.Mapper
-	switch h := db.(type) {
-	case *sqlx.DB:
-		m = h.Mapper
-	case *sqlx.Tx:
-		m = h.Mapper
-	case *sqlx.Conn:
-		m = h.Mapper
-	}
-	if m == nil {
-		m = reflectx.NewMapperFunc("db", strings.ToLower)
-	}
-	return m
-}
-
-// mapFields finds each schema field's destination in T.
-func (c *common) mapFields(t reflect.Type, m *reflectx.Mapper, fields []paginate.Field) error {
+// mapFields finds each schema field's destination in T by the module's
+// one rule (package structfield; "Declaring fields" in package paginate).
+// A page selects each field's column under the field's Name and scans it
+// by position into that destination, so the result column named Name
+// backs the struct field the rule finds for the field.
+func (c *common) mapFields(t reflect.Type, fields []paginate.Field) error {
 	if t.Kind() != reflect.Struct {
 		return fmt.Errorf("paginate/sql: T is %s; it must be a struct", t)
 	}
-	tm := m.TypeMap(t)
+	st, err := structfield.Of(t)
+	if err != nil {
+		return fmt.Errorf("paginate/sql: %w", err)
+	}
 	c.fields = fields
 	c.byName = make(map[string]int, len(fields))
 	c.dests = make([]*dest, len(fields))
 	var errs []error
 	for i, f := range fields {
 		c.byName[f.Name] = i
-		fi, ok := tm.Names[f.Name]
-		if !ok {
-			errs = append(errs, fmt.Errorf("paginate/sql: field %q has no destination in %s (add a `db:%q` tag)", f.Name, t, f.Name))
+		sf, err := st.Find(f.Name, f.Column)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("paginate/sql: field %q (column %s): %w", f.Name, f.ColumnName(), err))
 			continue
 		}
-		c.dests[i] = newDest(t, fi.Index)
+		c.dests[i] = newDest(t, sf.Index)
 	}
 	return errors.Join(errs...)
 }
