@@ -111,6 +111,9 @@
 // column holds moved to the stored time that selects the same rows, and
 // every stored time read is checked to read back exactly as stored: a row
 // written later in another form is an error, not a misplaced row.
+// Decoding a stored time allocates nothing per row: the time goes straight
+// into a time.Time field and, for a sort key, into one buffer of times per
+// page that the row's key points to (see [Backend.Fetch]).
 //
 // PostgreSQL and MySQL keep microseconds ([Backend.TimePrecision]): a time
 // filter finer than that is moved to the microsecond that selects the same
@@ -559,7 +562,10 @@ func (b *Backend[T]) query(ctx context.Context, query string, args []any) (*sql.
 // Fetch returns the page q describes: at most q.Limit rows matching
 // q.Filters in q.Sort order, after q.Offset rows and, when q.After is set,
 // strictly after that position. With q.Keys it returns each row's sort
-// values as the driver gave them.
+// values as the driver gave them, except a time SQLite stores as text or
+// as an integer: the backend decodes it, and its key is a *time.Time
+// (never a nil one) into one buffer of the page's times, so that
+// decoding allocates nothing per row. The paginators read either form.
 func (b *Backend[T]) Fetch(ctx context.Context, q paginate.Query) (paginate.Result[T], error) {
 	var res paginate.Result[T]
 	if len(q.Sort) == 0 {
@@ -597,6 +603,9 @@ type fetcher[T any] struct {
 	q     paginate.Query // a copy: a pointer to Fetch's q would move it to the heap
 	items []T
 	keys  []any
+	// times holds the page's decoded SQLite times, which key slots point
+	// to (see shape.decodeKeys).
+	times []time.Time
 	args  []any
 	// row is the row being scanned, appended to items when complete; rowV
 	// is *row, addressable. Both come with the scratch, which keeps the
@@ -612,6 +621,9 @@ func (f *fetcher[T]) run(ctx context.Context) error {
 	cap0 := min(q.Limit, 1024)
 	f.items = make([]T, 0, cap0)
 	f.keys = make([]any, 0, cap0*s.nkeys)
+	if len(s.timeKeys) > 0 {
+		f.times = make([]time.Time, 0, cap0*len(s.timeKeys))
+	}
 	sc := s.getScratch()
 	defer f.putScratch(sc)
 	f.args = sc.args
@@ -716,11 +728,13 @@ func (f *fetcher[T]) segment(ctx context.Context, p *stmtPlan, limit, offset, sk
 		}
 		f.keys = append(f.keys, make([]any, nkeys)...)
 		keys := f.keys[len(f.keys)-nkeys:]
+		ntimes := len(f.times)
 		f.locateRow(keys)
 		if err := rows.Scan(f.dest...); err != nil {
 			return skip, err
 		}
-		if err := f.b.c.decodeKeys(f.q.Sort, keys); err != nil {
+		var err error
+		if f.times, err = f.s.decodeKeys(keys, f.times); err != nil {
 			return skip, err
 		}
 		for i, a := range f.s.assigns {
@@ -731,6 +745,7 @@ func (f *fetcher[T]) segment(ctx context.Context, p *stmtPlan, limit, offset, sk
 		if skip > 0 {
 			skip--
 			f.keys = f.keys[:len(f.keys)-nkeys]
+			f.times = f.times[:ntimes]
 			continue
 		}
 		f.items = append(f.items, *f.row)
