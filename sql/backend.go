@@ -18,24 +18,41 @@
 // capture the backend's, and its suffixes follow LIMIT and OFFSET. The
 // backend reads the base through squirrel's rendering of it, never its
 // private fields.
+//
 // Each field is selected as its Column (a column, a qualified column such as
-// "c.name", or an expression) under its Name, and scanned into the field of
-// T that sqlx would map that name to (db tags, else the lower-cased field
-// name). Columns of sorted and filtered fields appear in WHERE and ORDER BY,
-// so they must be expressions valid there, not aggregates.
+// "c.name", or an expression), under its Name or an alias of the backend's
+// own, and scanned, by its place in the select list, into the field of T
+// that the module's one rule finds for it, the rule described under
+// "Declaring fields" in the [paginate] package documentation: a `db` tag
+// naming its Column or its Name, else a `json` tag naming its Name, else
+// the Go field whose name is its Name ignoring case; fields of embedded
+// structs are promoted, and two matches at the same depth are an error.
+// So a struct with only json tags serves as well as one with db tags. A
+// result column is never matched to a struct field by its own name: the
+// column selected for a field backs the struct field the rule finds for
+// that field. [New] fails, naming each field and its column, when T has no
+// struct field for a field (the error says which tag to add) or two. Columns
+// of sorted and filtered fields appear in WHERE and ORDER BY, so they must
+// be expressions valid there, not aggregates.
 //
 // Filters, positions and offsets reach the database only as bound
 // arguments; the page size, a number the paginator chooses, is written into
-// LIMIT. So the SQL text depends only on the shape of a request (fields,
-// sort, filter operators, page size), is built once per shape and kept,
-// with its prepared statements and scan plan, in a bounded cache. Rows are
-// scanned straight into the fields of T, whose addresses are found once
-// per page, not looked up by name for each row.
+// LIMIT (and bound only for the rare page that has both an offset and a
+// position). So the SQL text depends only on the shape of a request
+// (fields, sort, filter operators and their numbers of values, which
+// position values are NULL, page size), is built once per shape and kept,
+// with its scan plan, in a bounded cache; its prepared statements are kept
+// in a bounded cache per handle. Rows are scanned straight into the fields
+// of T (a sort field of a common type into its key slot, then copied into
+// T, so that it is selected once), at addresses found when a pooled row of
+// the shape is first used, never looked up by name for each row.
 //
 // # Deep offset pages
 //
-// An offset page at least Config.DeferredJoinOffset rows deep is read by a
-// deferred join: a derived table selects the page's keys with the filters,
+// An offset page at least Config.DeferredJoinOffset rows deep, without a
+// position, over a base that is one SELECT with FROM, joins and WHERE
+// (no DISTINCT, GROUP BY, HAVING, prefixes, options, suffixes or
+// comma-separated FROM list), is read by a deferred join: a derived table selects the page's keys with the filters,
 // the sort and the offset, from the sort columns and the key alone, which
 // an index on them serves without reading the table, and the page's rows
 // are joined to it by key. The rows the offset skips are then index
@@ -86,7 +103,8 @@
 // NULL sorts where the database sorts it ([Backend.NullOrder]): first in
 // ascending order on SQLite and MySQL/MariaDB, last on PostgreSQL. Text is
 // compared by the database under the column's collation. Times are bound
-// in UTC.
+// in UTC on PostgreSQL and MySQL/MariaDB; on SQLite in the form the
+// column stores them, as follows.
 //
 // SQLite has no time type: applications store times as text in one of a
 // few layouts (CURRENT_TIMESTAMP's "2006-01-02 15:04:05", ISO 8601 with a
@@ -102,6 +120,9 @@
 // column holds moved to the stored time that selects the same rows, and
 // every stored time read is checked to read back exactly as stored: a row
 // written later in another form is an error, not a misplaced row.
+// Decoding a stored time allocates nothing per row: the time goes straight
+// into a time.Time field and, for a sort key, into one buffer of times per
+// page that the row's key points to (see [Backend.Fetch]).
 //
 // PostgreSQL and MySQL keep microseconds ([Backend.TimePrecision]): a time
 // filter finer than that is moved to the microsecond that selects the same
@@ -152,17 +173,24 @@
 // # Handles and statements
 //
 // A backend runs on the handle it was built with: a *sqlx.DB, *sqlx.Tx or
-// *sqlx.Conn, or any sqlx.QueryerContext. Of the handle it uses
-// QueryContext and, where the handle has them, two optional methods:
+// *sqlx.Conn, or any sqlx.QueryerContext. Of the handle it uses the
+// methods of sqlx.QueryerContext (pages, counts and plans through
+// QueryContext; the check also through QueryRowxContext and
+// QueryxContext) and, where the handle has them, three optional methods:
 //
 //   - DriverName() string, which *sqlx.DB and *sqlx.Tx have, names the
 //     dialect when Config.Dialect is zero.
 //   - PrepareContext(ctx context.Context, query string) (*sql.Stmt, error),
 //     which *sqlx.DB, *sqlx.Tx and *sqlx.Conn have, prepares statements.
 //     A handle without it runs every statement as text.
+//   - BeginTxx(ctx context.Context, opts *sql.TxOptions) (*sqlx.Tx, error),
+//     which *sqlx.DB has, lets a [ShapeCheck] on PostgreSQL explain pages
+//     in a read-only transaction that discourages sequential scans and
+//     sorts (see [ShapeCheck]).
 //
-// Fields are mapped to T by the Mapper of a *sqlx.DB, *sqlx.Tx or
-// *sqlx.Conn, and by sqlx's default mapping on any other handle.
+// A handle's sqlx Mapper (set by DB.MapperFunc, say) is not consulted:
+// fields are found in T by the module's one rule (see "Queries" above),
+// whatever the handle.
 //
 // Statements are prepared on the handle once per request shape, kept in
 // a bounded cache (an evicted statement is closed when the last query
@@ -176,26 +204,28 @@
 // [Backend.Explain] runs the database's EXPLAIN on the exact statements a
 // page runs and reports whether an index serves them and whether a keyset
 // page seeks to its position. [Backend.CheckSort] does that for a sort's
-// first and later pages, and [Backend.WarnUnindexed] logs the sorts that
-// fail, for use at startup.
+// first page and a page after a position, and [Backend.WarnUnindexed]
+// logs the sorts that fail, for use at startup.
 //
 // # Bounded cost
 //
 // [ShapeCheck] is a paginate.ShapePolicy from the same plans: an endpoint
 // whose paginators carry it serves only the request shapes (orders and
 // filter operators) an index serves, each decided by EXPLAIN the first
-// time it is seen and cached; any other is a 400 naming the sort or the
-// filter. [ShapeCheck.Report] gives the verdicts on the shapes an
+// time it is seen and cached; any other is refused with a
+// *paginate.RequestError naming the sort or the filter (a 400 over HTTP). [ShapeCheck.Report] gives the verdicts on the shapes an
 // application offers, with the CREATE INDEX statement that would serve
 // each refused one, for startup. Config.StatementTimeout makes MySQL and
 // MariaDB stop a statement at a time limit; pgx and go-sqlite3 stop it on
 // the server when its context ends.
+//
 // # Relations
 //
 // The rows of a schema's relations (paginate.Relation), which a request
 // includes, are read over a base query per relation, given in
 // Config.Relations. [Backend.Relate] loads each included relation with one
-// statement per page, whatever its size: a belongs-to relation by the
+// statement per page, whatever its size (two only when a belongs-to
+// relation's keys would pass the dialect's limit on bound parameters): a belongs-to relation by the
 // page's distinct keys (= ANY($1) on PostgreSQL, an IN list elsewhere), a
 // has-many one with the per-item limit done in SQL (a LATERAL join on
 // PostgreSQL, ROW_NUMBER() elsewhere). An index on the related key, and on
@@ -210,25 +240,31 @@
 // # What the backend implements for the core
 //
 // [Backend] implements [paginate.Backend] and the optional interfaces the
-// paginators look for: [paginate.NullOrderer] ([Backend.NullOrder]),
-// [paginate.TimePrecisioner] ([Backend.TimePrecision]),
+// paginators look for: [paginate.TimePrecisioner] ([Backend.TimePrecision]),
 // [paginate.Relater] ([Backend.Relate]),
 // [paginate.AtMostCounter] ([Backend.CountAtMost], for
 // paginate.CappedCount) and [paginate.Estimator] ([Backend.EstimateCount],
 // PostgreSQL only, for paginate.EstimatedCount). Its [Backend.Schema]
 // method lets the paginators check that they are given the backend's
-// schema.
+// schema. It also implements [paginate.NullOrderer] ([Backend.NullOrder]),
+// which the paginators do not read (the database sorts and compares, and
+// the backend builds its keyset predicates from the dialect's own NULL
+// order): the conformance suite, package paginatetest, reads it to sort
+// its reference (a paginate.Memory) as the backend says it sorts NULL,
+// and holds the backend's pages to that reference.
 //
 // # Files
 //
-//   - backend.go: [Config], [New], the handle ([Backend.On],
-//     [Backend.Close]), and Fetch, which runs a page's statements and scans
-//     their rows.
+//   - backend.go: this documentation, [Config], [New] and the mapping of
+//     the schema's fields to T's fields, the handle ([Backend.On],
+//     [Backend.Close]), and Fetch, which runs a page's statements and
+//     scans their rows.
 //   - base.go: reading the base query through squirrel's rendering, and
 //     composing a statement over it.
 //   - shape.go: request shapes and their cache; compiling a page's
 //     statements (select list, filters, position predicates, ORDER BY,
-//     LIMIT); binding a query's values to a statement's arguments.
+//     LIMIT); binding a query's values to a statement's arguments; the
+//     pooled scratch of a page.
 //   - keyset.go: the predicates of "after a position": its segments and
 //     their SQL per dialect.
 //   - deferred.go: deep offset pages read by a deferred join.
@@ -239,13 +275,34 @@
 //   - dialect.go: [Dialect]: placeholders, identifier quoting, where NULL
 //     sorts, row values, and how values are bound (times in UTC, as text on
 //     SQLite).
+//   - check.go: [Backend.Check], its errors ([CheckError], [FieldError],
+//     [Mismatch], [ErrSchemaMismatch]), and running the check once, before
+//     the first query.
+//   - catalog.go: the check: probing the fields' columns over the base,
+//     resolving them to the tables of FROM and the joins, reading those
+//     tables' catalogs, and judging each field's nullability and type.
+//   - catalog_sqlite.go: SQLite's catalog (pragma_table_list,
+//     pragma_table_xinfo) and column affinity, and the stored values the
+//     check reads there: storage classes, booleans, and the form each time
+//     column stores.
+//   - catalog_postgres.go: PostgreSQL's catalog (pg_catalog) and types.
+//   - catalog_mysql.go: MySQL's and MariaDB's catalog (information_schema)
+//     and types.
+//   - sqlparse.go: reading table names, aliases, join kinds and qualified
+//     columns out of the base's FROM clause and the fields' Columns, and
+//     "col IS NOT NULL" conditions out of its WHERE, for the check.
+//   - sqlitetime.go: SQLite's stored forms of time (text layouts, Unix
+//     seconds or milliseconds): finding a column's form, binding filters
+//     and positions in it, and decoding stored times into fields and keys.
 //   - relations.go: [Backend.Relate] and its statements.
 //   - explain.go: [Backend.Explain], [Backend.CheckSort],
-//     [Backend.WarnUnindexed] and reading each database's plans.
+//     [Backend.WarnUnindexed], [Plan], [Report] and reading each
+//     database's plans.
 //   - match.go: the null, prefix and contains filters per dialect, and
 //     how their values are escaped and bound.
-//   - shapecheck.go: [ShapeCheck]: judging a shape's plans, its cache, and
-//     the suggested index.
+//   - shapecheck.go: [ShapeCheck] ([NewShapeCheck], [ShapeCheckConfig],
+//     [ShapeVerdict]): judging a shape's plans, its cache, and the
+//     suggested index.
 //   - timeout.go: Config.StatementTimeout on MySQL and MariaDB, and
 //     [StatementTimeoutError].
 package sql
@@ -263,15 +320,16 @@ import (
 	"github.com/Masterminds/squirrel"
 	lru "github.com/hashicorp/golang-lru/v2"
 	"github.com/jmoiron/sqlx"
-	"github.com/jmoiron/sqlx/reflectx"
 
 	"github.com/go-paginate/paginate"
+	"github.com/go-paginate/paginate/internal/structfield"
 )
 
 // Config configures a [Backend].
 type Config struct {
 	// Schema declares the fields. A query that names no fields selects all
-	// of them, and each must map to a field of T. Required.
+	// of them, and each must have a field of T, found as [New] says.
+	// Required.
 	Schema *paginate.Schema
 	// Dialect is the database's dialect. If zero, it is taken from the
 	// handle's DriverName (see [DialectForDriver]); a handle without one,
@@ -358,7 +416,11 @@ type driverNamer interface{ DriverName() string }
 // New returns a backend that runs queries built on base through db: a
 // *sqlx.DB, *sqlx.Tx or *sqlx.Conn, or another sqlx.QueryerContext (see
 // the package doc for the optional methods it uses). T must be a struct
-// with a field for every schema field. base must have a FROM clause and
+// with a field for every schema field, found by the rule "Declaring
+// fields" in the [paginate] package documentation states (db tag, else
+// json tag, else Go name); New's error names each schema field that has
+// no struct field, or two, with its column and the tag to add. The
+// handle's sqlx Mapper is not used. base must have a FROM clause and
 // must not set ORDER BY, LIMIT or OFFSET. New does no I/O: the schema is
 // checked against the database by [Backend.Check], which the first query
 // runs if the application has not.
@@ -407,7 +469,7 @@ func New[T any](db sqlx.QueryerContext, base squirrel.SelectBuilder, cfg Config)
 	if c.base, err = splitBase(base); err != nil {
 		return nil, err
 	}
-	if err := c.mapFields(reflect.TypeFor[T](), mapperOf(db), cfg.Schema.Fields()); err != nil {
+	if err := c.mapFields(reflect.TypeFor[T](), cfg.Schema.Fields()); err != nil {
 		return nil, err
 	}
 	if err := c.compileRelations(reflect.TypeFor[T](), cfg.Relations); err != nil {
@@ -436,41 +498,31 @@ func dialectOf(db any, d Dialect) (Dialect, error) {
 	return d, nil
 }
 
-// mapperOf returns the handle's sqlx field mapper, or sqlx's default.
-func mapperOf(db any) *reflectx.Mapper {
-	var m *reflectx.Mapper
-	switch h := db.(type) {
-	case *sqlx.DB:
-		m = h.Mapper
-	case *sqlx.Tx:
-		m = h.Mapper
-	case *sqlx.Conn:
-		m = h.Mapper
-	}
-	if m == nil {
-		m = reflectx.NewMapperFunc("db", strings.ToLower)
-	}
-	return m
-}
-
-// mapFields finds each schema field's destination in T.
-func (c *common) mapFields(t reflect.Type, m *reflectx.Mapper, fields []paginate.Field) error {
+// mapFields finds each schema field's destination in T by the module's
+// one rule (package structfield; "Declaring fields" in package paginate).
+// A page selects each field's column under the field's Name and scans it
+// by position into that destination, so the result column named Name
+// backs the struct field the rule finds for the field.
+func (c *common) mapFields(t reflect.Type, fields []paginate.Field) error {
 	if t.Kind() != reflect.Struct {
 		return fmt.Errorf("paginate/sql: T is %s; it must be a struct", t)
 	}
-	tm := m.TypeMap(t)
+	st, err := structfield.Of(t)
+	if err != nil {
+		return fmt.Errorf("paginate/sql: %w", err)
+	}
 	c.fields = fields
 	c.byName = make(map[string]int, len(fields))
 	c.dests = make([]*dest, len(fields))
 	var errs []error
 	for i, f := range fields {
 		c.byName[f.Name] = i
-		fi, ok := tm.Names[f.Name]
-		if !ok {
-			errs = append(errs, fmt.Errorf("paginate/sql: field %q has no destination in %s (add a `db:%q` tag)", f.Name, t, f.Name))
+		sf, err := st.Find(f.Name, f.Column)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("paginate/sql: field %q (column %s): %w", f.Name, f.ColumnName(), err))
 			continue
 		}
-		c.dests[i] = newDest(t, fi.Index)
+		c.dests[i] = newDest(t, sf.Index)
 	}
 	return errors.Join(errs...)
 }
@@ -518,8 +570,9 @@ func (b *Backend[T]) Dialect() Dialect { return b.c.dialect }
 func (b *Backend[T]) Schema() *paginate.Schema { return b.c.schema }
 
 // TimePrecision reports how precisely the database stores times: the
-// configured precision, else a microsecond on PostgreSQL and MySQL and 0
-// (nanoseconds) on SQLite.
+// configured precision, else a microsecond on PostgreSQL and MySQL, and on
+// SQLite a second when Config.SQLiteTimeLayout has no fraction of a
+// second, else 0 (nanoseconds).
 func (b *Backend[T]) TimePrecision() time.Duration { return b.c.timePrecision }
 
 // NullOrder reports where the database sorts NULL: NullsLargest on
@@ -554,7 +607,10 @@ func (b *Backend[T]) query(ctx context.Context, query string, args []any) (*sql.
 // Fetch returns the page q describes: at most q.Limit rows matching
 // q.Filters in q.Sort order, after q.Offset rows and, when q.After is set,
 // strictly after that position. With q.Keys it returns each row's sort
-// values as the driver gave them.
+// values as the driver gave them, except a time SQLite stores as text or
+// as an integer: the backend decodes it, and its key is a *time.Time
+// (never a nil one) into one buffer of the page's times, so that
+// decoding allocates nothing per row. The paginators read either form.
 func (b *Backend[T]) Fetch(ctx context.Context, q paginate.Query) (paginate.Result[T], error) {
 	var res paginate.Result[T]
 	if len(q.Sort) == 0 {
@@ -592,6 +648,9 @@ type fetcher[T any] struct {
 	q     paginate.Query // a copy: a pointer to Fetch's q would move it to the heap
 	items []T
 	keys  []any
+	// times holds the page's decoded SQLite times, which key slots point
+	// to (see shape.decodeKeys).
+	times []time.Time
 	args  []any
 	// row is the row being scanned, appended to items when complete; rowV
 	// is *row, addressable. Both come with the scratch, which keeps the
@@ -607,6 +666,9 @@ func (f *fetcher[T]) run(ctx context.Context) error {
 	cap0 := min(q.Limit, 1024)
 	f.items = make([]T, 0, cap0)
 	f.keys = make([]any, 0, cap0*s.nkeys)
+	if len(s.timeKeys) > 0 {
+		f.times = make([]time.Time, 0, cap0*len(s.timeKeys))
+	}
 	sc := s.getScratch()
 	defer f.putScratch(sc)
 	f.args = sc.args
@@ -711,11 +773,13 @@ func (f *fetcher[T]) segment(ctx context.Context, p *stmtPlan, limit, offset, sk
 		}
 		f.keys = append(f.keys, make([]any, nkeys)...)
 		keys := f.keys[len(f.keys)-nkeys:]
+		ntimes := len(f.times)
 		f.locateRow(keys)
 		if err := rows.Scan(f.dest...); err != nil {
 			return skip, err
 		}
-		if err := f.b.c.decodeKeys(f.q.Sort, keys); err != nil {
+		var err error
+		if f.times, err = f.s.decodeKeys(keys, f.times); err != nil {
 			return skip, err
 		}
 		for i, a := range f.s.assigns {
@@ -726,6 +790,7 @@ func (f *fetcher[T]) segment(ctx context.Context, p *stmtPlan, limit, offset, sk
 		if skip > 0 {
 			skip--
 			f.keys = f.keys[:len(f.keys)-nkeys]
+			f.times = f.times[:ntimes]
 			continue
 		}
 		f.items = append(f.items, *f.row)

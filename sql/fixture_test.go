@@ -315,6 +315,9 @@ func canonTime(v any) (any, bool, error) {
 	switch x := v.(type) {
 	case time.Time:
 		return x.UTC(), true, nil
+	case *time.Time:
+		// A SQLite time the backend decoded, in the page's buffer.
+		return x.UTC(), true, nil
 	case string:
 		tm, err := time.Parse("2006-01-02 15:04:05.999999999-07:00", x)
 		return tm.UTC(), true, err

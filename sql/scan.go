@@ -148,22 +148,31 @@ func assignerFor(t reflect.Type) assignFunc {
 }
 
 // exact returns an assigner that stores a driver value of type V as it
-// is, and hands any other value to slow.
+// is, or the V a non-nil *V points to (a key slot holds a decoded SQLite
+// time so, see shape.decodeKeys), and hands any other value to slow.
 func exact[V any](slow assignFunc) assignFunc {
 	return func(ptr any, v any) error {
-		if x, ok := v.(V); ok {
+		switch x := v.(type) {
+		case V:
 			*ptr.(*V) = x
 			return nil
+		case *V:
+			if x != nil {
+				*ptr.(*V) = *x
+				return nil
+			}
 		}
 		return slow(ptr, v)
 	}
 }
 
-// reflectAssigner is assignerFor's general case.
+// reflectAssigner is assignerFor's general case. A *time.Time, which no
+// driver returns, is a decoded SQLite time from a key slot: it is stored
+// as the time.Time it points to.
 func reflectAssigner(t reflect.Type) assignFunc {
 	if reflect.PointerTo(t).Implements(scannerType) {
 		return func(ptr any, v any) error {
-			return ptr.(sql.Scanner).Scan(v)
+			return ptr.(sql.Scanner).Scan(derefTime(v))
 		}
 	}
 	set := setterFor(t)
@@ -171,8 +180,17 @@ func reflectAssigner(t reflect.Type) assignFunc {
 		return nil
 	}
 	return func(ptr any, v any) error {
-		return set(reflect.ValueOf(ptr).Elem(), v)
+		return set(reflect.ValueOf(ptr).Elem(), derefTime(v))
 	}
+}
+
+// derefTime returns the time.Time v points to when v is a non-nil
+// *time.Time, else v.
+func derefTime(v any) any {
+	if p, ok := v.(*time.Time); ok && p != nil {
+		return *p
+	}
+	return v
 }
 
 // setFunc stores a driver value in dst, an addressable value.

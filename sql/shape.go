@@ -157,7 +157,10 @@ type shape struct {
 	// behind embedded pointers.
 	rowCols, rowAssigns []int
 	nkeys               int
-	maxArgs             int
+	// timeKeys are the sort keys decoded from SQLite's stored forms of
+	// time (sqlitetime.go); a page keeps their times in one buffer.
+	timeKeys []timeKey
+	maxArgs  int
 	// zeroRows says the row being scanned must be zeroed before each row:
 	// some field it scans into is not simply overwritten (see
 	// dest.overwritten).
@@ -488,6 +491,7 @@ func (c *common) selectList(s *shape, q *paginate.Query, sortIdx []int, cols []s
 			s.cols = append(s.cols, column{key: k})
 		}
 	}
+	s.timeKeys = c.timeKeys(sortIdx)
 	for j, col := range s.cols {
 		if col.key >= 0 || !col.d.direct {
 			s.rowCols = append(s.rowCols, j)

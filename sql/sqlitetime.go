@@ -627,18 +627,11 @@ func (c *common) setCodecs(codecs []valueCodec) {
 }
 
 // decodingScanner returns a Scanner that decodes the value scanned into
-// it with cd and stores it in the field ptr points to: through assign,
-// or through the field's own Scan method.
+// it with cd and stores it in the field ptr points to: directly in a
+// time.Time field, which costs no allocation per row, else through
+// assign or through the field's own Scan method.
 func decodingScanner(ptr any, assign assignFunc, cd valueCodec) sql.Scanner {
-	return scanFunc(func(v any) error {
-		var x any
-		if v != nil {
-			t, err := cd.decode(v)
-			if err != nil {
-				return err
-			}
-			x = t
-		}
+	store := func(x any) error {
 		if assign != nil {
 			return assign(ptr, x)
 		}
@@ -646,6 +639,20 @@ func decodingScanner(ptr any, assign assignFunc, cd valueCodec) sql.Scanner {
 			return s.Scan(x)
 		}
 		return fmt.Errorf("cannot store a time in %T", ptr)
+	}
+	return scanFunc(func(v any) error {
+		if v == nil {
+			return store(nil)
+		}
+		t, err := cd.decode(v)
+		if err != nil {
+			return err
+		}
+		if p, ok := ptr.(*time.Time); ok {
+			*p = t
+			return nil
+		}
+		return store(t)
 	})
 }
 
@@ -673,25 +680,50 @@ func (c *common) selectItem(i int, alias string) string {
 	return col + " AS " + alias
 }
 
-// decodeKeys decodes, in place, a scanned row's sort-key values whose
-// fields have codecs.
-func (c *common) decodeKeys(sort []paginate.Order, keys []any) error {
+// timeKey is a sort key whose field's values a codec decodes.
+type timeKey struct {
+	key   int // the key's index in the sort
+	codec valueCodec
+	name  string // the field's name, for errors
+}
+
+// timeKeys returns the sort keys of sortIdx (schema indexes) whose fields
+// have codecs.
+func (c *common) timeKeys(sortIdx []int) []timeKey {
 	cs := c.check.codecs
 	if cs == nil {
 		return nil
 	}
-	for k, o := range sort {
-		i, ok := c.byName[o.Field.Name]
-		if !ok || cs[i] == nil || keys[k] == nil {
+	var out []timeKey
+	for k, fi := range sortIdx {
+		if cs[fi] != nil {
+			out = append(out, timeKey{key: k, codec: cs[fi], name: c.fields[fi].Name})
+		}
+	}
+	return out
+}
+
+// decodeKeys decodes, in place, a scanned row's sort-key values whose
+// fields have codecs. Each decoded time is appended to times, a buffer
+// the Fetch allocates once, and its key slot gets a pointer to it: a
+// time.Time boxed in the slot would cost an allocation per row. It
+// returns times.
+func (s *shape) decodeKeys(keys []any, times []time.Time) ([]time.Time, error) {
+	for _, tk := range s.timeKeys {
+		v := keys[tk.key]
+		if v == nil {
 			continue
 		}
-		t, err := cs[i].decode(keys[k])
+		t, err := tk.codec.decode(v)
 		if err != nil {
-			return fmt.Errorf("field %q: %w", o.Field.Name, err)
+			return times, fmt.Errorf("field %q: %w", tk.name, err)
 		}
-		keys[k] = t
+		// An append that grows the buffer leaves the pointers already
+		// taken in the old array, whose values stay as they are.
+		times = append(times, t)
+		keys[tk.key] = &times[len(times)-1]
 	}
-	return nil
+	return times, nil
 }
 
 // encodeQuery converts q's filter values and position, for fields with

@@ -45,6 +45,8 @@ func TestNormalize(t *testing.T) {
 		{Time, day.In(time.FixedZone("x", 3600)), day},
 		{Time, "2024-02-29 00:00:00", day},
 		{Time, []byte("2024-02-29T01:00:00+01:00"), day},
+		{Time, ptrTo(day.In(time.FixedZone("x", 3600))), day},
+		{Time, (*time.Time)(nil), nil},
 		{Bytes, []byte{1, 2}, []byte{1, 2}},
 		{Bytes, myBytes{3}, []byte{3}},
 		{Decimal, "-12.50", "-12.50"},
@@ -248,3 +250,5 @@ func TestFiltersKeyMatchesFmt(t *testing.T) {
 		}
 	}
 }
+
+func ptrTo[V any](v V) *V { return &v }
