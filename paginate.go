@@ -173,7 +173,8 @@
 //     order. When Query.Keys is set it also returns each row's values of the
 //     sort fields, in sort order, in Result.Keys: nil for NULL, else a
 //     value the field's [Type] accepts (any Go integer for Int, float for
-//     Float, a string or []byte in a driver's text form, and so on).
+//     Float, a string or []byte in a driver's text form, a time.Time or a
+//     non-nil *time.Time for Time, and so on).
 //   - Count returns how many rows match Query.Filters.
 //
 // Each [Op]'s documentation says which rows its [Condition] keeps. No
