@@ -335,3 +335,68 @@ func TestParseIsRoundTrip(t *testing.T) {
 		}
 	}
 }
+
+// TestTextTimeParseMatchesTime holds textTime.parse, which reads the
+// fields by position, to what time.ParseInLocation reads with the
+// layout, on text each layout writes and on text with every field
+// changed to other digits (days past a month's end, February 29 in
+// common years, hours 24 and more, seconds 60).
+func TestTextTimeParseMatchesTime(t *testing.T) {
+	layouts := []textTime{
+		{zone: time.UTC},
+		{sep: ' ', zone: time.UTC},
+		{sep: 'T', suffix: "Z", zone: time.UTC},
+		{sep: ' ', seconds: true, zone: time.UTC},
+		{sep: 'T', seconds: true, suffix: "Z", zone: time.UTC},
+		{sep: ' ', seconds: true, frac: fracFixed, digits: 3, zone: time.UTC},
+		{sep: 'T', seconds: true, frac: fracFixed, digits: 9, suffix: "+05:30", zone: time.FixedZone("", 5*3600+1800)},
+		{sep: ' ', seconds: true, frac: fracOptional, digits: 6, zone: time.UTC},
+		{sep: ' ', seconds: true, frac: fracTrimmed, digits: 9, suffix: "-07:00", zone: time.FixedZone("", -7*3600)},
+		{sep: 'T', seconds: true, frac: fracTrimmed, digits: 9, suffix: "+0200", zone: time.FixedZone("", 7200)},
+	}
+	rnd := rand.New(rand.NewPCG(7, 8))
+	for _, l := range layouts {
+		l = l.compile()
+		reference := func(s string) (time.Time, bool) {
+			if _, ok := l.shape(s); !ok {
+				return time.Time{}, false
+			}
+			tm, err := time.ParseInLocation(l.short, s[:len(s)-len(l.suffix)], l.zone)
+			return tm.UTC(), err == nil
+		}
+		checked, valid := 0, 0
+		for range 3000 {
+			tm := time.Unix(rnd.Int64N(253402300799+62135596800)-62135596800, rnd.Int64N(1e9)).UTC()
+			if rnd.IntN(4) == 0 {
+				tm = tm.Truncate(time.Second)
+			}
+			s, err := l.format(tm)
+			if err != nil {
+				continue
+			}
+			texts := []string{s}
+			// The same text with one digit changed, at each digit.
+			for i := range len(s) {
+				if s[i] >= '0' && s[i] <= '9' {
+					b := []byte(s)
+					b[i] = byte('0' + rnd.IntN(10))
+					texts = append(texts, string(b))
+				}
+			}
+			for _, x := range texts {
+				got, gotOK := l.parse(x)
+				want, wantOK := reference(x)
+				if gotOK != wantOK || !got.Equal(want) || got.Location() != want.Location() {
+					t.Fatalf("layout %s, text %q: parse = %v, %v; time.ParseInLocation = %v, %v", l, x, got, gotOK, want, wantOK)
+				}
+				checked++
+				if gotOK {
+					valid++
+				}
+			}
+		}
+		if valid == 0 || valid == checked {
+			t.Errorf("layout %s: %d of %d texts valid: the test does not reach both answers", l, valid, checked)
+		}
+	}
+}
