@@ -160,9 +160,10 @@ func (l textTime) format(t time.Time) (string, error) {
 // parse reads a value written in the layout; it reports false for text
 // that does not come back exactly as it is when written again. It reads
 // the fields by position, as shape checked them to be, which is what
-// time.ParseInLocation with the layout does, at a tenth of its cost
-// (TestTextTimeParseMatchesTime holds the two equal); stored keys are
-// parsed on every row.
+// time.ParseInLocation with the layout does, in about 0.4 times its time
+// (about 100 ns against 250 for a layout with a fraction and an offset);
+// TestTextTimeParseMatchesTime holds the two equal. Stored keys are parsed
+// on every row.
 func (l textTime) parse(s string) (time.Time, bool) {
 	sh, ok := l.shape(s)
 	if !ok {
