@@ -117,19 +117,11 @@ func (c *common) deferred(q *paginate.Query) bool {
 // compileDeferred compiles the statement of an offset page read by a
 // deferred join; see above.
 func (c *common) compileDeferred(q *paginate.Query) (*shape, error) {
-	s := &shape{nkeys: len(q.Sort)}
-	sortIdx, cols, err := c.sortColumns(q)
+	s, pp, err := c.pageParts(q)
 	if err != nil {
 		return nil, err
 	}
-	list, err := c.selectList(s, q, sortIdx, cols)
-	if err != nil {
-		return nil, err
-	}
-	where, err := c.filters(q)
-	if err != nil {
-		return nil, err
-	}
+	cols, list, where := pp.cols, pp.list, pp.where
 	key := c.schema.Key().ColumnName()
 	keys := make([]string, len(cols))
 	for k, col := range cols {

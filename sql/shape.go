@@ -390,19 +390,11 @@ func (c *common) filters(q *paginate.Query) ([]fragment, error) {
 // keyset position (see segments), each the base with the select list,
 // the filters, the segment's predicate, ORDER BY, LIMIT and OFFSET.
 func (c *common) compileFetch(q *paginate.Query, k shapeKind) (*shape, error) {
-	s := &shape{nkeys: len(q.Sort)}
-	sortIdx, cols, err := c.sortColumns(q)
+	s, pp, err := c.pageParts(q)
 	if err != nil {
 		return nil, err
 	}
-	list, err := c.selectList(s, q, sortIdx, cols)
-	if err != nil {
-		return nil, err
-	}
-	where, err := c.filters(q)
-	if err != nil {
-		return nil, err
-	}
+	cols, list, where := pp.cols, pp.list, pp.where
 	preds, err := c.positionPredicates(q, cols)
 	if err != nil {
 		return nil, err
@@ -430,6 +422,33 @@ func (c *common) compileFetch(q *paginate.Query, k shapeKind) (*shape, error) {
 		s.maxArgs = max(s.maxArgs, len(plan.args))
 	}
 	return s, nil
+}
+
+// pageParts are the parts every statement of a page shares, whatever
+// reads it: the sort's columns, the select list and the filters.
+type pageParts struct {
+	cols  []sortCol
+	list  string
+	where []fragment
+}
+
+// pageParts starts the shape of q's page, with its select list, and
+// returns the parts its statements share.
+func (c *common) pageParts(q *paginate.Query) (*shape, pageParts, error) {
+	s := &shape{nkeys: len(q.Sort)}
+	sortIdx, cols, err := c.sortColumns(q)
+	if err != nil {
+		return nil, pageParts{}, err
+	}
+	list, err := c.selectList(s, q, sortIdx, cols)
+	if err != nil {
+		return nil, pageParts{}, err
+	}
+	where, err := c.filters(q)
+	if err != nil {
+		return nil, pageParts{}, err
+	}
+	return s, pageParts{cols: cols, list: list, where: where}, nil
 }
 
 // sortColumns returns the schema index and the SQL column of each sort
