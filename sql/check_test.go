@@ -64,11 +64,7 @@ func TestCheckOutcomeKept(t *testing.T) {
 	// An expression: its nullability is read from the stored values.
 	schema := checkedSchema(t, paginate.Field{Name: "n", Column: "n + 0", Type: paginate.Int, Sortable: true})
 	newBackend := func() *pagesql.Backend[checked] {
-		b, err := pagesql.New[checked](db, squirrel.Select().From("t"), pagesql.Config{Schema: schema})
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { b.Close() })
+		b := newBackend[checked](t, db, squirrel.Select().From("t"), pagesql.Config{Schema: schema})
 		return b
 	}
 	b := newBackend()

@@ -100,11 +100,7 @@ func TestDeferredJoin(t *testing.T) {
 // offset.
 func backendWith(t *testing.T, f *fixture, base squirrel.SelectBuilder, offset int64) *pagesql.Backend[item] {
 	t.Helper()
-	b, err := pagesql.New[item](f.db, base, pagesql.Config{Schema: f.schema, DeferredJoinOffset: offset})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { b.Close() })
+	b := newBackend[item](t, f.db, base, pagesql.Config{Schema: f.schema, DeferredJoinOffset: offset})
 	return b
 }
 
@@ -207,11 +203,7 @@ func TestDeferredJoinReadsKeysFromIndex(t *testing.T) {
 			{"deferred", 1, true},
 			{"plain", -1, false},
 		} {
-			b, err := pagesql.New[row](db, squirrel.Select().From(tbl), pagesql.Config{Schema: schema, DeferredJoinOffset: c.offset})
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { b.Close() })
+			b := newBackend[row](t, db, squirrel.Select().From(tbl), pagesql.Config{Schema: schema, DeferredJoinOffset: c.offset})
 			r, err := b.Explain(ctx, q)
 			if err != nil {
 				t.Fatal(err)

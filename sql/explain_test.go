@@ -76,11 +76,7 @@ func explainFixture(t *testing.T, db *sqlx.DB) (*pagesql.Backend[exRow], *pagina
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := pagesql.New[exRow](db, squirrel.Select().From(tbl), pagesql.Config{Schema: schema})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { b.Close() })
+	b := newBackend[exRow](t, db, squirrel.Select().From(tbl), pagesql.Config{Schema: schema})
 	return b, schema
 }
 

@@ -156,11 +156,7 @@ func (f *fixture) from() squirrel.SelectBuilder {
 
 func (f *fixture) backend(t *testing.T, base squirrel.SelectBuilder) *pagesql.Backend[item] {
 	t.Helper()
-	b, err := pagesql.New[item](f.db, base, pagesql.Config{Schema: f.schema})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { b.Close() })
+	b := newBackend[item](t, f.db, base, pagesql.Config{Schema: f.schema})
 	return b
 }
 
@@ -350,4 +346,16 @@ func forEachDB(t *testing.T, fn func(t *testing.T, db *sqlx.DB)) {
 			fn(t, b.Open(t))
 		})
 	}
+}
+
+// newBackend builds a backend with pagesql.New, failing t if it cannot,
+// and closes it when t ends.
+func newBackend[T any](t testing.TB, db sqlx.QueryerContext, base squirrel.SelectBuilder, cfg pagesql.Config) *pagesql.Backend[T] {
+	t.Helper()
+	b, err := pagesql.New[T](db, base, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { b.Close() })
+	return b
 }

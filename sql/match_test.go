@@ -80,11 +80,7 @@ func textTable(t *testing.T, db *sqlx.DB) (*pagesql.Backend[textRow], []textRow)
 		rows = append(rows, r)
 		db.MustExec(db.Rebind("INSERT INTO "+tbl+" (id, name, note, ci) VALUES (?, ?, ?, ?)"), r.ID, r.Name, r.Note, r.CI)
 	}
-	b, err := pagesql.New[textRow](db, squirrel.Select().From(tbl), pagesql.Config{Schema: textSchema(t)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { b.Close() })
+	b := newBackend[textRow](t, db, squirrel.Select().From(tbl), pagesql.Config{Schema: textSchema(t)})
 	return b, rows
 }
 
@@ -407,11 +403,7 @@ func TestExplainPrefix(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		b, err := pagesql.New[exText](db, squirrel.Select().From(tbl), pagesql.Config{Schema: schema})
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { b.Close() })
+		b := newBackend[exText](t, db, squirrel.Select().From(tbl), pagesql.Config{Schema: schema})
 		id, _ := schema.Field("id")
 		name, _ := schema.Field("name")
 		other, _ := schema.Field("other")

@@ -41,11 +41,7 @@ func TestPostgresGenericPlans(t *testing.T) {
 		Created time.Time `db:"created"`
 		Name    string    `db:"name"`
 	}
-	b, err := pagesql.New[row](db, squirrel.Select().From(tbl), pagesql.Config{Schema: schema})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { b.Close() })
+	b := newBackend[row](t, db, squirrel.Select().From(tbl), pagesql.Config{Schema: schema})
 	p, err := paginate.NewKeyset(b, schema, paginate.KeysetConfig{Keys: [][]byte{[]byte("a signing key of at least 32 bytes.")}, PerPage: 20})
 	if err != nil {
 		t.Fatal(err)

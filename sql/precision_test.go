@@ -48,11 +48,7 @@ func TestTimeFilterPrecision(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			b, err := pagesql.New[stamped](db, squirrel.Select().From(table), pagesql.Config{Schema: schema})
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { b.Close() })
+			b := newBackend[stamped](t, db, squirrel.Select().From(table), pagesql.Config{Schema: schema})
 			p, err := paginate.NewOffset(b, schema, paginate.OffsetConfig{})
 			if err != nil {
 				t.Fatal(err)
@@ -136,11 +132,7 @@ func TestSQLiteTimeLayout(t *testing.T) {
 		t.Fatal(err)
 	}
 	cfg := pagesql.Config{Schema: schema, SQLiteTimeLayout: "2006-01-02 15:04:05"}
-	b, err := pagesql.New[stamped](db, squirrel.Select().From("stamped"), cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { b.Close() })
+	b := newBackend[stamped](t, db, squirrel.Select().From("stamped"), cfg)
 	if got := b.TimePrecision(); got != time.Second {
 		t.Errorf("TimePrecision() = %v, want a second for a layout without fractions", got)
 	}
@@ -208,11 +200,7 @@ func TestInfiniteFloatKeys(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			b, err := pagesql.New[scored](db, squirrel.Select().From(table), pagesql.Config{Schema: schema})
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { b.Close() })
+			b := newBackend[scored](t, db, squirrel.Select().From(table), pagesql.Config{Schema: schema})
 			p, err := paginate.NewKeyset(b, schema, paginate.KeysetConfig{Keys: [][]byte{[]byte("0123456789abcdef0123456789abcdef")}, PerPage: 2})
 			if err != nil {
 				t.Fatal(err)
@@ -246,11 +234,7 @@ func TestSchemaMismatch(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := pagesql.New[scored](db, squirrel.Select().From("scored"), pagesql.Config{Schema: one})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { b.Close() })
+	b := newBackend[scored](t, db, squirrel.Select().From("scored"), pagesql.Config{Schema: one})
 	if _, err := paginate.NewOffset(b, other, paginate.OffsetConfig{}); err == nil {
 		t.Error("NewOffset accepted a backend built with another schema")
 	}

@@ -81,11 +81,7 @@ func shapeFixture(t *testing.T, db *sqlx.DB) (string, *paginate.Schema) {
 func TestShapeCheck(t *testing.T) {
 	forEachDB(t, func(t *testing.T, db *sqlx.DB) {
 		tbl, schema := shapeFixture(t, db)
-		b, err := pagesql.New[scRow](db, squirrel.Select().From(tbl), pagesql.Config{Schema: schema})
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { b.Close() })
+		b := newBackend[scRow](t, db, squirrel.Select().From(tbl), pagesql.Config{Schema: schema})
 		check, err := pagesql.NewShapeCheck(b, pagesql.ShapeCheckConfig{})
 		if err != nil {
 			t.Fatal(err)
@@ -275,11 +271,7 @@ func TestShapeCheckOnce(t *testing.T) {
 func TestShapeCheckPaginators(t *testing.T) {
 	db := testdb.SQLite(t)
 	tbl, schema := shapeFixture(t, db)
-	b, err := pagesql.New[scRow](db, squirrel.Select().From(tbl), pagesql.Config{Schema: schema})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { b.Close() })
+	b := newBackend[scRow](t, db, squirrel.Select().From(tbl), pagesql.Config{Schema: schema})
 	check, err := pagesql.NewShapeCheck(b, pagesql.ShapeCheckConfig{})
 	if err != nil {
 		t.Fatal(err)
@@ -389,11 +381,7 @@ func TestShapeCheckTextAndNullFilters(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		b, err := pagesql.New[row](db, squirrel.Select().From(tbl), pagesql.Config{Schema: schema})
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { b.Close() })
+		b := newBackend[row](t, db, squirrel.Select().From(tbl), pagesql.Config{Schema: schema})
 		check, err := pagesql.NewShapeCheck(b, pagesql.ShapeCheckConfig{})
 		if err != nil {
 			t.Fatal(err)

@@ -31,16 +31,8 @@ func TestStatementTimeout(t *testing.T) {
 	// false without reading a row, so the check passes quickly and the
 	// statements below are what time out.
 	slowBase := squirrel.Select().From(tbl).Where("SLEEP(20) = 0")
-	slow, err := pagesql.New[scRow](db, slowBase, pagesql.Config{Schema: schema, StatementTimeout: limit})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { slow.Close() })
-	fast, err := pagesql.New[scRow](db, squirrel.Select().From(tbl), pagesql.Config{Schema: schema, StatementTimeout: limit})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { fast.Close() })
+	slow := newBackend[scRow](t, db, slowBase, pagesql.Config{Schema: schema, StatementTimeout: limit})
+	fast := newBackend[scRow](t, db, squirrel.Select().From(tbl), pagesql.Config{Schema: schema, StatementTimeout: limit})
 	a, _ := schema.Field("a")
 	id := schema.Key()
 	q := paginate.Query{Sort: []paginate.Order{{Field: a}, {Field: id}}, Limit: 6}
