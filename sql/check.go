@@ -66,7 +66,13 @@ type FieldError struct {
 
 // Error returns "paginate/sql: field F (column C): found; fix".
 func (e *FieldError) Error() string {
-	return fmt.Sprintf("paginate/sql: field %q (column %s): %s: %s; %s", e.Field, e.Column, e.Mismatch, e.Found, e.Fix)
+	return "paginate/sql: " + e.problem()
+}
+
+// problem describes the problem without the package's prefix, as
+// CheckError lists it.
+func (e *FieldError) problem() string {
+	return fmt.Sprintf("field %q (column %s): %s: %s; %s", e.Field, e.Column, e.Mismatch, e.Found, e.Fix)
 }
 
 // Unwrap returns [ErrSchemaMismatch].
@@ -84,7 +90,7 @@ func (e *CheckError) Error() string {
 	b.WriteString("paginate/sql: the schema does not match the database:")
 	for _, f := range e.Fields {
 		b.WriteString("\n\t")
-		b.WriteString(strings.TrimPrefix(f.Error(), "paginate/sql: "))
+		b.WriteString(f.problem())
 	}
 	return b.String()
 }
