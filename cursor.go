@@ -372,7 +372,7 @@ func (p *Keyset[T]) signRow(now time.Time, r keysetRequest, raw []any) (string, 
 		vals = make([]any, 0, len(raw))
 	}
 	vals = vals[:len(raw)]
-	if err := normalizeKeys(vals, raw, r.sort); err != nil {
+	if err := cursorValues(vals, raw, r.sort); err != nil {
 		return "", err
 	}
 	return p.sign(now, r.bind, cursor.Position, vals)
@@ -393,6 +393,34 @@ func (p *Keyset[T]) sign(now time.Time, bind [8]byte, kind cursor.Kind, values [
 		return "", fmt.Errorf("paginate: a cursor for this page would be %d bytes, longer than MaxCursorLen (%d): raise MaxCursorLen or sort on shorter values", len(s), p.cfg.MaxCursorLen)
 	}
 	return s, nil
+}
+
+// cursorValues converts one row's key values, as the backend returned
+// them (raw), into dst, of the same length, for the cursor codec: as
+// normalizeKeys does, except that a time.Time or a non-nil *time.Time (a
+// decoded SQLite time in the page's buffer) is passed as it is. The codec
+// writes a time as Unix seconds and nanoseconds, the same in every zone,
+// so the UTC copy normalizing makes would cost an allocation and change
+// nothing in the cursor.
+func cursorValues(dst, raw []any, sort []Order) error {
+	for i, v := range raw {
+		switch t := v.(type) {
+		case time.Time:
+			if sort[i].Field.Type == Time {
+				dst[i] = v
+				continue
+			}
+		case *time.Time:
+			if t != nil && sort[i].Field.Type == Time {
+				dst[i] = v
+				continue
+			}
+		}
+		if err := normalizeKeys(dst[i:i+1], raw[i:i+1], sort[i:i+1]); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // normalizeKeys normalizes one row's key values as the backend returned

@@ -16,7 +16,8 @@
 // float round-trips exactly, infinities included; every NaN is written as
 // math.NaN's bits, and other NaN bits are refused, so that each value has
 // one spelling), bool, string, []byte and time.Time (Unix seconds and
-// nanoseconds, UTC). Decoding checks the length before any work, verifies
+// nanoseconds, UTC; Encode also takes a *time.Time, written as the time
+// it points to, or as nil). Decoding checks the length before any work, verifies
 // the MAC in constant time against every key before parsing, and rejects
 // trailing bytes.
 //
@@ -251,6 +252,14 @@ func appendPayload(buf []byte, c Cursor) ([]byte, error) {
 			buf = binary.AppendUvarint(buf, uint64(len(x)))
 			buf = append(buf, x...)
 		case time.Time:
+			buf = append(buf, tagTime)
+			buf = binary.AppendVarint(buf, x.Unix())
+			buf = binary.AppendUvarint(buf, uint64(x.Nanosecond()))
+		case *time.Time:
+			if x == nil {
+				buf = append(buf, tagNil)
+				break
+			}
 			buf = append(buf, tagTime)
 			buf = binary.AppendVarint(buf, x.Unix())
 			buf = binary.AppendUvarint(buf, uint64(x.Nanosecond()))

@@ -319,3 +319,42 @@ func BenchmarkCodec(b *testing.B) {
 		}
 	})
 }
+
+// TestTimePointer checks that a *time.Time is written as the time it
+// points to, in any zone and with a monotonic reading, and a nil one as
+// nil: the same text as the normalized value's.
+func TestTimePointer(t *testing.T) {
+	local := time.Date(2024, 8, 19, 13, 40, 0, 5, time.FixedZone("", 2*3600))
+	now := time.Now() // carries a monotonic reading
+	var nilTime *time.Time
+	for _, tc := range []struct {
+		name string
+		in   any
+		want any // the normalized value
+	}{
+		{"offset zone", &local, local.UTC()},
+		{"monotonic", &now, now.Round(0).UTC()},
+		{"nil pointer", nilTime, nil},
+	} {
+		c := Cursor{Kind: Position, Values: []any{tc.in}}
+		got, err := Encode(c, key1)
+		if err != nil {
+			t.Fatalf("%s: %v", tc.name, err)
+		}
+		c.Values = []any{tc.want}
+		want, err := Encode(c, key1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got != want {
+			t.Errorf("%s: cursor %q, want %q, the normalized value's", tc.name, got, want)
+		}
+		d, err := Decode(got, [][]byte{key1}, 1024)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff([]any{tc.want}, d.Values); diff != "" {
+			t.Errorf("%s: decoded (-want +got):\n%s", tc.name, diff)
+		}
+	}
+}
