@@ -2,6 +2,7 @@ package sql
 
 import (
 	"math/rand/v2"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -397,6 +398,39 @@ func TestTextTimeParseMatchesTime(t *testing.T) {
 		}
 		if valid == 0 || valid == checked {
 			t.Errorf("layout %s: %d of %d texts valid: the test does not reach both answers", l, valid, checked)
+		}
+	}
+}
+
+// BenchmarkTextTimeParse measures reading one stored time in go-sqlite3's
+// layout (a trimmed fraction and an offset): a whole second, which parse
+// matches in one pass, and a time with a fraction.
+func BenchmarkTextTimeParse(b *testing.B) {
+	l := textTime{sep: ' ', seconds: true, frac: fracTrimmed, digits: 9, suffix: "+00:00", zone: time.UTC}.compile()
+	for _, s := range []string{"2024-08-19 11:40:00+00:00", "2024-08-19 11:40:00.123456+00:00"} {
+		b.Run("len="+strconv.Itoa(len(s)), func(b *testing.B) {
+			for b.Loop() {
+				if _, ok := l.parse(s); !ok {
+					b.Fatalf("parse(%q) failed", s)
+				}
+			}
+		})
+	}
+}
+
+// TestUnixDays holds unixDays to time.Date on every day of years around
+// each rule of the calendar: year 0 (a leap year), the first years of
+// eras and centuries, the Unix epoch, and the last year a layout holds.
+func TestUnixDays(t *testing.T) {
+	for _, y := range []int{0, 1, 3, 4, 99, 100, 399, 400, 401, 1600, 1899, 1900, 1969, 1970, 1971, 2000, 2024, 2100, 2400, 9998, 9999} {
+		for d := time.Date(y, 1, 1, 0, 0, 0, 0, time.UTC); d.Year() == y; d = d.AddDate(0, 0, 1) {
+			want := d.Unix() / 86400
+			if d.Unix() < 0 && d.Unix()%86400 != 0 {
+				want-- // floor division
+			}
+			if got := unixDays(d.Year(), int(d.Month()), d.Day()); int64(got) != want {
+				t.Fatalf("unixDays(%s) = %d, want %d", d.Format(time.DateOnly), got, want)
+			}
 		}
 	}
 }
