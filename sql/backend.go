@@ -366,7 +366,7 @@ type Config struct {
 	// the sort columns and the key (the index that serves the sort on a
 	// table whose key is its primary key does), rather than table rows:
 	// a page a million rows deep costs about 0.3 times as much on
-	// PostgreSQL and MySQL/MariaDB and 0.5 to 0.6 times on SQLite with its
+	// PostgreSQL and MySQL/MariaDB and 0.5 to 0.8 times on SQLite with its
 	// default page cache (see deferred.go). It applies to bases of one
 	// SELECT with FROM, joins and WHERE (no DISTINCT, GROUP BY, HAVING,
 	// prefixes, options, suffixes or comma-separated FROM lists); other
