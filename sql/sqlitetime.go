@@ -183,9 +183,9 @@ func (l textTime) format(t time.Time) (string, error) {
 // parse reads a value written in the layout; it reports false for text
 // that does not come back exactly as it is when written again. It reads
 // the fields by position, as shape checked them to be (or, for a whole
-// second, as one pass against the layout's pattern finds them), which is
-// what time.ParseInLocation with the layout does; TestTextTimeParseMatchesTime
-// holds the two equal. Stored keys are parsed on every row:
+// second or a fixed width, as one pass against the layout's pattern finds
+// them), which is what time.ParseInLocation with the layout does;
+// TestTextTimeParseMatchesTime holds the two equal. Stored keys are parsed on every row:
 // BenchmarkTextTimeParse measured about 33 ns for a whole second and 62
 // ns with a fraction, where time.ParseInLocation took 95 and 105 ns for
 // the same text without its offset.

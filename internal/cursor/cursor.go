@@ -17,9 +17,9 @@
 // math.NaN's bits, and other NaN bits are refused, so that each value has
 // one spelling), bool, string, []byte and time.Time (Unix seconds and
 // nanoseconds, UTC; Encode also takes a *time.Time, written as the time
-// it points to, or as nil). Decoding checks the length before any work, verifies
-// the MAC in constant time against every key before parsing, and rejects
-// trailing bytes.
+// it points to, or as nil). Decoding checks the length before any work,
+// verifies the MAC in constant time against every key before parsing, and
+// rejects trailing bytes.
 //
 // Version 1 had the same layout, but always carried an issue time and
 // never a NaN; its cursors still decode, so that cursors issued before an
