@@ -404,37 +404,52 @@ func (p *Keyset[T]) sign(now time.Time, bind [8]byte, kind cursor.Kind, values [
 // nothing in the cursor.
 func cursorValues(dst, raw []any, sort []Order) error {
 	for i, v := range raw {
-		switch t := v.(type) {
-		case time.Time:
-			if sort[i].Field.Type == Time {
-				dst[i] = v
-				continue
-			}
-		case *time.Time:
-			if t != nil && sort[i].Field.Type == Time {
-				dst[i] = v
-				continue
-			}
+		f := sort[i].Field
+		if f.Type == Time && isTime(v) {
+			dst[i] = v
+			continue
 		}
-		if err := normalizeKeys(dst[i:i+1], raw[i:i+1], sort[i:i+1]); err != nil {
+		n, err := normalizeKey(f, v)
+		if err != nil {
 			return err
 		}
+		dst[i] = n
 	}
 	return nil
+}
+
+// isTime reports whether v is a time.Time or a non-nil *time.Time.
+func isTime(v any) bool {
+	switch t := v.(type) {
+	case time.Time:
+		return true
+	case *time.Time:
+		return t != nil
+	}
+	return false
 }
 
 // normalizeKeys normalizes one row's key values as the backend returned
 // them (raw) into dst, of the same length.
 func normalizeKeys(dst, raw []any, sort []Order) error {
 	for i, v := range raw {
-		f := sort[i].Field
-		n, err := value.Normalize(f.Type.kind(), v)
+		n, err := normalizeKey(sort[i].Field, v)
 		if err != nil {
-			return fmt.Errorf("paginate: key value of field %q: %w", f.Name, err)
+			return err
 		}
 		dst[i] = n
 	}
 	return nil
+}
+
+// normalizeKey normalizes a key value of field f as the backend returned
+// it.
+func normalizeKey(f Field, v any) (any, error) {
+	n, err := value.Normalize(f.Type.kind(), v)
+	if err != nil {
+		return nil, fmt.Errorf("paginate: key value of field %q: %w", f.Name, err)
+	}
+	return n, nil
 }
 
 // position decodes and checks the cursor s given as param, returning

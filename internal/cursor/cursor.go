@@ -252,22 +252,26 @@ func appendPayload(buf []byte, c Cursor) ([]byte, error) {
 			buf = binary.AppendUvarint(buf, uint64(len(x)))
 			buf = append(buf, x...)
 		case time.Time:
-			buf = append(buf, tagTime)
-			buf = binary.AppendVarint(buf, x.Unix())
-			buf = binary.AppendUvarint(buf, uint64(x.Nanosecond()))
+			buf = appendTime(buf, x)
 		case *time.Time:
 			if x == nil {
 				buf = append(buf, tagNil)
-				break
+			} else {
+				buf = appendTime(buf, *x)
 			}
-			buf = append(buf, tagTime)
-			buf = binary.AppendVarint(buf, x.Unix())
-			buf = binary.AppendUvarint(buf, uint64(x.Nanosecond()))
 		default:
 			return nil, errors.New("cursor: unsupported value type")
 		}
 	}
 	return buf, nil
+}
+
+// appendTime appends t, tagged: Unix seconds and nanoseconds, the same in
+// every zone.
+func appendTime(buf []byte, t time.Time) []byte {
+	buf = append(buf, tagTime)
+	buf = binary.AppendVarint(buf, t.Unix())
+	return binary.AppendUvarint(buf, uint64(t.Nanosecond()))
 }
 
 // Decode verifies s against the codec's keys (any may match) and decodes
