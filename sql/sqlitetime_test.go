@@ -404,7 +404,8 @@ func TestTextTimeParseMatchesTime(t *testing.T) {
 
 // BenchmarkTextTimeParse measures reading one stored time in go-sqlite3's
 // layout (a trimmed fraction and an offset): a whole second, which parse
-// matches in one pass, and a time with a fraction.
+// matches in one pass, and a time with a fraction; and, for reference,
+// time.ParseInLocation on the same text without its offset.
 func BenchmarkTextTimeParse(b *testing.B) {
 	l := textTime{sep: ' ', seconds: true, frac: fracTrimmed, digits: 9, suffix: "+00:00", zone: time.UTC}.compile()
 	for _, s := range []string{"2024-08-19 11:40:00+00:00", "2024-08-19 11:40:00.123456+00:00"} {
@@ -412,6 +413,14 @@ func BenchmarkTextTimeParse(b *testing.B) {
 			for b.Loop() {
 				if _, ok := l.parse(s); !ok {
 					b.Fatalf("parse(%q) failed", s)
+				}
+			}
+		})
+		b.Run("time.ParseInLocation/len="+strconv.Itoa(len(s)), func(b *testing.B) {
+			text := strings.TrimSuffix(s, l.suffix)
+			for b.Loop() {
+				if _, err := time.ParseInLocation(l.layout, text, time.UTC); err != nil {
+					b.Fatal(err)
 				}
 			}
 		})
