@@ -476,6 +476,7 @@ func New[T any](db sqlx.QueryerContext, base squirrel.SelectBuilder, cfg Config)
 	if err := c.compileRelations(reflect.TypeFor[T](), cfg.Relations); err != nil {
 		return nil, err
 	}
+	c.fromEnd, c.fromEndOffset = c.newFromEnd(), fromEndOffset
 	c.shapes, _ = lru.New[uint64, *shape](cfg.CacheSize)
 	return &Backend[T]{db: db, c: c, stmts: c.stmtCache(db)}, nil
 }
@@ -623,7 +624,11 @@ func (b *Backend[T]) Fetch(ctx context.Context, q paginate.Query) (paginate.Resu
 	if err := b.c.ready(ctx, b.db, &q); err != nil {
 		return res, err
 	}
-	s, err := b.c.lookup(b.c.pageKind(&q), &q)
+	k, err := b.pageKind(ctx, &q)
+	if err != nil {
+		return res, err
+	}
+	s, err := b.c.lookup(k, &q)
 	if err != nil {
 		return res, err
 	}

@@ -44,6 +44,27 @@ func TestConformanceDeferred(t *testing.T) {
 	}
 }
 
+// TestConformanceFromEnd runs the conformance suite with every offset
+// page read by a deferred join and, on SQLite, every offset page of an
+// unfiltered request read from the end (fromend.go), whichever end is
+// nearer: the statement must be right at any depth.
+func TestConformanceFromEnd(t *testing.T) {
+	for _, b := range testdb.Backends {
+		t.Run(b.Name, func(t *testing.T) {
+			t.Parallel()
+			db := b.Open(t)
+			newBackend := conformanceTables(t, db, pagesql.Config{DeferredJoinOffset: 1})
+			paginatetest.Run(t, paginatetest.Harness{New: func(ctx context.Context, schema *paginate.Schema, rows []paginatetest.Row) (paginate.Backend[paginatetest.Row], error) {
+				be, err := newBackend(ctx, schema, rows)
+				if err == nil {
+					pagesql.ForceFromEnd(be.(*pagesql.Backend[paginatetest.Row]))
+				}
+				return be, err
+			}})
+		})
+	}
+}
+
 // conformanceDDL is the table of paginatetest.Row on each dialect, %s
 // being its name.
 var conformanceDDL = map[pagesql.Dialect]string{

@@ -124,19 +124,10 @@ func (c *common) compileDeferred(q *paginate.Query) (*shape, error) {
 	}
 	cols, list, where := pp.cols, pp.list, pp.where
 	key := c.schema.Key().ColumnName()
-	keys := make([]string, len(cols))
-	for k, col := range cols {
-		keys[k] = col.column + " AS _s" + strconv.Itoa(k)
-	}
-	if last := q.Sort[len(q.Sort)-1].Field; last.Name == c.schema.Key().Name {
-		keys[len(keys)-1] = key + " AS _pk" // the order's last column is the key
-	} else {
-		keys = append(keys, key+" AS _pk")
-	}
 	order := fragment{sql: " ORDER BY " + orderBy(cols)}
 	tail := order
 	tail.add(fragment{sql: " LIMIT " + strconv.Itoa(q.Limit) + " OFFSET ?", args: []argRef{{kind: argOffset}}})
-	inner := c.base.selectOver(strings.Join(keys, ", "), where, tail, false)
+	inner := c.base.selectOver(c.deferredKeys(q, cols), where, tail, false)
 	outer := *c.base
 	outer.from = fragment{}
 	outer.from.add(c.base.from)
@@ -150,4 +141,21 @@ func (c *common) compileDeferred(q *paginate.Query) (*shape, error) {
 	s.stmts = []stmtPlan{plan}
 	s.maxArgs = len(plan.args)
 	return s, nil
+}
+
+// deferredKeys returns the select list of a deferred join's derived
+// table: the sort columns in sort order as _s0, _s1 and so on, the key
+// last as _pk.
+func (c *common) deferredKeys(q *paginate.Query, cols []sortCol) string {
+	key := c.schema.Key().ColumnName()
+	keys := make([]string, len(cols))
+	for k, col := range cols {
+		keys[k] = col.column + " AS _s" + strconv.Itoa(k)
+	}
+	if last := q.Sort[len(q.Sort)-1].Field; last.Name == c.schema.Key().Name {
+		keys[len(keys)-1] = key + " AS _pk" // the order's last column is the key
+	} else {
+		keys = append(keys, key+" AS _pk")
+	}
+	return strings.Join(keys, ", ")
 }

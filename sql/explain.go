@@ -121,7 +121,11 @@ func (b *Backend[T]) Explain(ctx context.Context, q paginate.Query) (Report, err
 	if err := b.c.ready(ctx, b.db, &q); err != nil {
 		return r, err
 	}
-	s, err := b.c.lookup(b.c.pageKind(&q), &q)
+	k, err := b.pageKind(ctx, &q)
+	if err != nil {
+		return r, err
+	}
+	s, err := b.c.lookup(k, &q)
 	if err != nil {
 		return r, err
 	}

@@ -40,12 +40,13 @@ const (
 	kindPageOffset                      // a page after a bound OFFSET, its LIMIT written into the SQL
 	kindPageBoundLimit                  // a page with a bound LIMIT and OFFSET (see fetcher.run)
 	kindPageDeferred                    // a page after a bound OFFSET, read by a deferred join (see deferred.go)
+	kindPageFromEnd                     // a page after a bound OFFSET, read from the end by a deferred join (see fromend.go)
 	kindCount                           // the exact count
 	kindCountAtMost                     // a count of at most a bound number of rows
 	kindEstimate                        // the statement whose plan estimates the count
 )
 
-var shapeKindNames = [...]string{"page", "page with an offset", "page with a bound limit", "page by a deferred join", "count", "count at most", "estimate"}
+var shapeKindNames = [...]string{"page", "page with an offset", "page with a bound limit", "page by a deferred join", "page from the end", "count", "count at most", "estimate"}
 
 func (k shapeKind) String() string {
 	if int(k) < len(shapeKindNames) {
@@ -73,7 +74,7 @@ func (c *common) pageKind(q *paginate.Query) shapeKind {
 }
 
 // isPage reports whether k is a kind of page statements.
-func (k shapeKind) isPage() bool { return k <= kindPageDeferred }
+func (k shapeKind) isPage() bool { return k <= kindPageFromEnd }
 
 // argKind says where a bound argument's value comes from.
 type argKind uint8
@@ -224,6 +225,13 @@ type common struct {
 	relations map[string]*relPlan
 	// deferOffset is the smallest offset read by a deferred join; 0: none.
 	deferOffset int64
+	// fromEnd, when not nil, says how pages from fromEndOffset on may be
+	// read from the end (fromend.go).
+	fromEnd       *fromEnd
+	fromEndOffset int64
+	// fromEndAlways reads every page from fromEndOffset on from the end,
+	// without bounding the row count: tests set it (export_test.go).
+	fromEndAlways bool
 }
 
 // shapeKey appends the shape of q for statements of kind k to buf.
@@ -308,6 +316,8 @@ func (c *common) lookup(k shapeKind, q *paginate.Query) (*shape, error) {
 	switch {
 	case k == kindPageDeferred:
 		s, err = c.compileDeferred(q)
+	case k == kindPageFromEnd:
+		s, err = c.compileFromEnd(q)
 	case k.isPage():
 		s, err = c.compileFetch(q, k)
 	default:
