@@ -35,8 +35,9 @@ type endRow struct {
 // offset from 0 past the end, so that pages are read from the start and,
 // once the bound puts them nearer the end, from the end; with each row's
 // sort values. Explain shows the statement ran for every deep page over
-// the table on SQLite; never over a view or a WITHOUT ROWID table, which
-// have no rowid, nor a base with a WHERE, nor on PostgreSQL or MariaDB.
+// the table, named as it is or by an alias, on SQLite; never over a view
+// or a WITHOUT ROWID table, which have no rowid, nor a base with a WHERE,
+// nor on PostgreSQL or MariaDB.
 func TestFromEnd(t *testing.T) {
 	forEachDB(t, func(t *testing.T, db *sqlx.DB) {
 		s := seed(t)
@@ -77,7 +78,7 @@ func TestFromEnd(t *testing.T) {
 			where   string
 			fromEnd bool // on SQLite
 		}
-		bases := []baseCase{{"table", tbl, "", true}, {"where", tbl, "id > 0", false}}
+		bases := []baseCase{{"table", tbl, "", true}, {"alias", tbl + " AS t", "", true}, {"where", tbl, "id > 0", false}}
 		if db.DriverName() == "sqlite3" {
 			view, wr := tbl+"_v", tbl+"_wr"
 			db.MustExec(`CREATE VIEW ` + view + ` AS SELECT * FROM ` + tbl)
