@@ -274,6 +274,8 @@
 //   - keyset.go: the predicates of "after a position": its segments and
 //     their SQL per dialect.
 //   - deferred.go: deep offset pages read by a deferred join.
+//   - fromend.go: on SQLite, deep offset pages read from the end of the
+//     table when they lie nearer it.
 //   - count.go: Count, CountAtMost and EstimateCount and their statements.
 //   - scan.go: where each column is stored in T, and how a sort key's
 //     driver value is copied into a field.
