@@ -2,6 +2,7 @@ package sql
 
 import (
 	"context"
+	"fmt"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -115,14 +116,15 @@ func (b *Backend[T]) pageKind(ctx context.Context, q *paginate.Query) (shapeKind
 	rows, e, err := b.query(ctx, "SELECT _rowid_ FROM "+c.fromEnd.table+" LIMIT 0", nil)
 	if err != nil {
 		if ctx.Err() != nil {
-			return k, err
+			return k, fmt.Errorf("paginate/sql: ask whether the table has a rowid: %w", err)
 		}
 		c.fromEnd.rowid.Store(rowidNo) // no such column: a view, or WITHOUT ROWID
 		return k, nil
 	}
+	err = rows.Close()
 	e.release()
-	if err := rows.Close(); err != nil {
-		return k, err
+	if err != nil {
+		return k, fmt.Errorf("paginate/sql: ask whether the table has a rowid: %w", err)
 	}
 	c.fromEnd.rowid.Store(rowidYes)
 	return kindPageFromEnd, nil
