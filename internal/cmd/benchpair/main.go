@@ -47,6 +47,8 @@
 //	-out file       the markdown report (default standard output)
 //	-raw file       every result line of the passes, as go test printed
 //	                them, for benchstat and internal/cmd/benchplot
+//	-pool files     comma-separated -raw files of earlier runs: no runs; the
+//	                report pairs and summarizes all their passes together
 package main
 
 import (
@@ -82,6 +84,7 @@ func main() {
 type config struct {
 	options
 	pkg, out, raw string
+	pool          []string // -raw files of earlier runs to report together
 }
 
 func parseFlags(args []string, stderr io.Writer) (config, error) {
@@ -98,8 +101,12 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.StringVar(&c.pkg, "pkg", "./internal/bench", "the benchmark package")
 	fs.StringVar(&c.out, "out", "", "markdown report (default standard output)")
 	fs.StringVar(&c.raw, "raw", "", "file for every result line of the passes, for benchstat and benchplot")
+	pool := fs.String("pool", "", "comma-separated -raw files of earlier runs: report their passes together instead of running any")
 	if err := fs.Parse(args); err != nil {
 		return c, err
+	}
+	if *pool != "" {
+		c.pool = strings.Split(*pool, ",")
 	}
 	if fs.NArg() > 0 {
 		fmt.Fprintf(stderr, "benchpair: unexpected arguments %q\n", fs.Args())
@@ -120,6 +127,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	c, err := parseFlags(args, stderr)
 	if err != nil {
 		return err
+	}
+	if c.pool != nil {
+		col, n, err := poolFiles(c.pool, c.metric)
+		if err != nil {
+			return err
+		}
+		return writeReport(poolReport(col, n, c.pool, c.options), c.out, stdout)
 	}
 	start := time.Now()
 	tmp, err := os.MkdirTemp("", "benchpair")
@@ -146,11 +160,16 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	md = strings.Replace(md, "{took}", time.Since(start).Round(time.Second).String(), 1)
-	if c.out == "" {
-		_, err = io.WriteString(stdout, md)
+	return writeReport(md, c.out, stdout)
+}
+
+// writeReport writes md to the file out, or to stdout when out is empty.
+func writeReport(md, out string, stdout io.Writer) error {
+	if out == "" {
+		_, err := io.WriteString(stdout, md)
 		return err
 	}
-	return os.WriteFile(c.out, []byte(md), 0o644)
+	return os.WriteFile(out, []byte(md), 0o644)
 }
 
 // build compiles pkg's test binary into dir tmp, and returns its path and

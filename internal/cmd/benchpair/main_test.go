@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"regexp"
 	"slices"
 	"strconv"
@@ -455,5 +456,55 @@ func TestParseFlags(t *testing.T) {
 	}
 	if c.passes != 3 || c.bench != "Page/db=sqlite" || c.base != "floor" || c.metric != "auto" {
 		t.Errorf("parseFlags: %+v", c)
+	}
+}
+
+// TestPool pools two runs' raw output: the k-th result of a name in a
+// file is that file's pass k, and the second file's passes follow the
+// first's, so that every floor is paired with the library of its own pass.
+func TestPool(t *testing.T) {
+	const pg = "Page/db=postgres/strategy=keyset/depth=0"
+	header := "goos: linux\ngoarch: amd64\npkg: github.com/go-paginate/paginate/internal/bench\n"
+	// Run A: two passes, ratios 1.1 and 0.9; run B: one pass, ratio 1.3.
+	runA := header + strings.Join([]string{
+		line(pg+"/impl=floor", 100, 1, 170), line(pg+"/impl=library", 110, 1, 175),
+		line(pg+"/impl=library", 90, 1, 175), line(pg+"/impl=floor", 100, 1, 170),
+	}, "\n") + "\n"
+	runB := header + line(pg+"/impl=library", 260, 1, 176) + "\n" + line(pg+"/impl=floor", 200, 1, 170) + "\n"
+	c := newCollection("auto")
+	n, err := poolRaw(c, strings.NewReader(runA), 0)
+	if err != nil || n != 2 {
+		t.Fatalf("run A: %d passes, err %v; want 2", n, err)
+	}
+	if n, err = poolRaw(c, strings.NewReader(runB), n); err != nil || n != 1 {
+		t.Fatalf("run B: %d passes, err %v; want 1", n, err)
+	}
+	got := c.summarize("floor")
+	want := []summary{
+		{group: pg, impl: "floor", metric: wallMetric, value: spread{100, 100, 200, 3}, allocs: spread{170, 170, 170, 3}},
+		{group: pg, impl: "library", metric: wallMetric, value: spread{110, 90, 260, 3}, allocs: spread{175, 175, 176, 3},
+			ratio: spread{1.1, 0.9, 1.3, 3}, dAllocs: spread{5, 5, 6, 3}},
+	}
+	if diff := cmp.Diff(want, got, cmp.AllowUnexported(summary{}, spread{}), cmpopts.EquateApprox(1e-12, 0)); diff != "" {
+		t.Errorf("pooled summary (-want +got):\n%s", diff)
+	}
+	md := poolReport(c, 3, []string{"a.txt", "b.txt"}, options{metric: "auto", base: "floor", impl: "library"})
+	for _, s := range []string{"pooled from a.txt, b.txt: 3 passes in all", "| **1.10×** | 0.90–1.30× |"} {
+		if !strings.Contains(md, s) {
+			t.Errorf("report lacks %q:\n%s", s, md)
+		}
+	}
+	if strings.Contains(md, "### Passes") {
+		t.Errorf("a pooled report has no passes of its own to list:\n%s", md)
+	}
+	dir := t.TempDir()
+	if _, _, err := poolFiles([]string{dir + "/missing.txt"}, "auto"); err == nil {
+		t.Error("a missing file: no error")
+	}
+	if err := os.WriteFile(dir+"/empty.txt", []byte(header), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := poolFiles([]string{dir + "/empty.txt"}, "auto"); err == nil || !strings.Contains(err.Error(), "no benchmark results") {
+		t.Errorf("a file without results: err = %v", err)
 	}
 }

@@ -28,8 +28,10 @@ func (r *report) markdown() string {
 	r.summaryTable(&b, keys)
 	fmt.Fprintf(&b, "\n### Every approach\n\n")
 	r.fullTable(&b, keys)
-	b.WriteString("\n### Passes\n\n")
-	r.passTable(&b)
+	if len(r.passes) > 0 {
+		b.WriteString("\n### Passes\n\n")
+		r.passTable(&b)
+	}
 	return b.String()
 }
 
