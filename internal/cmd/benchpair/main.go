@@ -240,10 +240,15 @@ func (s *session) meta(args []string, first output) []string {
 	if len(first.notes) > 0 {
 		m = append(m, "databases: "+strings.Join(dedupe(first.notes), "; "))
 	}
-	if s.opts.metric == "auto" {
-		return append(m, "time: CPU time (cpu-ns/op) for SQLite, wall time (ns/op) for the database servers")
+	return append(m, timeNote(s.opts.metric))
+}
+
+// timeNote says which time the report's groups are judged on.
+func timeNote(metric string) string {
+	if metric == "auto" {
+		return "time: CPU time (cpu-ns/op) for SQLite, wall time (ns/op) for the database servers"
 	}
-	return append(m, "time: "+s.opts.metric+" for every group")
+	return "time: " + metric + " for every group"
 }
 
 func orNone(xs []string) string {

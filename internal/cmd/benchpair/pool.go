@@ -60,11 +60,7 @@ func poolRaw(c *collection, r io.Reader, offset int) (int, error) {
 func poolReport(c *collection, passes int, paths []string, o options) string {
 	m := []string{
 		"pooled from " + strings.Join(paths, ", ") + fmt.Sprintf(": %d passes in all; each file's passes as its run made them", passes),
-	}
-	if o.metric == "auto" {
-		m = append(m, "time: CPU time (cpu-ns/op) for SQLite, wall time (ns/op) for the database servers")
-	} else {
-		m = append(m, "time: "+o.metric+" for every group")
+		timeNote(o.metric),
 	}
 	r := report{meta: m, summaries: c.summarize(o.base), base: o.base, impl: o.impl}
 	return r.markdown()
