@@ -29,25 +29,19 @@ func TestDependencyBoundaries(t *testing.T) {
 		checkImports(t, module, pkg, allowed)
 	}
 
-	pkgs, err := exec.Command("go", "list", module+"/...").CombinedOutput()
-	if err != nil {
-		t.Fatalf("go list: %v\n%s", err, pkgs)
-	}
+	pkgs := goList(t, module+"/...")
 	drivers := []string{"github.com/mattn/go-sqlite3", "github.com/jackc/pgx", "github.com/go-sql-driver/mysql"}
 	testSupport := []string{
 		module + "/internal/apitest", module + "/internal/golden", module + "/internal/testdb", module + "/internal/dataset", module + "/internal/itemsapi",
 		"github.com/getkin/kin-openapi",
 	}
-	for _, pkg := range strings.Fields(string(pkgs)) {
+	for _, pkg := range strings.Fields(pkgs) {
 		rel := strings.TrimPrefix(pkg, module)
 		if strings.HasPrefix(rel, "/examples/") || rel == "/internal/testdb" || strings.HasPrefix(rel, "/internal/cmd/") {
 			continue // programs and test support may import drivers
 		}
-		deps, err := exec.Command("go", "list", "-deps", pkg).CombinedOutput()
-		if err != nil {
-			t.Fatalf("go list -deps %s: %v\n%s", pkg, err, deps)
-		}
-		for _, d := range strings.Fields(string(deps)) {
+		deps := goList(t, "-deps", pkg)
+		for _, d := range strings.Fields(deps) {
 			for _, f := range testSupport {
 				if library(rel) && (d == f || strings.HasPrefix(d, f+"/")) {
 					t.Errorf("%s imports %s, which is for the module's tests", pkg, d)
@@ -72,17 +66,30 @@ func TestDependencyBoundaries(t *testing.T) {
 // module's internal packages, only the packages allowed.
 func checkImports(t *testing.T, module, pkg string, allowed []string) {
 	t.Helper()
-	out, err := exec.Command("go", "list", "-deps", "-f", "{{.ImportPath}} {{.Standard}}", pkg).CombinedOutput()
-	if err != nil {
-		t.Fatalf("go list: %v\n%s", err, out)
-	}
-	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+	out := goList(t, "-deps", "-f", "{{.ImportPath}} {{.Standard}}", pkg)
+	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
 		f := strings.Fields(line)
 		if f[1] == "true" || f[0] == pkg || slices.Contains(allowed, f[0]) || strings.HasPrefix(f[0], module+"/internal/") {
 			continue
 		}
 		t.Errorf("%s imports %s; it may import only the standard library and %q", pkg, f[0], allowed)
 	}
+}
+
+// goList runs go list with args and returns what it writes to standard
+// output. What it writes to standard error (such as "go: downloading"
+// lines on a machine whose module cache is empty) is not part of the
+// list; it is shown only when go list fails.
+func goList(t *testing.T, args ...string) string {
+	t.Helper()
+	var stderr strings.Builder
+	cmd := exec.Command("go", append([]string{"list"}, args...)...)
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("go list %s: %v\n%s", strings.Join(args, " "), err, stderr.String())
+	}
+	return string(out)
 }
 
 // library reports whether the package at path rel (relative to the
