@@ -79,6 +79,10 @@ func TestDecodeRejects(t *testing.T) {
 		{"too long", good, len(good) - 1, ErrTooLong},
 		{"wrong key", other, 1024, ErrSignature},
 		{"short", "AAAA", 1024, ErrMalformed},
+		// encoding/base64 would skip these and decode the same bytes.
+		{"line feed inside", good[:10] + "\n" + good[10:], 1024, ErrMalformed},
+		{"carriage return inside", good[:10] + "\r" + good[10:], 1024, ErrMalformed},
+		{"CR LF at the end", good + "\r\n", 1024, ErrMalformed},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
