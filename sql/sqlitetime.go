@@ -59,23 +59,14 @@ type textTime struct {
 	suffix  string // "", "Z", "+hh:mm", "-hh:mm", "+hhmm"
 	zone    *time.Location
 
-	// Set by compile: the time.Format layout (suffix excluded), and the
-	// same without the fraction, for parsing and for a whole second under
-	// fracOptional.
-	layout, short string
-	// whole is the pattern of the text of a time on a whole second, which
-	// parse matches in one pass: '#' stands for a digit, any other byte
-	// for itself.
+	// whole, set by compile, is the pattern of the text of a time on a
+	// whole second, which parse matches in one pass: '#' stands for a
+	// digit, any other byte for itself.
 	whole string
 }
 
-// compile fills in the layouts the methods use.
+// compile fills in the pattern parse matches.
 func (l textTime) compile() textTime {
-	l.layout = l.goLayout()
-	l.short = l.layout
-	if i := strings.IndexByte(l.layout, '.'); i >= 0 {
-		l.short = l.layout[:i]
-	}
 	l.whole = l.wholePattern()
 	return l
 }
@@ -157,20 +148,72 @@ func (l textTime) orderSafe() bool {
 	return l.suffix == "" || l.suffix[0] == '+' || l.suffix[0] == '-'
 }
 
-// appendFormat appends t written in the layout, in the layout's zone.
+// appendFormat appends t written in the layout, in the layout's zone: the
+// text t.Format with the layout's Go layout writes, followed by the
+// suffix, with the digits written directly (a position is formatted on
+// every keyset request; TestAppendFormatMatchesTime holds the two equal).
 func (l textTime) appendFormat(b []byte, t time.Time) ([]byte, error) {
-	if l.layout == "" {
-		l = l.compile()
-	}
 	t = t.In(l.zone)
-	if y := t.Year(); y < 0 || y > 9999 {
+	year, month, day := t.Date()
+	if year < 0 || year > 9999 {
 		return b, fmt.Errorf("%s is outside the years 0000-9999 that %s holds", t.Format(time.RFC3339Nano), l)
 	}
-	layout := l.layout
-	if l.frac == fracOptional && t.Truncate(time.Second).Equal(t) {
-		layout = l.short
+	b = appendDigits(b, year, 4)
+	b = append(b, '-')
+	b = appendDigits(b, int(month), 2)
+	b = append(b, '-')
+	b = appendDigits(b, day, 2)
+	if l.sep != 0 {
+		hour, minute, second := t.Clock()
+		b = append(b, l.sep)
+		b = appendDigits(b, hour, 2)
+		b = append(b, ':')
+		b = appendDigits(b, minute, 2)
+		if l.seconds {
+			b = append(b, ':')
+			b = appendDigits(b, second, 2)
+			b = l.appendFraction(b, t.Nanosecond())
+		}
 	}
-	return append(t.AppendFormat(b, layout), l.suffix...), nil
+	return append(b, l.suffix...), nil
+}
+
+// appendFraction appends the fraction of a second nsec as the layout
+// writes it: its first digits digits, truncated, after a '.'; for
+// fracOptional nothing on a whole second, and for fracTrimmed without
+// trailing zeros, and nothing when no digit is left.
+func (l textTime) appendFraction(b []byte, nsec int) []byte {
+	digits := l.digits
+	switch {
+	case l.frac == fracNone, l.frac == fracOptional && nsec == 0:
+		return b
+	}
+	for range 9 - digits {
+		nsec /= 10
+	}
+	if l.frac == fracTrimmed {
+		for digits > 0 && nsec%10 == 0 {
+			nsec /= 10
+			digits--
+		}
+		if digits == 0 {
+			return b
+		}
+	}
+	b = append(b, '.')
+	return appendDigits(b, nsec, digits)
+}
+
+// appendDigits appends v, which is at least 0 and less than 10^n, in n
+// decimal digits with leading zeros.
+func appendDigits(b []byte, v, n int) []byte {
+	start := len(b)
+	b = append(b, "000000000"[:n]...)
+	for i := len(b) - 1; i >= start && v > 0; i-- {
+		b[i] = byte('0' + v%10)
+		v /= 10
+	}
+	return b
 }
 
 // format writes t in the layout, in the layout's zone.

@@ -325,7 +325,7 @@ func TestParseIsRoundTrip(t *testing.T) {
 			for _, edit := range edits {
 				s := edit(base)
 				var want bool
-				if u, err := time.ParseInLocation(l.short, strings.TrimSuffix(s, l.suffix), l.zone); err == nil && strings.HasSuffix(s, l.suffix) {
+				if u, err := time.ParseInLocation(shortLayout(l), strings.TrimSuffix(s, l.suffix), l.zone); err == nil && strings.HasSuffix(s, l.suffix) {
 					back, err := l.format(u)
 					want = err == nil && back == s
 				}
@@ -362,7 +362,7 @@ func TestTextTimeParseMatchesTime(t *testing.T) {
 			if _, ok := l.shape(s); !ok {
 				return time.Time{}, false
 			}
-			tm, err := time.ParseInLocation(l.short, s[:len(s)-len(l.suffix)], l.zone)
+			tm, err := time.ParseInLocation(shortLayout(l), s[:len(s)-len(l.suffix)], l.zone)
 			return tm.UTC(), err == nil
 		}
 		checked, valid := 0, 0
@@ -419,7 +419,7 @@ func BenchmarkTextTimeParse(b *testing.B) {
 		b.Run("time.ParseInLocation/len="+strconv.Itoa(len(s)), func(b *testing.B) {
 			text := strings.TrimSuffix(s, l.suffix)
 			for b.Loop() {
-				if _, err := time.ParseInLocation(l.layout, text, time.UTC); err != nil {
+				if _, err := time.ParseInLocation(l.goLayout(), text, time.UTC); err != nil {
 					b.Fatal(err)
 				}
 			}
@@ -439,6 +439,63 @@ func TestUnixDays(t *testing.T) {
 			}
 			if got := unixDays(d.Year(), int(d.Month()), d.Day()); int64(got) != want {
 				t.Fatalf("unixDays(%s) = %d, want %d", d.Format(time.DateOnly), got, want)
+			}
+		}
+	}
+}
+
+// shortLayout returns l's Go layout without its fraction: what the layout
+// writes for a whole second under fracOptional.
+func shortLayout(l textTime) string {
+	s, _, _ := strings.Cut(l.goLayout(), ".")
+	return s
+}
+
+// TestAppendFormatMatchesTime holds textTime.appendFormat, which writes
+// the digits itself, to time.Format with the layout's Go layout, followed
+// by the suffix (and without the fraction on a whole second under
+// fracOptional): every separator, with and without seconds, each kind of
+// fraction at each length, in three zones, on times of the years 0000 to
+// 9999 whose fractions end in any number of zeros.
+func TestAppendFormatMatchesTime(t *testing.T) {
+	zones := []struct {
+		suffix string
+		zone   *time.Location
+	}{{"", time.UTC}, {"Z", time.UTC}, {"+05:30", time.FixedZone("", 5*3600+1800)}, {"-0700", time.FixedZone("", -7*3600)}}
+	var layouts []textTime
+	for _, z := range zones {
+		layouts = append(layouts, textTime{zone: z.zone}, textTime{sep: ' ', suffix: z.suffix, zone: z.zone})
+		for _, sep := range []byte{' ', 'T'} {
+			layouts = append(layouts, textTime{sep: sep, seconds: true, suffix: z.suffix, zone: z.zone})
+			for _, frac := range []fracKind{fracFixed, fracOptional, fracTrimmed} {
+				for digits := 1; digits <= 9; digits++ {
+					layouts = append(layouts, textTime{sep: sep, seconds: true, frac: frac, digits: digits, suffix: z.suffix, zone: z.zone})
+				}
+			}
+		}
+	}
+	rng := rand.New(rand.NewPCG(9, 10))
+	pow10 := []int64{1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9}
+	for _, l := range layouts {
+		l = l.compile()
+		for range 200 {
+			sec := rng.Int64N(253402300799+62135596800) - 62135596800
+			nsec := rng.Int64N(1e9) / pow10[rng.IntN(10)] * pow10[rng.IntN(10)] % 1e9
+			tm := time.Unix(sec, nsec)
+			local := tm.In(l.zone)
+			layout := l.goLayout()
+			if l.frac == fracOptional && local.Nanosecond() == 0 {
+				layout = shortLayout(l)
+			}
+			got, err := l.appendFormat([]byte("x"), tm)
+			if y := local.Year(); y < 0 || y > 9999 {
+				if err == nil {
+					t.Fatalf("layout %s: %v formatted as %q, want an error for the year %d", l, tm, got, y)
+				}
+				continue
+			}
+			if want := "x" + local.Format(layout) + l.suffix; err != nil || string(got) != want {
+				t.Fatalf("layout %s: appendFormat(%v) = %q, %v; time.Format writes %q", l, tm, got, err, want)
 			}
 		}
 	}
