@@ -508,3 +508,43 @@ func TestPool(t *testing.T) {
 		t.Errorf("a file without results: err = %v", err)
 	}
 }
+
+// TestDepthSpans checks that each approach's last page is divided by its
+// own first page of the same pass, and that groups measured at only one
+// of the two depths, or at none, have no span.
+func TestDepthSpans(t *testing.T) {
+	c := newCollection("auto")
+	const fam = "Page/db=sqlite/strategy=keyset"
+	// floor: 10→11 and 20→30 (pass 3 has no last page): 1.1 and 1.5.
+	// library: 12→15, 22→22, 60→66: 1.25, 1.0 and 1.1.
+	for p, v := range [][4]float64{{10, 11, 12, 15}, {20, 30, 22, 22}, {40, 0, 60, 66}} {
+		mustAdd(t, c, p, line(fam+"/depth=0/impl=floor", 1, v[0], 181))
+		if v[1] > 0 {
+			mustAdd(t, c, p, line(fam+"/depth=last/impl=floor", 1, v[1], 156))
+		}
+		mustAdd(t, c, p, line(fam+"/depth=0/impl=library", 1, v[2], 185))
+		mustAdd(t, c, p, line(fam+"/depth=last/impl=library", 1, v[3], 164))
+		mustAdd(t, c, p, line("Page/db=sqlite/strategy=offset/depth=0/impl=floor", 1, 5, 100))
+		mustAdd(t, c, p, line("Page/db=sqlite/strategy=offset/depth=10000/impl=floor", 1, 50, 100))
+		mustAdd(t, c, p, line("HTTP/db=sqlite/impl=floor", 1, 7, 100))
+	}
+	got := c.depthSpans(firstDepth, lastDepth)
+	want := []depthSpan{
+		{family: fam, impl: "floor", metric: cpuMetric, from: "0", to: "last", ratio: spread{1.3, 1.1, 1.5, 2}},
+		{family: fam, impl: "library", metric: cpuMetric, from: "0", to: "last", ratio: spread{1.1, 1.0, 1.25, 3}},
+	}
+	if diff := cmp.Diff(want, got, cmp.AllowUnexported(depthSpan{}, spread{}), cmpopts.EquateApprox(1e-12, 0)); diff != "" {
+		t.Errorf("depthSpans (-want +got):\n%s", diff)
+	}
+	r := report{summaries: c.summarize("floor"), spans: got, base: "floor", impl: "library"}
+	md := r.markdown()
+	for _, s := range []string{
+		"### depth=last ÷ depth=0",
+		"| benchmark | db | strategy | impl | time | depth=last ÷ depth=0 | range | passes |",
+		"| Page | sqlite | keyset | library | CPU | **1.10×** | 1.00–1.25× | 3 |",
+	} {
+		if !strings.Contains(md, s) {
+			t.Errorf("report lacks %q:\n%s", s, md)
+		}
+	}
+}

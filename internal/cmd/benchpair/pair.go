@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"sort"
+	"strings"
 )
 
 // Metrics read from the benchmarks' output.
@@ -161,4 +162,70 @@ func passOrder(groups []string, pass, passes int) []string {
 	}
 	k := (pass * n / passes) % n
 	return append(slices.Clone(groups[k:]), groups[:k]...)
+}
+
+// The depths whose ratio the report shows: the last page's and the
+// first's, as internal/bench names them.
+const (
+	firstDepth = "0"
+	lastDepth  = "last"
+)
+
+// depthSpan is how one approach's time changes from one depth to another
+// in one family of groups, the groups whose names differ only in their
+// depth= part: its value at depth to ÷ its value at depth from, taken
+// within each pass and summarized over the passes that measured both.
+type depthSpan struct {
+	family   string // the groups' name without its depth= part
+	impl     string
+	metric   string
+	from, to string
+	ratio    spread
+}
+
+// depthSpans returns every approach's depthSpan from depth from to depth
+// to, for each family measured at both, in the order of the groups.
+func (c *collection) depthSpans(from, to string) []depthSpan {
+	var out []depthSpan
+	for _, g := range c.groups {
+		family, ok := atDepth(g, "")
+		shallow, _ := atDepth(g, from)
+		deepName, _ := atDepth(g, to)
+		if !ok || g != shallow {
+			continue
+		}
+		deep, ok := c.data[deepName]
+		if !ok {
+			continue
+		}
+		for _, impl := range c.impls[g] {
+			var ratios []float64
+			for p, m := range c.data[g][impl] {
+				if d, ok := deep[impl][p]; ok && m.value > 0 {
+					ratios = append(ratios, d.value/m.value)
+				}
+			}
+			if len(ratios) > 0 {
+				out = append(out, depthSpan{family: family, impl: impl, metric: metricFor(g, c.metric), from: from, to: to, ratio: spreadOf(ratios)})
+			}
+		}
+	}
+	return out
+}
+
+// atDepth returns group's name with its depth= element set to depth, or
+// left out when depth is ""; false when group has no depth= element.
+func atDepth(group, depth string) (string, bool) {
+	elems := strings.Split(group, "/")
+	for i, e := range elems {
+		if strings.HasPrefix(e, "depth=") {
+			if depth == "" {
+				elems = slices.Delete(elems, i, i+1)
+			} else {
+				elems[i] = "depth=" + depth
+			}
+			return strings.Join(elems, "/"), true
+		}
+	}
+	return group, false
 }

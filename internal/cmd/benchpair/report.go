@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -12,8 +13,9 @@ type report struct {
 	meta      []string // bullet points about the run
 	passes    []passInfo
 	summaries []summary
-	base      string // the approach the ratios divide by
-	impl      string // the approach of the summary table
+	spans     []depthSpan // each approach's last page ÷ its first
+	base      string      // the approach the ratios divide by
+	impl      string      // the approach of the summary table
 }
 
 func (r *report) markdown() string {
@@ -28,6 +30,11 @@ func (r *report) markdown() string {
 	r.summaryTable(&b, keys)
 	fmt.Fprintf(&b, "\n### Every approach\n\n")
 	r.fullTable(&b, keys)
+	if len(r.spans) > 0 {
+		fmt.Fprintf(&b, "\n### depth=%s ÷ depth=%s\n\n", lastDepth, firstDepth)
+		fmt.Fprintf(&b, "Each approach's time at depth %s ÷ its own time at depth %s, taken within each pass, then summarized over the passes: median, and range (min–max).\n\n", lastDepth, firstDepth)
+		r.spanTable(&b, keys)
+	}
 	if len(r.passes) > 0 {
 		b.WriteString("\n### Passes\n\n")
 		r.passTable(&b)
@@ -105,6 +112,16 @@ func (r *report) fullTable(b *strings.Builder, keys []string) {
 		}
 		row(b, append(cells(s.group, keys), s.impl, metricName(s.metric), formatNs(s.value.median),
 			ratio, rng, strconv.FormatFloat(s.allocs.median, 'f', 0, 64), delta, strconv.Itoa(s.value.n)))
+	}
+}
+
+// spanTable writes one row per approach and family of r.spans.
+func (r *report) spanTable(b *strings.Builder, keys []string) {
+	keys = slices.DeleteFunc(slices.Clone(keys), func(k string) bool { return k == "depth" })
+	h := r.spans[0]
+	header(b, append(keys, "impl", "time", "depth="+h.to+" ÷ depth="+h.from, "range", "passes"))
+	for _, s := range r.spans {
+		row(b, append(cells(s.family, keys), s.impl, metricName(s.metric), "**"+formatRatio(s.ratio.median)+"**", formatRange(s.ratio), strconv.Itoa(s.ratio.n)))
 	}
 }
 
