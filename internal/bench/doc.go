@@ -49,6 +49,8 @@
 //
 //	go test -run '^$' -bench 'Page/db=sqlite/strategy=keyset/depth=0/' -benchmem ./internal/bench
 //
-// The test binary's -rotate flag shifts the order in which the approaches
-// of one depth are timed; benchpair sets it to the pass number.
+// The test binary's -rotate flag picks the order in which the approaches
+// of one depth are timed, a row of a balanced (Williams) design, so that
+// over the passes each approach runs at each position and right after
+// each other approach equally often; benchpair sets it to the pass number.
 package bench

@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"slices"
 	"strconv"
 	"sync"
 	"testing"
@@ -26,18 +27,46 @@ const rowsEnv = "PAGINATE_BENCH_ROWS"
 // defaultRows is the row count when rowsEnv is unset.
 const defaultRows = 1_000_000
 
-// rotate shifts the order in which the implementations of one group are
-// timed, so that over several runs none always goes first or last.
-// internal/cmd/benchpair sets it to the pass number.
-var rotate = flag.Int("rotate", 0, "time the implementations of each group starting at this index (mod their count)")
+// rotate picks the order in which the implementations of one group are
+// timed, so that over several runs none always goes first or last, or
+// always comes right after the same one. internal/cmd/benchpair sets it
+// to the pass number.
+var rotate = flag.Int("rotate", 0, "the order in which the implementations of each group are timed: the row of a balanced design, mod its length")
 
-// rotated returns xs rotated left by *rotate places.
+// rotated returns xs in the order *rotate picks: row *rotate (mod the
+// number of rows) of a Williams design of len(xs) elements, in which every
+// element takes every position equally often and comes right after every
+// other element equally often. For n elements row r is the sequence 0, 1,
+// n−1, 2, n−2, … shifted by r (mod n); for an odd n these n rows are
+// followed by the same rows reversed. Row 0 keeps xs's first element
+// first.
 func rotated[T any](xs []T) []T {
-	if len(xs) == 0 {
+	n := len(xs)
+	if n == 0 {
 		return xs
 	}
-	k := ((*rotate % len(xs)) + len(xs)) % len(xs)
-	return append(append([]T(nil), xs[k:]...), xs[:k]...)
+	rows := n
+	if n%2 == 1 {
+		rows = 2 * n
+	}
+	r := ((*rotate % rows) + rows) % rows
+	order := make([]int, n)
+	for j := range order {
+		// 0, 1, n−1, 2, n−2, …
+		s := (j + 1) / 2
+		if j%2 == 0 {
+			s = (n - j/2) % n
+		}
+		order[j] = (s + r) % n
+	}
+	if r >= n {
+		slices.Reverse(order)
+	}
+	out := make([]T, n)
+	for j, i := range order {
+		out[j] = xs[i]
+	}
+	return out
 }
 
 // depths are the positions benchmarked, in rows skipped before the page;

@@ -14,9 +14,9 @@
 //     of the binary per group (-test.count 1) timing all its approaches one
 //     after another. The groups' order rotates between passes, each pass
 //     starting at another point of the list, and the approaches' order
-//     within a group rotates with the pass number (the binary's -rotate
-//     flag), so that no approach always runs first, last or next to the
-//     same neighbour.
+//     within a group is the row of a balanced design that the pass number
+//     picks (the binary's -rotate flag), so that no approach always runs
+//     first, last or right after the same neighbour.
 //
 // A busy machine slows a whole pass or a stretch of it, and the
 // approaches of one group run within seconds of each other, so dividing
