@@ -183,11 +183,10 @@ func (l textTime) appendFormat(b []byte, t time.Time) ([]byte, error) {
 // fracOptional nothing on a whole second, and for fracTrimmed without
 // trailing zeros, and nothing when no digit is left.
 func (l textTime) appendFraction(b []byte, nsec int) []byte {
-	digits := l.digits
-	switch {
-	case l.frac == fracNone, l.frac == fracOptional && nsec == 0:
+	if l.frac == fracNone || l.frac == fracOptional && nsec == 0 {
 		return b
 	}
+	digits := l.digits
 	for range 9 - digits {
 		nsec /= 10
 	}
