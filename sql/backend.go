@@ -222,8 +222,10 @@
 // *paginate.RequestError naming the sort or the filter (a 400 over HTTP). [ShapeCheck.Report] gives the verdicts on the shapes an
 // application offers, with the CREATE INDEX statement that would serve
 // each refused one, for startup. Config.StatementTimeout makes MySQL and
-// MariaDB stop a statement at a time limit; pgx and go-sqlite3 stop it on
-// the server when its context ends.
+// MariaDB stop a statement at a time limit; go-sqlite3 stops it when its
+// context ends, and pgx sends PostgreSQL a cancel request, which a
+// statement_timeout on the connections backs up (see
+// Config.StatementTimeout).
 //
 // # Relations
 //
@@ -312,7 +314,7 @@
 //     [ShapeVerdict]): judging a shape's plans, its cache, and the
 //     suggested index.
 //   - timeout.go: Config.StatementTimeout on MySQL and MariaDB, and
-//     [StatementTimeoutError].
+//     [StatementTimeoutError] (PostgreSQL's statement_timeout too).
 package sql
 
 import (
@@ -398,9 +400,19 @@ type Config struct {
 	// that the server stops a statement whose client has given up, which
 	// go-sql-driver/mysql does not make it do when a context ends. A
 	// statement stopped so fails with a [*StatementTimeoutError]. Set it
-	// to the request's time budget. If zero, none. Ignored on PostgreSQL
-	// and SQLite, where pgx and go-sqlite3 stop the statement on the
-	// server when its context ends: give the context a deadline.
+	// to the request's time budget. If zero, none.
+	//
+	// On PostgreSQL a statement cannot carry a time limit: pgx sends the
+	// server a cancel request when the context ends, but one that arrives
+	// before the statement has started is ignored and the statement runs
+	// to its end. Bound it on the server with the connections'
+	// statement_timeout, set where the pool is opened (pgx:
+	// ConnConfig.RuntimeParams["statement_timeout"] = "300"; or
+	// options=-c%20statement_timeout%3D300 in a URL DSN), and set
+	// StatementTimeout to the same value: a statement the server stops
+	// then fails with a [*StatementTimeoutError] carrying it. On SQLite,
+	// where go-sqlite3 interrupts the statement when its context ends, it
+	// is ignored.
 	StatementTimeout time.Duration
 }
 

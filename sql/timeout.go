@@ -23,6 +23,15 @@ import (
 // MariaDB runs the text of a /*M! comment and ignores the optimizer hint;
 // MySQL ignores the comment and obeys the hint (which it applies to
 // SELECT statements that start with SELECT).
+//
+// pgx's cancel request does not always stop a statement either: one that
+// reaches PostgreSQL before the statement starts (a request whose
+// deadline passes right after it got a connection from a busy pool) is
+// ignored, and the statement then runs to its end. PostgreSQL has no
+// per-statement limit a query can carry, so there the limit is the
+// connection's statement_timeout, which the application sets where it
+// opens the pool; the backend recognizes the error of a statement it
+// stopped.
 
 // setStatementTimeout sets the time limit the statements of c carry.
 func (c *common) setStatementTimeout(d time.Duration) error {
@@ -67,12 +76,15 @@ func (c *common) untimed(query string) string {
 	return strings.Replace(query, c.timeoutHint, "", 1)
 }
 
-// StatementTimeoutError reports a statement that MySQL or MariaDB stopped
-// because it ran longer than Config.StatementTimeout. errors.Is reports it
+// StatementTimeoutError reports a statement that the server stopped
+// because it ran longer than its time limit: Config.StatementTimeout on
+// MySQL and MariaDB, the connection's statement_timeout on PostgreSQL. errors.Is reports it
 // as [context.DeadlineExceeded] too: like a deadline that passed in the
 // client, the page took too long (httpadapter answers 503).
 type StatementTimeoutError struct {
-	// Timeout is the statement's time limit.
+	// Timeout is Config.StatementTimeout: the statement's time limit on
+	// MySQL and MariaDB, and on PostgreSQL what the application said the
+	// connections' statement_timeout is (zero if it did not say).
 	Timeout time.Duration
 	// Err is the database's error.
 	Err error
@@ -91,14 +103,22 @@ func (e *StatementTimeoutError) Is(target error) bool { return target == context
 
 // timeoutErr returns err as a *StatementTimeoutError when it is the
 // server stopping a statement at its time limit. The driver's error is
-// recognized by its text (MariaDB's error 1969, MySQL's 3024), since the
-// package imports no driver.
+// recognized by its text (MariaDB's error 1969, MySQL's 3024, PostgreSQL's
+// 57014 for a statement_timeout, in English, the default of lc_messages),
+// since the package imports no driver.
 func (c *common) timeoutErr(err error) error {
-	if err == nil || c.timeoutPrefix == "" {
+	if err == nil {
 		return err
 	}
-	msg := err.Error()
-	if strings.Contains(msg, "max_statement_time exceeded") || strings.Contains(msg, "maximum statement execution time exceeded") {
+	var stopped bool
+	switch {
+	case c.timeoutPrefix != "":
+		msg := err.Error()
+		stopped = strings.Contains(msg, "max_statement_time exceeded") || strings.Contains(msg, "maximum statement execution time exceeded")
+	case c.dialect == PostgreSQL:
+		stopped = strings.Contains(err.Error(), "canceling statement due to statement timeout")
+	}
+	if stopped {
 		return &StatementTimeoutError{Timeout: c.statementTimeout, Err: err}
 	}
 	return err

@@ -5,11 +5,14 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/Masterminds/squirrel"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/stdlib"
 	"github.com/jmoiron/sqlx"
 
 	"github.com/go-paginate/paginate"
@@ -17,20 +20,44 @@ import (
 	pagesql "github.com/go-paginate/paginate/sql"
 )
 
-// TestStatementTimeout checks on MariaDB/MySQL that a statement running
-// past Config.StatementTimeout is stopped by the server, promptly, with a
-// *StatementTimeoutError that errors.Is reports as a deadline, and that
-// the pool serves the next statements; and that the backend's other
-// statements, and EXPLAIN, are unchanged by the limit.
+// TestStatementTimeout checks that a statement running past its time limit
+// is stopped by the server, promptly, with a *StatementTimeoutError that
+// errors.Is reports as a deadline, and that the pool serves the next
+// statements; and that the backend's other statements, and EXPLAIN, are
+// unchanged by the limit. On MariaDB/MySQL the limit is
+// Config.StatementTimeout, which the statements carry; on PostgreSQL it is
+// the connections' statement_timeout, set as Config.StatementTimeout's doc
+// says, with Config.StatementTimeout saying what it is.
 func TestStatementTimeout(t *testing.T) {
-	db := testdb.MySQL(t)
-	tbl, schema := shapeFixture(t, db)
 	const limit = 300 * time.Millisecond
-	// SLEEP in the WHERE clause runs for every row a statement reads; the
-	// catalog check's probe adds "AND 1 = 0", which the server sees is
-	// false without reading a row, so the check passes quickly and the
-	// statements below are what time out.
-	slowBase := squirrel.Select().From(tbl).Where("SLEEP(20) = 0")
+	t.Run("mysql", func(t *testing.T) {
+		db := testdb.MySQL(t)
+		tbl, schema := shapeFixture(t, db)
+		// SLEEP in the WHERE clause runs for every row a statement reads;
+		// the catalog check's probe adds "AND 1 = 0", which the server sees
+		// is false without reading a row, so the check passes quickly and
+		// the statements below are what time out.
+		statementTimeout(t, db, tbl, schema, "SLEEP(20) = 0", limit)
+	})
+	t.Run("postgres", func(t *testing.T) {
+		plain := testdb.Postgres(t)
+		tbl, schema := shapeFixture(t, plain)
+		cfg, err := pgx.ParseConfig(testdb.Env(t, testdb.PostgresEnv))
+		if err != nil {
+			t.Fatal(err)
+		}
+		cfg.RuntimeParams["statement_timeout"] = strconv.FormatInt(limit.Milliseconds(), 10)
+		db := sqlx.NewDb(stdlib.OpenDB(*cfg), "pgx")
+		t.Cleanup(func() { db.Close() })
+		statementTimeout(t, db, tbl, schema, "pg_sleep(20) IS NOT NULL", limit)
+	})
+}
+
+// statementTimeout runs TestStatementTimeout on db, whose statements the
+// server stops after limit, over table tbl with the rows where sleep holds.
+func statementTimeout(t *testing.T, db *sqlx.DB, tbl string, schema *paginate.Schema, sleep string, limit time.Duration) {
+	t.Helper()
+	slowBase := squirrel.Select().From(tbl).Where(sleep)
 	slow := newBackend[scRow](t, db, slowBase, pagesql.Config{Schema: schema, StatementTimeout: limit})
 	fast := newBackend[scRow](t, db, squirrel.Select().From(tbl), pagesql.Config{Schema: schema, StatementTimeout: limit})
 	a, _ := schema.Field("a")
@@ -56,7 +83,7 @@ func TestStatementTimeout(t *testing.T) {
 		if !errors.As(err, &te) || !errors.Is(err, context.DeadlineExceeded) || te.Timeout != limit {
 			t.Fatalf("%s: %v (%T), want a *StatementTimeoutError that is a deadline", run.name, err, err)
 		}
-		// SLEEP(20) would take 20 seconds; generous for a loaded machine.
+		// The sleep would take 20 seconds; generous for a loaded machine.
 		if took > 5*time.Second {
 			t.Errorf("%s: stopped after %v", run.name, took)
 		}
