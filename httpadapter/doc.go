@@ -152,7 +152,8 @@
 // Errors map to statuses: invalid input 400 (a shape the paginator's
 // policy refuses too); a strict paginator's page past the end 404; a
 // request the client canceled gets nothing further written; a request
-// past its deadline ([CostConfig].Budget or the caller's) 503 with
+// past its deadline ([CostConfig].Budget or the caller's), or failed on
+// broken database connections ([database/sql/driver.ErrBadConn]), 503 with
 // Retry-After; anything else 500 with a generic body, the error itself
 // going to [WriterConfig.Logger].
 //

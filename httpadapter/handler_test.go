@@ -3,6 +3,7 @@ package httpadapter_test
 import (
 	"bytes"
 	"context"
+	"database/sql/driver"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -464,6 +465,7 @@ func TestErrorMapping(t *testing.T) {
 	}{
 		{"internal", fmt.Errorf("paginate: fetch: %w", secret), http.StatusInternalServerError},
 		{"timeout inside the handler", fmt.Errorf("paginate: count: %w", context.DeadlineExceeded), http.StatusServiceUnavailable},
+		{"connections broken", fmt.Errorf("paginate: fetch: paginate/sql: fetch: %w", driver.ErrBadConn), http.StatusServiceUnavailable},
 		{"bare sentinel", fmt.Errorf("wrapped: %w", paginate.ErrInvalidSort), http.StatusBadRequest},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -471,6 +473,9 @@ func TestErrorMapping(t *testing.T) {
 			rec := httptest.NewRecorder()
 			w.WriteError(rec, httptest.NewRequest(http.MethodGet, "/items", nil), nil, tc.err)
 			pr := problem(t, rec.Result(), tc.status)
+			if (tc.status == http.StatusServiceUnavailable) != (rec.Header().Get("Retry-After") != "") {
+				t.Errorf("status %d with Retry-After %q", rec.Code, rec.Header().Get("Retry-After"))
+			}
 			if strings.Contains(pr.Detail, "password_hash") || strings.Contains(pr.Detail, "SELECT") {
 				t.Errorf("body leaks the error: %+v", pr)
 			}

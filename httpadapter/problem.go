@@ -2,6 +2,7 @@ package httpadapter
 
 import (
 	"context"
+	"database/sql/driver"
 	"encoding/json"
 	"errors"
 	"net/http"
@@ -131,6 +132,12 @@ func (e *queryError) invalidParams() []InvalidParam {
 //     middleware), or [context.DeadlineExceeded] or [context.Canceled]
 //     from inside the handler: 503 with a generic body and Retry-After
 //     ([WriterConfig.RetryAfter]);
+//   - [driver.ErrBadConn]: 503 and Retry-After too. database/sql returns
+//     it when every connection it tried was broken, which happens to a
+//     request that follows a burst of timed-out ones (pgx closes a
+//     connection whose context ended, and the pool finds out only when it
+//     hands that connection to the next request): a condition that
+//     passes, not a fault in the request or the server;
 //   - anything else: 500 with a generic body.
 //
 // Bodies of 500 and 503 never carry the error's text; it goes to
@@ -158,7 +165,11 @@ func (w *Writer[T]) WriteError(rw http.ResponseWriter, r *http.Request, q *Parse
 	switch prob.Status {
 	case http.StatusServiceUnavailable:
 		rw.Header().Set("Retry-After", w.retryAfter)
-		w.logger.WarnContext(ctx, "httpadapter: page timed out", "method", r.Method, "path", r.URL.Path, "err", err)
+		msg := "httpadapter: page timed out"
+		if !errors.Is(err, context.DeadlineExceeded) && !errors.Is(err, context.Canceled) {
+			msg = "httpadapter: page unavailable: database connections broken"
+		}
+		w.logger.WarnContext(ctx, msg, "method", r.Method, "path", r.URL.Path, "err", err)
 	case http.StatusInternalServerError:
 		w.logger.ErrorContext(ctx, "httpadapter: page failed", "method", r.Method, "path", r.URL.Path, "err", err)
 	}
@@ -180,6 +191,9 @@ func (w *Writer[T]) problemFor(q *ParsedQuery, err error) *Problem {
 	}
 	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
 		return newProblem(http.StatusServiceUnavailable, "The server took too long to answer. Try again later.")
+	}
+	if errors.Is(err, driver.ErrBadConn) {
+		return newProblem(http.StatusServiceUnavailable, "The server could not answer the request now. Try again later.")
 	}
 	return newProblem(http.StatusInternalServerError, "The server could not answer the request.")
 }
