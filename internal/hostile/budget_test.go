@@ -38,7 +38,8 @@ type budgetCase struct {
 // TestBudget proves on each database that a page whose query outlives the
 // handler's time budget is answered promptly with a 503 problem and
 // Retry-After, that the server stops working on the query (PostgreSQL:
-// pg_stat_activity; MariaDB: the processlist, the statement carrying the
+// pg_stat_activity, the connections carrying the budget as their
+// statement_timeout; MariaDB: the processlist, the statement carrying the
 // budget as its time limit; SQLite: the connection is free again, the
 // statement interrupted), and that the pool stays healthy: more requests
 // than it has connections succeed afterwards, and it holds no more than
@@ -156,6 +157,12 @@ func slowCase(t *testing.T, name string) budgetCase {
 	case "sqlite":
 		c.slowFrom = e.table + " CROSS JOIN (WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x+1 FROM c WHERE x < 500000000) SELECT max(x) AS TAG FROM c) AS slow"
 	case "postgres":
+		// The connections' statement_timeout backs up pgx's cancel
+		// request, which PostgreSQL ignores when it arrives before the
+		// statement starts, as it can for a request that gets a
+		// connection from the busy pool just before its deadline (see
+		// pagesql.Config.StatementTimeout).
+		c.db = openPool(t, false, budget)
 		c.slowFrom = e.table + " CROSS JOIN (SELECT pg_sleep(30) AS TAG) AS slow"
 		c.running = func(t *testing.T) int {
 			return countRunning(t, e.plain, "SELECT count(*) FROM pg_stat_activity WHERE state = 'active' AND pid <> pg_backend_pid() AND query LIKE '%slow_%' AND query LIKE $1", c.slowFrom)

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"testing"
 	"time"
 
@@ -31,8 +32,9 @@ const maxOpen = 3
 // maxOpen connections. By default pgx answers a done context by closing
 // the connection, sending PostgreSQL a cancel request for the running
 // query as it does; with cancelRequest it sends the cancel request first
-// and keeps the connection.
-func openPool(t *testing.T, cancelRequest bool) *sqlx.DB {
+// and keeps the connection. A positive statementTimeout is set as the
+// connections' statement_timeout.
+func openPool(t *testing.T, cancelRequest bool, statementTimeout time.Duration) *sqlx.DB {
 	t.Helper()
 	dsn := testdb.Env(t, testdb.PostgresEnv)
 	cfg, err := pgx.ParseConfig(dsn)
@@ -43,6 +45,9 @@ func openPool(t *testing.T, cancelRequest bool) *sqlx.DB {
 		cfg.BuildContextWatcherHandler = func(c *pgconn.PgConn) ctxwatch.Handler {
 			return &pgconn.CancelRequestContextWatcherHandler{Conn: c, DeadlineDelay: 2 * time.Second}
 		}
+	}
+	if statementTimeout > 0 {
+		cfg.RuntimeParams["statement_timeout"] = strconv.FormatInt(statementTimeout.Milliseconds(), 10)
 	}
 	db := sqlx.NewDb(stdlib.OpenDB(*cfg), "pgx")
 	db.SetMaxOpenConns(maxOpen)
@@ -68,7 +73,7 @@ func TestCancellation(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			e := openEnv(t, "postgres", 100)
-			db := openPool(t, tc.cancelRequest)
+			db := openPool(t, tc.cancelRequest, 0)
 			tag := testdb.Name("slow")
 			slowFrom := fmt.Sprintf("%s CROSS JOIN (SELECT pg_sleep(%d) AS %s) AS slow", e.table, sleepSeconds, tag)
 			srv := cancelServer(t, db, e.table, slowFrom)
