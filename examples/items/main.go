@@ -45,8 +45,9 @@
 //   - -max-offset (10,000 rows) bounds how deep an offset page may go: an
 //     index-served order still reads the rows a page skips.
 //   - -budget (1s) is each page's deadline: the statement is canceled (on
-//     MySQL and MariaDB the server stops it at the same limit) and the
-//     client gets 503 with Retry-After.
+//     MySQL and MariaDB the server stops it at the same limit, and on
+//     PostgreSQL the connections' statement_timeout is the budget) and
+//     the client gets 503 with Retry-After.
 //   - -count capped (the default) counts at most 10,001 rows.
 //   - The database pool (-max-open-conns, -max-idle-conns,
 //     -conn-max-lifetime, -conn-max-idle-time) is sized per driver: on
@@ -110,15 +111,18 @@ import (
 	"os/signal"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"syscall"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/stdlib"
 	"github.com/jmoiron/sqlx"
 	"github.com/redis/go-redis/v9"
 
-	// Database drivers, chosen with -driver.
+	// Database drivers, chosen with -driver (pgx's, above, is opened
+	// through its stdlib package).
 	_ "github.com/go-sql-driver/mysql"
-	_ "github.com/jackc/pgx/v5/stdlib"
 	_ "github.com/mattn/go-sqlite3"
 
 	"github.com/go-paginate/paginate"
@@ -493,8 +497,7 @@ func openDB(ctx context.Context, cfg config) (*sqlx.DB, string, func(), error) {
 		if cfg.dsn == "" {
 			return nil, "", nil, fmt.Errorf("-driver %s needs -dsn", cfg.driver)
 		}
-		name := map[string]string{"postgres": "pgx", "mysql": "mysql"}[cfg.driver]
-		db, err := sqlx.Open(name, cfg.dsn)
+		db, err := openServer(cfg)
 		if err != nil {
 			return nil, "", nil, err
 		}
@@ -506,6 +509,24 @@ func openDB(ctx context.Context, cfg config) (*sqlx.DB, string, func(), error) {
 		return db, cfg.table, func() { db.Close() }, nil
 	}
 	return nil, "", nil, fmt.Errorf("unknown -driver %q: want sqlite, postgres or mysql", cfg.driver)
+}
+
+// openServer opens PostgreSQL or MySQL. On PostgreSQL the connections'
+// statement_timeout is the budget: pgx's cancel request for a statement
+// past its deadline is lost when it reaches the server before the
+// statement starts, and the server's own limit then stops it.
+func openServer(cfg config) (*sqlx.DB, error) {
+	if cfg.driver == "mysql" {
+		return sqlx.Open("mysql", cfg.dsn)
+	}
+	pc, err := pgx.ParseConfig(cfg.dsn)
+	if err != nil {
+		return nil, err
+	}
+	if cfg.budget > 0 {
+		pc.RuntimeParams["statement_timeout"] = strconv.FormatInt(cfg.budget.Milliseconds(), 10)
+	}
+	return sqlx.NewDb(stdlib.OpenDB(*pc), "pgx"), nil
 }
 
 // relatedTables returns the names of the sellers and reviews tables of
