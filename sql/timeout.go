@@ -78,9 +78,10 @@ func (c *common) untimed(query string) string {
 
 // StatementTimeoutError reports a statement that the server stopped
 // because it ran longer than its time limit: Config.StatementTimeout on
-// MySQL and MariaDB, the connection's statement_timeout on PostgreSQL. errors.Is reports it
-// as [context.DeadlineExceeded] too: like a deadline that passed in the
-// client, the page took too long (httpadapter answers 503).
+// MySQL and MariaDB, the connection's statement_timeout on PostgreSQL.
+// errors.Is reports it as [context.DeadlineExceeded] too: like a deadline
+// that passed in the client, the page took too long (httpadapter answers
+// 503).
 type StatementTimeoutError struct {
 	// Timeout is Config.StatementTimeout: the statement's time limit on
 	// MySQL and MariaDB, and on PostgreSQL what the application said the

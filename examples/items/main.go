@@ -497,13 +497,20 @@ func openDB(ctx context.Context, cfg config) (*sqlx.DB, string, func(), error) {
 		if cfg.dsn == "" {
 			return nil, "", nil, fmt.Errorf("-driver %s needs -dsn", cfg.driver)
 		}
-		db, err := openServer(cfg)
+		// Seeding runs without the statements' time limit, on a pool of
+		// its own.
+		seed, err := openServer(cfg, 0)
 		if err != nil {
 			return nil, "", nil, err
 		}
 		sellers, reviews := relatedTables(cfg.table)
-		if err := dataset.Seed(ctx, db, dataset.Options{Table: cfg.table, Rows: cfg.rows, Related: true, SellersTable: sellers, ReviewsTable: reviews}); err != nil {
-			db.Close()
+		err = dataset.Seed(ctx, seed, dataset.Options{Table: cfg.table, Rows: cfg.rows, Related: true, SellersTable: sellers, ReviewsTable: reviews})
+		seed.Close()
+		if err != nil {
+			return nil, "", nil, err
+		}
+		db, err := openServer(cfg, cfg.budget)
+		if err != nil {
 			return nil, "", nil, err
 		}
 		return db, cfg.table, func() { db.Close() }, nil
@@ -511,11 +518,11 @@ func openDB(ctx context.Context, cfg config) (*sqlx.DB, string, func(), error) {
 	return nil, "", nil, fmt.Errorf("unknown -driver %q: want sqlite, postgres or mysql", cfg.driver)
 }
 
-// openServer opens PostgreSQL or MySQL. On PostgreSQL the connections'
-// statement_timeout is the budget: pgx's cancel request for a statement
-// past its deadline is lost when it reaches the server before the
-// statement starts, and the server's own limit then stops it.
-func openServer(cfg config) (*sqlx.DB, error) {
+// openServer opens PostgreSQL or MySQL. On PostgreSQL a positive limit is
+// the connections' statement_timeout: pgx's cancel request for a
+// statement past its deadline is lost when it reaches the server before
+// the statement starts, and the server's own limit then stops it.
+func openServer(cfg config, limit time.Duration) (*sqlx.DB, error) {
 	if cfg.driver == "mysql" {
 		return sqlx.Open("mysql", cfg.dsn)
 	}
@@ -523,8 +530,8 @@ func openServer(cfg config) (*sqlx.DB, error) {
 	if err != nil {
 		return nil, err
 	}
-	if cfg.budget > 0 {
-		pc.RuntimeParams["statement_timeout"] = strconv.FormatInt(cfg.budget.Milliseconds(), 10)
+	if limit > 0 {
+		pc.RuntimeParams["statement_timeout"] = strconv.FormatInt(limit.Milliseconds(), 10)
 	}
 	return sqlx.NewDb(stdlib.OpenDB(*pc), "pgx"), nil
 }
