@@ -395,12 +395,13 @@ type Config struct {
 	// DATETIME columns without fractional seconds.
 	TimePrecision time.Duration
 	// StatementTimeout, on MySQL and MariaDB, is the longest the server
-	// may run one statement of a page or a count: the statements carry it
-	// (MariaDB's max_statement_time, MySQL's MAX_EXECUTION_TIME hint), so
-	// that the server stops a statement whose client has given up, which
-	// go-sql-driver/mysql does not make it do when a context ends. A
-	// statement stopped so fails with a [*StatementTimeoutError]. Set it
-	// to the request's time budget. If zero, none.
+	// may run one statement of a page, of its related rows or of a count:
+	// the statements carry it (MariaDB's max_statement_time, MySQL's
+	// MAX_EXECUTION_TIME hint), so that the server stops a statement whose
+	// client has given up, which go-sql-driver/mysql does not make it do
+	// when a context ends. A statement stopped so fails with a
+	// [*StatementTimeoutError]. Set it to the request's time budget. If
+	// zero, none.
 	//
 	// On PostgreSQL a statement cannot carry a time limit: pgx sends the
 	// server a cancel request when the context ends, but one that arrives

@@ -180,7 +180,7 @@ func (b *Backend[T]) Relate(ctx context.Context, items []T, include []paginate.I
 			return fmt.Errorf("paginate/sql: relate: unknown relation %q", in.Relation.Name)
 		}
 		if err := b.relate(ctx, rp, reflect.ValueOf(items), in); err != nil {
-			return fmt.Errorf("paginate/sql: relate %q: %w", rp.name, err)
+			return fmt.Errorf("paginate/sql: relate %q: %w", rp.name, b.c.timeoutErr(err))
 		}
 	}
 	return nil
@@ -421,6 +421,7 @@ func (c *common) compileRelStmt(rp *relPlan, in paginate.Inclusion, want []bool,
 	if err != nil {
 		return nil, err
 	}
+	plan.sql = c.timed(plan.sql)
 	st.plan = plan
 	return st, nil
 }

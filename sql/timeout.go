@@ -50,17 +50,17 @@ func (c *common) setStatementTimeout(d time.Duration) error {
 
 // limitTime makes the statements of s carry the time limit.
 func (c *common) limitTime(s *shape) {
-	if c.timeoutPrefix == "" {
-		return
-	}
 	for i := range s.stmts {
 		s.stmts[i].sql = c.timed(s.stmts[i].sql)
 	}
 }
 
-// timed returns query with the time limit: the MariaDB prefix, and the
-// MySQL hint after a leading SELECT.
+// timed returns query with the time limit, if it has one: the MariaDB
+// prefix, and the MySQL hint after a leading SELECT.
 func (c *common) timed(query string) string {
+	if c.timeoutPrefix == "" {
+		return query
+	}
 	if len(query) >= 7 && strings.EqualFold(query[:7], "SELECT ") {
 		query = query[:7] + c.timeoutHint + query[7:]
 	}
@@ -108,18 +108,12 @@ func (e *StatementTimeoutError) Is(target error) bool { return target == context
 // 57014 for a statement_timeout, in English, the default of lc_messages),
 // since the package imports no driver.
 func (c *common) timeoutErr(err error) error {
-	if err == nil {
+	if err == nil || c.timeoutPrefix == "" && c.dialect != PostgreSQL {
 		return err
 	}
-	var stopped bool
-	switch {
-	case c.timeoutPrefix != "":
-		msg := err.Error()
-		stopped = strings.Contains(msg, "max_statement_time exceeded") || strings.Contains(msg, "maximum statement execution time exceeded")
-	case c.dialect == PostgreSQL:
-		stopped = strings.Contains(err.Error(), "canceling statement due to statement timeout")
-	}
-	if stopped {
+	msg := err.Error()
+	if strings.Contains(msg, "max_statement_time exceeded") || strings.Contains(msg, "maximum statement execution time exceeded") ||
+		strings.Contains(msg, "canceling statement due to statement timeout") {
 		return &StatementTimeoutError{Timeout: c.statementTimeout, Err: err}
 	}
 	return err

@@ -53,6 +53,12 @@ func TestStatementTimeout(t *testing.T) {
 	})
 }
 
+// twinRow is a row of shapeFixture's table with the row its u names.
+type twinRow struct {
+	scRow
+	Twin *scRow `json:"twin"`
+}
+
 // statementTimeout runs TestStatementTimeout on db, whose statements the
 // server stops after limit, over table tbl with the rows where sleep holds.
 func statementTimeout(t *testing.T, db *sqlx.DB, tbl string, schema *paginate.Schema, sleep string, limit time.Duration) {
@@ -87,6 +93,28 @@ func statementTimeout(t *testing.T, db *sqlx.DB, tbl string, schema *paginate.Sc
 		if took > 5*time.Second {
 			t.Errorf("%s: stopped after %v", run.name, took)
 		}
+	}
+
+	// A page's related rows: their statement is stopped at the limit too.
+	relSchema, err := paginate.NewSchema(schema.Fields(), "a", paginate.Relation{Name: "twin", Kind: paginate.BelongsTo, Via: "u", Fields: []paginate.Field{
+		{Name: "id", Type: paginate.Int, Key: true}, {Name: "a", Type: paginate.Int},
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rel := newBackend[twinRow](t, db, squirrel.Select().From(tbl), pagesql.Config{Schema: relSchema, StatementTimeout: limit, Relations: map[string]squirrel.SelectBuilder{"twin": slowBase}})
+	off, err := paginate.NewOffset(rel, relSchema, paginate.OffsetConfig{Count: paginate.NoCount{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	_, err = off.Paginate(ctx, paginate.Request{PerPage: 6, Include: []paginate.Include{{Relation: "twin"}}})
+	var te *pagesql.StatementTimeoutError
+	if !errors.As(err, &te) || !errors.Is(err, context.DeadlineExceeded) || te.Timeout != limit {
+		t.Fatalf("relate: %v (%T), want a *StatementTimeoutError that is a deadline", err, err)
+	}
+	if took := time.Since(start); took > 5*time.Second {
+		t.Errorf("relate: stopped after %v", took)
 	}
 
 	// The pool is healthy: more pages than it has connections.
