@@ -208,7 +208,7 @@ func (s *session) measure(ctx context.Context, args []string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	r := report{meta: s.meta(args, first), passes: infos, summaries: c.summarize(s.opts.base), spans: c.depthSpans(firstDepth, lastDepth), base: s.opts.base, impl: s.opts.impl}
+	r := report{meta: s.meta(args, first), passes: infos, summaries: c.summarize(s.opts.base), spans: c.depthSpans(), base: s.opts.base, impl: s.opts.impl}
 	return r.markdown(), nil
 }
 

@@ -528,10 +528,10 @@ func TestDepthSpans(t *testing.T) {
 		mustAdd(t, c, p, line("Page/db=sqlite/strategy=offset/depth=10000/impl=floor", 1, 50, 100))
 		mustAdd(t, c, p, line("HTTP/db=sqlite/impl=floor", 1, 7, 100))
 	}
-	got := c.depthSpans(firstDepth, lastDepth)
+	got := c.depthSpans()
 	want := []depthSpan{
-		{family: fam, impl: "floor", metric: cpuMetric, from: "0", to: "last", ratio: spread{1.3, 1.1, 1.5, 2}},
-		{family: fam, impl: "library", metric: cpuMetric, from: "0", to: "last", ratio: spread{1.1, 1.0, 1.25, 3}},
+		{family: fam, impl: "floor", metric: cpuMetric, ratio: spread{1.3, 1.1, 1.5, 2}},
+		{family: fam, impl: "library", metric: cpuMetric, ratio: spread{1.1, 1.0, 1.25, 3}},
 	}
 	if diff := cmp.Diff(want, got, cmp.AllowUnexported(depthSpan{}, spread{}), cmpopts.EquateApprox(1e-12, 0)); diff != "" {
 		t.Errorf("depthSpans (-want +got):\n%s", diff)

@@ -171,26 +171,26 @@ const (
 	lastDepth  = "last"
 )
 
-// depthSpan is how one approach's time changes from one depth to another
-// in one family of groups, the groups whose names differ only in their
-// depth= part: its value at depth to ÷ its value at depth from, taken
-// within each pass and summarized over the passes that measured both.
+// depthSpan is how one approach's time changes from the first depth to the
+// last in one family of groups, the groups whose names differ only in
+// their depth= part: its value at lastDepth ÷ its value at firstDepth,
+// taken within each pass and summarized over the passes that measured
+// both.
 type depthSpan struct {
-	family   string // the groups' name without its depth= part
-	impl     string
-	metric   string
-	from, to string
-	ratio    spread
+	family string // the groups' name without its depth= part
+	impl   string
+	metric string
+	ratio  spread
 }
 
-// depthSpans returns every approach's depthSpan from depth from to depth
-// to, for each family measured at both, in the order of the groups.
-func (c *collection) depthSpans(from, to string) []depthSpan {
+// depthSpans returns every approach's depthSpan, for each family measured
+// at both depths, in the order of the groups.
+func (c *collection) depthSpans() []depthSpan {
 	var out []depthSpan
 	for _, g := range c.groups {
 		family, ok := atDepth(g, "")
-		shallow, _ := atDepth(g, from)
-		deepName, _ := atDepth(g, to)
+		shallow, _ := atDepth(g, firstDepth)
+		deepName, _ := atDepth(g, lastDepth)
 		if !ok || g != shallow {
 			continue
 		}
@@ -206,7 +206,7 @@ func (c *collection) depthSpans(from, to string) []depthSpan {
 				}
 			}
 			if len(ratios) > 0 {
-				out = append(out, depthSpan{family: family, impl: impl, metric: metricFor(g, c.metric), from: from, to: to, ratio: spreadOf(ratios)})
+				out = append(out, depthSpan{family: family, impl: impl, metric: metricFor(g, c.metric), ratio: spreadOf(ratios)})
 			}
 		}
 	}

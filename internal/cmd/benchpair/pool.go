@@ -62,6 +62,6 @@ func poolReport(c *collection, passes int, paths []string, o options) string {
 		"pooled from " + strings.Join(paths, ", ") + fmt.Sprintf(": %d passes in all; each file's passes as its run made them", passes),
 		timeNote(o.metric),
 	}
-	r := report{meta: m, summaries: c.summarize(o.base), spans: c.depthSpans(firstDepth, lastDepth), base: o.base, impl: o.impl}
+	r := report{meta: m, summaries: c.summarize(o.base), spans: c.depthSpans(), base: o.base, impl: o.impl}
 	return r.markdown()
 }

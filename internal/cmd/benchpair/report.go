@@ -118,8 +118,7 @@ func (r *report) fullTable(b *strings.Builder, keys []string) {
 // spanTable writes one row per approach and family of r.spans.
 func (r *report) spanTable(b *strings.Builder, keys []string) {
 	keys = slices.DeleteFunc(slices.Clone(keys), func(k string) bool { return k == "depth" })
-	h := r.spans[0]
-	header(b, append(keys, "impl", "time", "depth="+h.to+" ÷ depth="+h.from, "range", "passes"))
+	header(b, append(keys, "impl", "time", "depth="+lastDepth+" ÷ depth="+firstDepth, "range", "passes"))
 	for _, s := range r.spans {
 		row(b, append(cells(s.family, keys), s.impl, metricName(s.metric), "**"+formatRatio(s.ratio.median)+"**", formatRange(s.ratio), strconv.Itoa(s.ratio.n)))
 	}
