@@ -166,7 +166,7 @@ func (w *Writer[T]) WriteError(rw http.ResponseWriter, r *http.Request, q *Parse
 	case http.StatusServiceUnavailable:
 		rw.Header().Set("Retry-After", w.retryAfter)
 		msg := "httpadapter: page timed out"
-		if !errors.Is(err, context.DeadlineExceeded) && !errors.Is(err, context.Canceled) {
+		if !timedOut(err) {
 			msg = "httpadapter: page unavailable: database connections broken"
 		}
 		w.logger.WarnContext(ctx, msg, "method", r.Method, "path", r.URL.Path, "err", err)
@@ -189,13 +189,19 @@ func (w *Writer[T]) problemFor(q *ParsedQuery, err error) *Problem {
 	if params := w.invalidParams(q, err); len(params) > 0 {
 		return badRequest(params)
 	}
-	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
+	if timedOut(err) {
 		return newProblem(http.StatusServiceUnavailable, "The server took too long to answer. Try again later.")
 	}
 	if errors.Is(err, driver.ErrBadConn) {
 		return newProblem(http.StatusServiceUnavailable, "The server could not answer the request now. Try again later.")
 	}
 	return newProblem(http.StatusInternalServerError, "The server could not answer the request.")
+}
+
+// timedOut reports whether err is a context's: the page ran out of time
+// (or its request was canceled).
+func timedOut(err error) bool {
+	return errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled)
 }
 
 // invalidParams lists the parameters err blames, named as the client
