@@ -53,4 +53,16 @@
 // of one depth are timed, a row of a balanced (Williams) design, so that
 // over the passes each approach runs at each position and right after
 // each other approach equally often; benchpair sets it to the pass number.
+//
+// Its -interleave flag times the approaches of one depth together instead
+// of one after another: in rounds, each a block of about the given length
+// of every approach, in the order of the design's next row. The group
+// then has one sub-benchmark, impl=interleaved, whose line gives each
+// approach's metrics under its name (floor:ns/op, library:cpu-ns/op,
+// library:allocs/op, ...). On a machine whose speed changes from one
+// second to the next, approaches timed milliseconds apart meet the same
+// conditions; benchpair's -interleave passes the flag on and reads such
+// lines:
+//
+//	go run ./internal/cmd/benchpair -passes 8 -interleave 50ms -benchtime 4s -bench 'Page/db=postgres/strategy=keyset' -out pair.md -raw pair.txt
 package bench

@@ -103,21 +103,21 @@ func keysetImpls(d *database, off int) ([]impl, error) {
 }
 
 // runImpls checks that every approach returns the page at offset, then
-// times each in its own sub-benchmark.
+// times them (timeApproaches).
 func runImpls(b *testing.B, d *database, offset int, impls []impl) {
 	b.Helper()
-	if err := checkImpls(context.Background(), d, offset, impls); err != nil {
+	ctx := context.Background()
+	if err := checkImpls(ctx, d, offset, impls); err != nil {
 		b.Fatal(err)
 	}
-	for _, im := range rotated(impls) {
-		b.Run("impl="+im.name, func(b *testing.B) {
-			ctx := context.Background()
-			loop(b, func() error {
-				_, err := im.fetch(ctx)
-				return err
-			})
-		})
+	as := make([]approach, len(impls))
+	for i, im := range impls {
+		as[i] = approach{im.name, func() error {
+			_, err := im.fetch(ctx)
+			return err
+		}}
 	}
+	timeApproaches(b, as)
 }
 
 // checkImpls returns an error unless every approach's page at offset has

@@ -33,14 +33,16 @@ const defaultRows = 1_000_000
 // to the pass number.
 var rotate = flag.Int("rotate", 0, "the order in which the implementations of each group are timed: the row of a balanced design, mod its length")
 
-// rotated returns xs in the order *rotate picks: row *rotate (mod the
-// number of rows) of a Williams design of len(xs) elements, in which every
-// element takes every position equally often and comes right after every
-// other element equally often. For n elements row r is the sequence 0, 1,
-// n−1, 2, n−2, … shifted by r (mod n); for an odd n these n rows are
-// followed by the same rows reversed. Row 0 keeps xs's first element
-// first.
-func rotated[T any](xs []T) []T {
+// rotated returns xs in the order *rotate picks: rotatedRow(xs, *rotate).
+func rotated[T any](xs []T) []T { return rotatedRow(xs, *rotate) }
+
+// rotatedRow returns xs in the order of row r (mod the number of rows) of
+// a Williams design of len(xs) elements, in which every element takes
+// every position equally often and comes right after every other element
+// equally often. For n elements row r is the sequence 0, 1, n−1, 2, n−2,
+// … shifted by r (mod n); for an odd n these n rows are followed by the
+// same rows reversed. Row 0 keeps xs's first element first.
+func rotatedRow[T any](xs []T, r int) []T {
 	n := len(xs)
 	if n == 0 {
 		return xs
@@ -49,7 +51,7 @@ func rotated[T any](xs []T) []T {
 	if n%2 == 1 {
 		rows = 2 * n
 	}
-	r := ((*rotate % rows) + rows) % rows
+	r = ((r % rows) + rows) % rows
 	order := make([]int, n)
 	for j := range order {
 		// 0, 1, n−1, 2, n−2, …

@@ -21,7 +21,11 @@
 // A busy machine slows a whole pass or a stretch of it, and the
 // approaches of one group run within seconds of each other, so dividing
 // each approach by the base approach (-base, the floor) within a pass
-// cancels most of the load. For each group the report gives each
+// cancels most of the load. With -interleave d, each run times its
+// group's approaches together, in alternating blocks of about d (the
+// binary's -interleave flag), so that they run milliseconds apart and
+// load that changes from one second to the next falls on each alike;
+// -benchtime is then the time of all of them together. For each group the report gives each
 // approach's median over the passes, the median and the range (min–max)
 // of its paired ratios to the base, and its allocations per operation
 // minus the base's. SQLite groups are judged on CPU time (cpu-ns/op: the
@@ -39,6 +43,8 @@
 //	-bench regexp   benchmarks to run, as go test -bench (default "Page|HTTP")
 //	-passes n       passes (default 7)
 //	-benchtime d    -test.benchtime of each timed run (default 1s)
+//	-interleave d   time each group's approaches together, in alternating
+//	                blocks of about d (default: one after another)
 //	-timeout d      -test.timeout of each run of the binary (default 1h)
 //	-base name      the approach others are divided by (default floor)
 //	-impl name      the approach of the summary table (default library)
@@ -94,6 +100,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.StringVar(&c.bench, "bench", "Page|HTTP", "benchmarks to run, as go test -bench")
 	fs.IntVar(&c.passes, "passes", 7, "number of passes")
 	fs.StringVar(&c.benchtime, "benchtime", "1s", "-test.benchtime of each timed run")
+	fs.StringVar(&c.interleave, "interleave", "", "time each group's approaches together, in alternating blocks of this duration (the binary's -interleave); empty: one after another")
 	fs.StringVar(&c.timeout, "timeout", "1h", "-test.timeout of each run of the binary")
 	fs.StringVar(&c.base, "base", "floor", "the approach (impl=) others are divided by")
 	fs.StringVar(&c.impl, "impl", "library", "the approach (impl=) of the summary table")
@@ -115,6 +122,12 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	if c.passes < 1 {
 		fmt.Fprintln(stderr, "benchpair: -passes must be at least 1")
 		return c, errUsage
+	}
+	if c.interleave != "" {
+		if d, err := time.ParseDuration(c.interleave); err != nil || d <= 0 {
+			fmt.Fprintf(stderr, "benchpair: -interleave %q: want a positive duration, such as 50ms\n", c.interleave)
+			return c, errUsage
+		}
 	}
 	if !slices.Contains([]string{"auto", wallMetric, cpuMetric}, c.metric) {
 		fmt.Fprintf(stderr, "benchpair: -metric %q: want auto, %s or %s\n", c.metric, wallMetric, cpuMetric)
@@ -233,7 +246,7 @@ func (s *session) meta(args []string, first output) []string {
 	}
 	m := []string{
 		"command: `" + strings.TrimSpace("go run ./internal/cmd/benchpair "+strings.Join(quoted, " ")) + "`",
-		fmt.Sprintf("%d passes, -test.benchtime %s per approach; took {took}", s.opts.passes, s.opts.benchtime),
+		s.runsNote(),
 		fmt.Sprintf("%s, GOMAXPROCS %d; %s", runtime.Version(), runtime.GOMAXPROCS(0), strings.Join(first.header, "; ")),
 		"PAGINATE_BENCH_ROWS " + rows + "; servers: " + orNone(services),
 	}
@@ -241,6 +254,15 @@ func (s *session) meta(args []string, first output) []string {
 		m = append(m, "databases: "+strings.Join(dedupe(first.notes), "; "))
 	}
 	return append(m, timeNote(s.opts.metric))
+}
+
+// runsNote says how many passes there were and how each run timed its
+// group's approaches.
+func (s *session) runsNote() string {
+	if s.opts.interleave != "" {
+		return fmt.Sprintf("%d passes; in each run the group's approaches interleaved in blocks of about %s, -test.benchtime %s for all of them together; took {took}", s.opts.passes, s.opts.interleave, s.opts.benchtime)
+	}
+	return fmt.Sprintf("%d passes, -test.benchtime %s per approach; took {took}", s.opts.passes, s.opts.benchtime)
 }
 
 // timeNote says which time the report's groups are judged on.

@@ -29,13 +29,13 @@ func TestParseResult(t *testing.T) {
 			line: "BenchmarkPage/db=sqlite/strategy=keyset/depth=0/impl=floor-2   \t   28000\t     41000 ns/op\t     39000 cpu-ns/op\t    6472 B/op\t     192 allocs/op",
 			want: result{name: "Page/db=sqlite/strategy=keyset/depth=0/impl=floor", metrics: map[string]float64{
 				"ns/op": 41000, "cpu-ns/op": 39000, "B/op": 6472, "allocs/op": 192,
-			}},
+			}, units: []string{"ns/op", "cpu-ns/op", "B/op", "allocs/op"}},
 			ok: true,
 		},
 		{
 			name: "hyphenated impl and fractional ns",
 			line: "BenchmarkHTTP/db=sqlite/strategy=offset/depth=0/impl=sqlx-prepared-16 \t 100 \t 2700000.5 ns/op",
-			want: result{name: "HTTP/db=sqlite/strategy=offset/depth=0/impl=sqlx-prepared", metrics: map[string]float64{"ns/op": 2700000.5}},
+			want: result{name: "HTTP/db=sqlite/strategy=offset/depth=0/impl=sqlx-prepared", metrics: map[string]float64{"ns/op": 2700000.5}, units: []string{"ns/op"}},
 			ok:   true,
 		},
 		{name: "name alone, as -test.v prints it", line: "BenchmarkPage/db=sqlite/strategy=keyset/depth=0/impl=floor"},
@@ -98,6 +98,37 @@ func TestParseOutput(t *testing.T) {
 	}
 	if diff := cmp.Diff(want, names); diff != "" {
 		t.Errorf("results (-want +got):\n%s", diff)
+	}
+}
+
+// interleavedLine formats the line internal/bench's -interleave prints for
+// group: the round's own metrics, then each approach's, named by it.
+func interleavedLine(group string, floorWall, libWall float64) string {
+	return fmt.Sprintf("Benchmark%s/impl=interleaved-2 \t 12 \t 90000000 ns/op \t %g floor:ns/op \t 80 floor:cpu-ns/op \t 5000 floor:B/op \t 170 floor:allocs/op \t %g library:ns/op \t 90 library:cpu-ns/op \t 6000 library:B/op \t 175 library:allocs/op \t 7000000 B/op \t 200000 allocs/op", group, floorWall, libWall)
+}
+
+func TestExpandInterleaved(t *testing.T) {
+	const g = "Page/db=postgres/strategy=keyset/depth=0"
+	o := parseOutput("goos: linux\n" + interleavedLine(g, 100, 110) + "\n" + line(g+"/impl=sqlx", 150, 1, 250) + "\nPASS\n")
+	got := map[string]map[string]float64{}
+	var names []string
+	for _, r := range o.results {
+		names = append(names, r.name)
+		got[r.name] = r.metrics
+	}
+	want := map[string]map[string]float64{
+		g + "/impl=floor":   {"ns/op": 100, "cpu-ns/op": 80, "B/op": 5000, "allocs/op": 170},
+		g + "/impl=library": {"ns/op": 110, "cpu-ns/op": 90, "B/op": 6000, "allocs/op": 175},
+		g + "/impl=sqlx":    {"ns/op": 150, "cpu-ns/op": 1, "B/op": 5000, "allocs/op": 250},
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("expanded results (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff([]string{g + "/impl=floor", g + "/impl=library", g + "/impl=sqlx"}, names); diff != "" {
+		t.Errorf("order (-want +got):\n%s", diff)
+	}
+	if len(o.lines) != 2 || !strings.Contains(o.lines[0], "impl=interleaved") {
+		t.Errorf("lines: want the two result lines as printed, got %q", o.lines)
 	}
 }
 
@@ -272,9 +303,10 @@ func TestPassOrder(t *testing.T) {
 // 100 ns and the library at 100+10·(pass+1) ns (CPU time), in the order
 // -rotate says.
 type fakeBinary struct {
-	calls     [][]string
-	failGroup string // a group whose run fails
-	dropImpl  string // an approach timed runs leave out
+	calls       [][]string
+	interleaved bool   // timed runs print one line a group, as -interleave does
+	failGroup   string // a group whose run fails
+	dropImpl    string // an approach timed runs leave out
 }
 
 var fakeGroups = []string{"Page/db=sqlite/strategy=keyset/depth=0", "Page/db=sqlite/strategy=offset/depth=last"}
@@ -306,6 +338,12 @@ func (f *fakeBinary) run(_ context.Context, args []string) (string, error) {
 		}
 		if g == f.failGroup {
 			return "--- FAIL: rows differ", errors.New("exit status 1")
+		}
+		if f.interleaved {
+			if !slices.Contains(args, "-interleave") {
+				return "", fmt.Errorf("a timed run without -interleave: %v", args)
+			}
+			return interleavedLine(g, 100, float64(100+10*(pass+1))) + "\nPASS\n", nil
 		}
 		lines := []string{line(g+"/impl=floor", 1, 100, 100), line(g+"/impl=library", 1, float64(100+10*(pass+1)), 120)}
 		if pass%2 == 1 {
@@ -381,6 +419,43 @@ func TestSession(t *testing.T) {
 	}
 	if strings.Contains(rawText, "CountStrategy") {
 		t.Errorf("raw output holds a benchmark that was not paired:\n%s", rawText)
+	}
+}
+
+// TestSessionInterleaved runs passes whose runs print one interleaved
+// line a group: each approach is paired as if it had a line of its own,
+// and the raw output keeps the lines as printed.
+func TestSessionInterleaved(t *testing.T) {
+	f := &fakeBinary{interleaved: true}
+	var raw bytes.Buffer
+	s := newFakeSession(f, &raw)
+	s.opts.interleave = "50ms"
+	s.opts.metric = wallMetric
+	md, err := s.measure(context.Background(), []string{"-interleave", "50ms"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		// library ÷ floor is 1.10, 1.20, 1.30 in the three passes; the
+		// allocations differ by 5 in each.
+		"| Page | sqlite | keyset | 0 | wall | 100 ns | 120 ns | **1.20×** | 1.10–1.30× | +5 |",
+		"interleaved in blocks of about 50ms",
+	} {
+		if !strings.Contains(md, want) {
+			t.Errorf("report lacks %q:\n%s", want, md)
+		}
+	}
+	if n := strings.Count(raw.String(), "impl=interleaved"); n != 6 {
+		t.Errorf("raw output: %d interleaved lines, want 6 (two groups, three passes):\n%s", n, raw.String())
+	}
+	col := newCollection(wallMetric)
+	if _, err := poolRaw(col, strings.NewReader(raw.String()), 0); err != nil {
+		t.Fatal(err)
+	}
+	r := report{summaries: col.summarize("floor"), base: "floor", impl: "library"}
+	pooled := r.markdown()
+	if !strings.Contains(pooled, "**1.20×** | 1.10–1.30×") {
+		t.Errorf("pooling the raw output lost the pairs:\n%s", pooled)
 	}
 }
 

@@ -12,7 +12,8 @@ import (
 type result struct {
 	name    string // without "Benchmark" and the -GOMAXPROCS suffix
 	metrics map[string]float64
-	text    string // the line as go test printed it
+	units   []string // the metrics' units, in the order the line gives them
+	text    string   // the line as go test printed it
 }
 
 // procsSuffix is the -GOMAXPROCS suffix go test appends to a name when
@@ -40,13 +41,48 @@ func parseResult(s string) (result, bool) {
 			return result{}, false
 		}
 		r.metrics[f[i+1]] = v
+		r.units = append(r.units, f[i+1])
 	}
 	return r, true
 }
 
+// interleavedImpl is the approach named by a line that carries every
+// approach of its group, timed together: internal/bench's -interleave.
+const interleavedImpl = "interleaved"
+
+// expand returns the results r stands for: r itself, or, for an
+// interleaved line, one result per approach its units name ("floor:ns/op"
+// is the floor's ns/op), in the order the line names them first. The
+// interleaved line's own metrics, without an approach, are per round of
+// all the approaches and are dropped.
+func expand(r result) []result {
+	group, impl, ok := splitImpl(r.name)
+	if !ok || impl != interleavedImpl {
+		return []result{r}
+	}
+	var out []result
+	at := map[string]int{}
+	for _, u := range r.units {
+		name, unit, found := strings.Cut(u, ":")
+		if !found {
+			continue
+		}
+		i, seen := at[name]
+		if !seen {
+			i = len(out)
+			at[name] = i
+			out = append(out, result{name: group + "/impl=" + name, metrics: map[string]float64{}, text: r.text})
+		}
+		out[i].metrics[unit] = r.metrics[u]
+		out[i].units = append(out[i].units, unit)
+	}
+	return out
+}
+
 // output is what one run of the test binary printed, sorted.
 type output struct {
-	results []result
+	results []result // an interleaved line's expanded (see expand)
+	lines   []string // the result lines, as printed
 	header  []string // "goos: linux", "cpu: ...", in order
 	notes   []string // "database version: ..." lines logged with -test.v
 }
@@ -62,7 +98,8 @@ func parseOutput(s string) output {
 	for sc.Scan() {
 		line := sc.Text()
 		if r, ok := parseResult(line); ok {
-			o.results = append(o.results, r)
+			o.results = append(o.results, expand(r)...)
+			o.lines = append(o.lines, r.text)
 			continue
 		}
 		for _, k := range headerKeys {

@@ -31,11 +31,15 @@ func binaryRunner(path, dir string) runner {
 type options struct {
 	bench     string // -test.bench pattern selecting the benchmarks
 	benchtime string // -test.benchtime of each timed run
-	timeout   string // -test.timeout of each run of the binary
-	passes    int
-	metric    string // "auto" or a unit
-	base      string // the approach others are divided by
-	impl      string // the approach of the summary table
+	// interleave, when not empty, is the block length (a duration) of the
+	// binary's -interleave: each timed run then times a group's approaches
+	// together, in alternating blocks, on one line.
+	interleave string
+	timeout    string // -test.timeout of each run of the binary
+	passes     int
+	metric     string // "auto" or a unit
+	base       string // the approach others are divided by
+	impl       string // the approach of the summary table
 }
 
 // passInfo is what is recorded of one pass besides its measurements.
@@ -118,11 +122,15 @@ func (s *session) passes(ctx context.Context, groups []string, impls map[string]
 
 // groupArgs returns the binary's arguments that time group in pass.
 func (s *session) groupArgs(group string, pass int) []string {
-	return []string{
+	args := []string{
 		"-test.run", "^$", "-test.bench", benchPattern(group),
 		"-test.count", "1", "-test.benchtime", s.opts.benchtime, "-test.benchmem",
 		"-test.timeout", s.opts.timeout, "-rotate", strconv.Itoa(pass),
 	}
+	if s.opts.interleave != "" {
+		args = append(args, "-interleave", s.opts.interleave)
+	}
+	return args
 }
 
 // runGroup times every approach of group once and records them.
@@ -132,8 +140,9 @@ func (s *session) runGroup(ctx context.Context, pass int, group string, want []s
 	if err != nil {
 		return fmt.Errorf("pass %d, %s: %w\n%s", pass+1, group, err, text)
 	}
+	out := parseOutput(text)
 	var got []string
-	for _, r := range parseOutput(text).results {
+	for _, r := range out.results {
 		g, impl, ok := splitImpl(r.name)
 		if !ok || g != group {
 			return fmt.Errorf("pass %d: -test.bench %s ran %s", pass+1, benchPattern(group), r.name)
@@ -142,8 +151,10 @@ func (s *session) runGroup(ctx context.Context, pass int, group string, want []s
 			return err
 		}
 		got = append(got, impl)
-		if s.raw != nil {
-			if _, err := fmt.Fprintln(s.raw, r.text); err != nil {
+	}
+	if s.raw != nil {
+		for _, l := range out.lines {
+			if _, err := fmt.Fprintln(s.raw, l); err != nil {
 				return err
 			}
 		}

@@ -42,15 +42,17 @@ func poolRaw(c *collection, r io.Reader, offset int) (int, error) {
 	passes := 0
 	sc := bufio.NewScanner(r)
 	for sc.Scan() {
-		res, ok := parseResult(sc.Text())
+		line, ok := parseResult(sc.Text())
 		if !ok {
 			continue
 		}
-		k := seen[res.name]
-		seen[res.name] = k + 1
-		passes = max(passes, k+1)
-		if err := c.add(offset+k, res); err != nil {
-			return 0, err
+		for _, res := range expand(line) {
+			k := seen[res.name]
+			seen[res.name] = k + 1
+			passes = max(passes, k+1)
+			if err := c.add(offset+k, res); err != nil {
+				return 0, err
+			}
 		}
 	}
 	return passes, sc.Err()
