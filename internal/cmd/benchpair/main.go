@@ -18,21 +18,21 @@
 //     picks (the binary's -rotate flag), so that no approach always runs
 //     first, last or right after the same neighbour.
 //
-// A busy machine slows a whole pass or a stretch of it, and the
-// approaches of one group run within seconds of each other, so dividing
-// each approach by the base approach (-base, the floor) within a pass
-// cancels most of the load. With -interleave d, each run times its
-// group's approaches together, in alternating blocks of about d (the
-// binary's -interleave flag), so that they run milliseconds apart and
-// load that changes from one second to the next falls on each alike;
-// -benchtime is then the time of all of them together. For each group the report gives each
-// approach's median over the passes, the median and the range (min–max)
-// of its paired ratios to the base, and its allocations per operation
-// minus the base's. SQLite groups are judged on CPU time (cpu-ns/op: the
-// process's CPU time, which is the whole cost of an in-process database
-// and is not charged for waiting for a CPU), the others on wall time
-// (ns/op), unless -metric says otherwise. The machine's load
-// (/proc/loadavg) before and after each pass is in the report.
+// A busy machine slows a whole pass or a stretch of it, and the approaches
+// of one group run within seconds of each other, so dividing each approach
+// by the base approach (-base, the floor) within a pass cancels most of
+// the load. With -interleave d, each run times its group's approaches
+// together, in alternating blocks of about d (the binary's -interleave
+// flag), so that they run milliseconds apart and load that changes from
+// one second to the next falls on each alike; -benchtime is then the time
+// of all of them together. For each group the report gives each approach's
+// median over the passes, the median and the range (min–max) of its paired
+// ratios to the base, and its allocations per operation minus the base's.
+// SQLite groups are judged on CPU time (cpu-ns/op: the process's CPU time,
+// which is the whole cost of an in-process database and is not charged for
+// waiting for a CPU), the others on wall time (ns/op), unless -metric says
+// otherwise. The machine's load (/proc/loadavg) before and after each pass
+// is in the report.
 //
 // The environment passes through to the binary: PAGINATE_BENCH_ROWS sets
 // the table's rows, PAGINATE_POSTGRES_DSN and PAGINATE_MYSQL_DSN add
