@@ -64,5 +64,5 @@
 // conditions; benchpair's -interleave passes the flag on and reads such
 // lines:
 //
-//	go run ./internal/cmd/benchpair -passes 8 -interleave 50ms -benchtime 4s -bench 'Page/db=postgres/strategy=keyset' -out pair.md -raw pair.txt
+//	go run ./internal/cmd/benchpair -passes 6 -interleave 50ms -benchtime 8s -bench 'Page/db=postgres/strategy=keyset' -out pair.md -raw pair.txt
 package bench

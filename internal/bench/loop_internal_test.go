@@ -58,13 +58,28 @@ func TestBlockSize(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// About 100 operations of at least 100µs each fit in 10ms; fewer when
-	// the machine is slow to wake a sleeper, never more.
+	// Operations of at least 100µs each: at most 100 fit in 10ms.
 	if n < 1 || n > 100 {
 		t.Errorf("blockSize = %d, want 1 to 100", n)
 	}
 	failing := errors.New("no rows")
 	if _, err := blockSize(func() error { return failing }, time.Millisecond); !errors.Is(err, failing) {
 		t.Errorf("blockSize of a failing op: %v", err)
+	}
+}
+
+func TestOpsIn(t *testing.T) {
+	for _, tt := range []struct {
+		d, elapsed time.Duration
+		n, want    int
+	}{
+		{50 * time.Millisecond, 5 * time.Millisecond, 40, 400}, // 125µs each
+		{50 * time.Millisecond, 5 * time.Millisecond, 1, 10},
+		{50 * time.Millisecond, 120 * time.Millisecond, 1, 1}, // longer than a block: one
+		{time.Millisecond, 100 * time.Microsecond, 1000, 10_000},
+	} {
+		if got := opsIn(tt.d, tt.elapsed, tt.n); got != tt.want {
+			t.Errorf("opsIn(%v, %v, %d) = %d, want %d", tt.d, tt.elapsed, tt.n, got, tt.want)
+		}
 	}
 }

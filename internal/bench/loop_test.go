@@ -133,7 +133,7 @@ func interleaved(b *testing.B, as []approach, block time.Duration) {
 }
 
 // blockSize returns how many calls of op take about d: it calls op until
-// a tenth of d has passed, at least once, and scales the count.
+// a tenth of d has passed, at least once, and scales the count (opsIn).
 func blockSize(op func() error, d time.Duration) (int, error) {
 	n := 0
 	start := time.Now()
@@ -143,6 +143,12 @@ func blockSize(op func() error, d time.Duration) (int, error) {
 		}
 		n++
 	}
-	per := time.Since(start) / time.Duration(n)
-	return max(1, int(d/max(per, 1))), nil
+	return opsIn(d, time.Since(start), n), nil
+}
+
+// opsIn returns how many operations fit in d when n of them took
+// elapsed: at least one.
+func opsIn(d, elapsed time.Duration, n int) int {
+	per := elapsed / time.Duration(n)
+	return max(1, int(d/max(per, 1)))
 }
