@@ -54,15 +54,20 @@
 // over the passes each approach runs at each position and right after
 // each other approach equally often; benchpair sets it to the pass number.
 //
-// Its -interleave flag times the approaches of one depth together instead
+// Its -interleave flag times the approaches of one group together instead
 // of one after another: in rounds, each a block of about the given length
 // of every approach, in the order of the design's next row. The group
 // then has one sub-benchmark, impl=interleaved, whose line gives each
 // approach's metrics under its name (floor:ns/op, library:cpu-ns/op,
-// library:allocs/op, ...). On a machine whose speed changes from one
-// second to the next, approaches timed milliseconds apart meet the same
-// conditions; benchpair's -interleave passes the flag on and reads such
-// lines:
+// library:allocs/op, ...). BenchmarkPage then times all the depths of a
+// strategy in one group, its approaches named for their depth as well
+// (depth=0/floor:ns/op, depth=last/library:ns/op), each depth's blocks
+// next to each other in a round: so an approach's last page and its first
+// are timed seconds apart at most, as an approach and the floor are
+// milliseconds apart. On a machine whose speed changes from one second to
+// the next, approaches timed close together meet the same conditions;
+// benchpair's -interleave passes the flag on and reads such lines, as the
+// groups of each depth:
 //
-//	go run ./internal/cmd/benchpair -passes 6 -interleave 50ms -benchtime 8s -bench 'Page/db=postgres/strategy=keyset' -out pair.md -raw pair.txt
+//	go run ./internal/cmd/benchpair -passes 6 -interleave 50ms -benchtime 40s -bench 'Page/db=postgres/strategy=keyset' -out pair.md -raw pair.txt
 package bench

@@ -2,6 +2,9 @@ package bench
 
 import (
 	"errors"
+	"slices"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 )
@@ -81,5 +84,57 @@ func TestOpsIn(t *testing.T) {
 		if got := opsIn(tt.d, tt.elapsed, tt.n); got != tt.want {
 			t.Errorf("opsIn(%v, %v, %d) = %d, want %d", tt.d, tt.elapsed, tt.n, got, tt.want)
 		}
+	}
+}
+
+// TestRoundOrder checks the order of interleaved's rounds: without sets,
+// the rows of rotatedRow's design; with sets, each round a permutation in
+// which a set's approaches run next to each other, over a cycle each set
+// at each place among the sets and each approach at each place within its
+// set equally often.
+func TestRoundOrder(t *testing.T) {
+	flat := []approach{{name: "floor"}, {name: "library"}, {name: "sqlx"}}
+	idx := []int{0, 1, 2}
+	for r := range 6 {
+		if got, want := roundOrder(flat, r), rotatedRow(idx, r); !slices.Equal(got, want) {
+			t.Errorf("round %d: %v, want rotatedRow's %v", r, got, want)
+		}
+	}
+	var as []approach
+	for _, set := range []string{"depth=0", "depth=10000", "depth=last"} {
+		for _, name := range []string{"floor", "library"} {
+			as = append(as, approach{name: set + "/" + name})
+		}
+	}
+	setOf := func(i int) string { return as[i].name[:strings.LastIndex(as[i].name, "/")] }
+	setAt := map[[2]string]int{}  // {set, place among the sets}
+	nameAt := map[[2]string]int{} // {approach, place within its set}
+	const rounds = 6              // a cycle: 2·3 rows over the sets, 2 over each set
+	for r := range rounds {
+		got := roundOrder(as, r)
+		if sorted := slices.Sorted(slices.Values(got)); !slices.Equal(sorted, []int{0, 1, 2, 3, 4, 5}) {
+			t.Fatalf("round %d: %v is not a permutation", r, got)
+		}
+		for k := 0; k < len(got); k += 2 {
+			if setOf(got[k]) != setOf(got[k+1]) {
+				t.Fatalf("round %d: %v splits a set", r, got)
+			}
+			setAt[[2]string{setOf(got[k]), strconv.Itoa(k / 2)}]++
+			nameAt[[2]string{as[got[k]].name, "0"}]++
+			nameAt[[2]string{as[got[k+1]].name, "1"}]++
+		}
+	}
+	for key, n := range setAt {
+		if n != rounds/3 {
+			t.Errorf("set %s at place %s %d times in %d rounds, want %d", key[0], key[1], n, rounds, rounds/3)
+		}
+	}
+	for key, n := range nameAt {
+		if n != rounds/2 {
+			t.Errorf("%s at place %s in its set %d times in %d rounds, want %d", key[0], key[1], n, rounds, rounds/2)
+		}
+	}
+	if len(setAt) != 9 || len(nameAt) != 12 {
+		t.Errorf("places seen: %d of sets, %d within sets; want 9 and 12", len(setAt), len(nameAt))
 	}
 }

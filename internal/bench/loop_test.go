@@ -3,6 +3,7 @@ package bench
 import (
 	"flag"
 	"runtime"
+	"strings"
 	"testing"
 	"time"
 )
@@ -65,8 +66,8 @@ type tally struct {
 
 // interleaved times the approaches in rounds, one per iteration of
 // b.Loop: a round runs a block of each approach, in an order that
-// changes from round to round (the rows of rotated's design, starting at
-// row -rotate). A block is a fixed number of operations, found before the
+// changes from round to round (roundOrder, starting at row -rotate). A
+// block is a fixed number of operations, found before the
 // first round so that it lasts about block. Within a round the approaches
 // run milliseconds apart, so load that comes and goes over seconds falls
 // on each of them alike, where one approach's second-long run after
@@ -91,15 +92,11 @@ func interleaved(b *testing.B, as []approach, block time.Duration) {
 		}
 		size[i] = n
 	}
-	idx := make([]int, len(as))
-	for i := range idx {
-		idx[i] = i
-	}
 	ts := make([]tally, len(as))
 	var before, after runtime.MemStats
 	cpuOK := true
 	for round := 0; b.Loop(); round++ {
-		for _, i := range rotatedRow(idx, *rotate+round) {
+		for _, i := range roundOrder(as, *rotate+round) {
 			runtime.ReadMemStats(&before)
 			c0, ok0 := cpuTime()
 			w0 := time.Now()
@@ -130,6 +127,33 @@ func interleaved(b *testing.B, as []approach, block time.Duration) {
 		b.ReportMetric(float64(t.bytes)/n, a.name+":B/op")
 		b.ReportMetric(float64(t.allocs)/n, a.name+":allocs/op")
 	}
+}
+
+// roundOrder returns the order, as indexes into as, in which round r of
+// interleaved runs the approaches: row r of rotatedRow's design. Approaches
+// named with a set ("depth=0/floor": the part before the last slash) keep
+// their set's blocks next to each other: the sets in the order of row r
+// of a design over the sets, the approaches of each set in the order of
+// row r of a design over its own. So the approaches of one depth run
+// within one set's blocks of each other, and every depth within one round.
+func roundOrder(as []approach, r int) []int {
+	var sets [][]int
+	at := map[string]int{}
+	for i, a := range as {
+		set := a.name[:max(strings.LastIndex(a.name, "/"), 0)]
+		j, ok := at[set]
+		if !ok {
+			j = len(sets)
+			at[set] = j
+			sets = append(sets, nil)
+		}
+		sets[j] = append(sets[j], i)
+	}
+	order := make([]int, 0, len(as))
+	for _, set := range rotatedRow(sets, r) {
+		order = append(order, rotatedRow(set, r)...)
+	}
+	return order
 }
 
 // blockSize returns how many calls of op take about d: it calls op until

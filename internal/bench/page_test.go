@@ -29,7 +29,8 @@ type impl struct {
 // against the page's ids read by a separate query, and each row against
 // dataset.Row. The approaches of one depth are then timed one after
 // another in the same process on the same table, in the order -rotate
-// says.
+// says; under -interleave, the approaches of every depth of a strategy
+// are timed together (timeDepths).
 //
 // The library's offset paginator here counts nothing (NoCount), so that it
 // does the same work as the hand-written page; BenchmarkCount measures
@@ -39,23 +40,48 @@ func BenchmarkPage(b *testing.B) {
 		b.Run("db="+dbc.name, func(b *testing.B) {
 			d := dbc.open(b)
 			b.Run("strategy=offset", func(b *testing.B) {
-				for _, depth := range depths {
-					b.Run(depthName(depth), func(b *testing.B) { runImpls(b, d, d.offset(depth), offsetImpls(d, d.offset(depth))) })
-				}
+				timeDepths(b, d, func(off int) ([]impl, error) { return offsetImpls(d, off), nil })
 			})
 			b.Run("strategy=keyset", func(b *testing.B) {
-				for _, depth := range depths {
-					b.Run(depthName(depth), func(b *testing.B) {
-						impls, err := keysetImpls(d, d.offset(depth))
-						if err != nil {
-							b.Fatal(err)
-						}
-						runImpls(b, d, d.offset(depth), impls)
-					})
-				}
+				timeDepths(b, d, func(off int) ([]impl, error) { return keysetImpls(d, off) })
 			})
 		})
 	}
+}
+
+// timeDepths checks and times the approaches implsAt returns for the
+// offset of each depth: each depth in a sub-benchmark of its own,
+// depth=<d>, whose approaches are timed as timeApproaches says; or, under
+// -interleave, the approaches of every depth together, in one
+// sub-benchmark, impl=interleaved, each named for its depth as well
+// ("depth=0/floor"), so that an approach's last page and its first are
+// timed in the same rounds, as an approach and the floor are.
+func timeDepths(b *testing.B, d *database, implsAt func(offset int) ([]impl, error)) {
+	b.Helper()
+	if *interleave == 0 {
+		for _, depth := range depths {
+			b.Run(depthName(depth), func(b *testing.B) {
+				impls, err := implsAt(d.offset(depth))
+				if err != nil {
+					b.Fatal(err)
+				}
+				timeApproaches(b, checkedApproaches(b, d, d.offset(depth), impls))
+			})
+		}
+		return
+	}
+	var as []approach
+	for _, depth := range depths {
+		impls, err := implsAt(d.offset(depth))
+		if err != nil {
+			b.Fatal(err)
+		}
+		for _, a := range checkedApproaches(b, d, d.offset(depth), impls) {
+			a.name = depthName(depth) + "/" + a.name
+			as = append(as, a)
+		}
+	}
+	timeApproaches(b, as)
 }
 
 // offsetImpls returns every approach's OFFSET page at offset.
@@ -102,9 +128,9 @@ func keysetImpls(d *database, off int) ([]impl, error) {
 	}}), nil
 }
 
-// runImpls checks that every approach returns the page at offset, then
-// times them (timeApproaches).
-func runImpls(b *testing.B, d *database, offset int, impls []impl) {
+// checkedApproaches checks that every approach returns the page at
+// offset, and returns them as approaches to time.
+func checkedApproaches(b *testing.B, d *database, offset int, impls []impl) []approach {
 	b.Helper()
 	ctx := context.Background()
 	if err := checkImpls(ctx, d, offset, impls); err != nil {
@@ -117,7 +143,7 @@ func runImpls(b *testing.B, d *database, offset int, impls []impl) {
 			return err
 		}}
 	}
-	timeApproaches(b, as)
+	return as
 }
 
 // checkImpls returns an error unless every approach's page at offset has

@@ -25,7 +25,11 @@
 // together, in alternating blocks of about d (the binary's -interleave
 // flag), so that they run milliseconds apart and load that changes from
 // one second to the next falls on each alike; -benchtime is then the time
-// of all of them together. For each group the report gives each approach's
+// of all of them together. Under it internal/bench's page benchmarks time
+// every depth of a strategy in one run, on one line whose approaches are
+// named for their depth (depth=0/floor:ns/op): benchpair reads it as the
+// groups of those depths, so that each depth's ratios, and the last
+// page's time ÷ the first's, are paired within rounds of blocks. For each group the report gives each approach's
 // median over the passes, the median and the range (min–max) of its paired
 // ratios to the base, and its allocations per operation minus the base's.
 // SQLite groups are judged on CPU time (cpu-ns/op: the process's CPU time,
@@ -205,7 +209,7 @@ func build(ctx context.Context, pkg, tmp string, stderr io.Writer) (bin, dir str
 // measure runs the first run and the passes and returns the report, with
 // "{took}" standing for the whole run's duration.
 func (s *session) measure(ctx context.Context, args []string) (string, error) {
-	groups, impls, first, err := s.discover(ctx)
+	runs, want, first, err := s.discover(ctx)
 	if err != nil {
 		return "", err
 	}
@@ -217,7 +221,7 @@ func (s *session) measure(ctx context.Context, args []string) (string, error) {
 		}
 	}
 	c := newCollection(s.opts.metric)
-	infos, err := s.passes(ctx, groups, impls, c)
+	infos, err := s.passes(ctx, runs, want, c)
 	if err != nil {
 		return "", err
 	}

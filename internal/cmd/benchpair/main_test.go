@@ -311,14 +311,21 @@ type fakeBinary struct {
 
 var fakeGroups = []string{"Page/db=sqlite/strategy=keyset/depth=0", "Page/db=sqlite/strategy=offset/depth=last"}
 
-func (f *fakeBinary) run(_ context.Context, args []string) (string, error) {
-	f.calls = append(f.calls, args)
+// flagValues returns the values of the flags in a binary's arguments
+// that have one.
+func flagValues(args []string) map[string]string {
 	flags := map[string]string{}
 	for i, a := range args {
 		if strings.HasPrefix(a, "-") && i+1 < len(args) && !strings.HasPrefix(args[i+1], "-") {
 			flags[a] = args[i+1]
 		}
 	}
+	return flags
+}
+
+func (f *fakeBinary) run(_ context.Context, args []string) (string, error) {
+	f.calls = append(f.calls, args)
+	flags := flagValues(args)
 	if flags["-test.benchtime"] == "1x" {
 		var b strings.Builder
 		b.WriteString("goos: linux\ncpu: fake\n    x_test.go:1: database version: sqlite 9.9\n")
@@ -620,6 +627,67 @@ func TestDepthSpans(t *testing.T) {
 	} {
 		if !strings.Contains(md, s) {
 			t.Errorf("report lacks %q:\n%s", s, md)
+		}
+	}
+}
+
+// TestSessionInterleavedDepths runs a binary whose interleaved line holds
+// the approaches of two depths (internal/bench's BenchmarkPage under
+// -interleave): each pass runs it once, and its results are paired as the
+// groups of each depth, ÷ floor and last ÷ first, within the pass.
+func TestSessionInterleavedDepths(t *testing.T) {
+	const run = "Page/db=sqlite/strategy=keyset"
+	// In pass p the library takes 110 ns at depth 0 and 110·(1.1+0.1p) ns
+	// at the last page, where the floor takes 100 ns at both.
+	lineFor := func(p int) string {
+		last := 110 * (1.1 + 0.1*float64(p))
+		var b strings.Builder
+		fmt.Fprintf(&b, "Benchmark%s/impl=interleaved-2 \t 8 \t 90000000 ns/op", run)
+		for _, m := range []struct {
+			name string
+			ns   float64
+		}{{"depth=0/floor", 100}, {"depth=0/library", 110}, {"depth=last/floor", 100}, {"depth=last/library", last}} {
+			fmt.Fprintf(&b, " \t %g %s:ns/op \t 5 %s:allocs/op", m.ns, m.name, m.name)
+		}
+		return b.String()
+	}
+	var timed int
+	f := func(_ context.Context, args []string) (string, error) {
+		flags := flagValues(args)
+		if flags["-interleave"] == "" {
+			return "", fmt.Errorf("a run without -interleave: %v", args)
+		}
+		if flags["-test.benchtime"] == "1x" {
+			return lineFor(0) + "\nPASS\n", nil
+		}
+		if flags["-test.bench"] != benchPattern(run) {
+			return "", fmt.Errorf("timed run of %q, want %q", flags["-test.bench"], benchPattern(run))
+		}
+		timed++
+		p, err := strconv.Atoi(flags["-rotate"])
+		if err != nil {
+			return "", err
+		}
+		return lineFor(p) + "\nPASS\n", nil
+	}
+	s := newFakeSession(&fakeBinary{}, nil)
+	s.run = f
+	s.opts.interleave = "50ms"
+	s.opts.metric = wallMetric
+	md, err := s.measure(context.Background(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if timed != 3 {
+		t.Errorf("%d timed runs, want 3: one a pass for both depths", timed)
+	}
+	for _, want := range []string{
+		"| Page | sqlite | keyset | 0 | wall | 100 ns | 110 ns | **1.10×** | 1.10–1.10× | +0 |",
+		"| Page | sqlite | keyset | last | wall | 100 ns | 132 ns | **1.32×** | 1.21–1.43× | +0 |",
+		"| Page | sqlite | keyset | library | wall | **1.20×** | 1.10–1.30× | 3 |",
+	} {
+		if !strings.Contains(md, want) {
+			t.Errorf("report lacks %q:\n%s", want, md)
 		}
 	}
 }

@@ -14,6 +14,10 @@ type result struct {
 	metrics map[string]float64
 	units   []string // the metrics' units, in the order the line gives them
 	text    string   // the line as go test printed it
+	// run is the group of the benchmark that printed the result, which
+	// benchPattern(run) runs again: the result's own group, or the group
+	// of the interleaved line it came from (see expand).
+	run string
 }
 
 // procsSuffix is the -GOMAXPROCS suffix go test appends to a name when
@@ -52,11 +56,14 @@ const interleavedImpl = "interleaved"
 
 // expand returns the results r stands for: r itself, or, for an
 // interleaved line, one result per approach its units name ("floor:ns/op"
-// is the floor's ns/op), in the order the line names them first. The
-// interleaved line's own metrics, without an approach, are per round of
-// all the approaches and are dropped.
+// is the floor's ns/op), in the order the line names them first. An
+// approach named with more elements ("depth=0/floor") is a result of the
+// group those elements extend: Page/db=sqlite/strategy=keyset/depth=0,
+// impl=floor. The interleaved line's own metrics, without an approach, are
+// per round of all the approaches and are dropped.
 func expand(r result) []result {
 	group, impl, ok := splitImpl(r.name)
+	r.run = group
 	if !ok || impl != interleavedImpl {
 		return []result{r}
 	}
@@ -71,7 +78,11 @@ func expand(r result) []result {
 		if !seen {
 			i = len(out)
 			at[name] = i
-			out = append(out, result{name: group + "/impl=" + name, metrics: map[string]float64{}, text: r.text})
+			g := group
+			if j := strings.LastIndex(name, "/"); j >= 0 {
+				g, name = group+"/"+name[:j], name[j+1:]
+			}
+			out = append(out, result{name: g + "/impl=" + name, metrics: map[string]float64{}, text: r.text, run: group})
 		}
 		out[i].metrics[unit] = r.metrics[u]
 		out[i].units = append(out[i].units, unit)

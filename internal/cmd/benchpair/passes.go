@@ -61,19 +61,27 @@ type session struct {
 	raw  io.Writer        // every result line, as go test printed it; may be nil
 }
 
-// discover runs every selected benchmark once (-test.benchtime 1x), which
-// also runs their row checks, and returns the groups to pair (in the
-// order the binary ran them), each with its approaches, and the run's
-// header and notes.
+// discover runs every selected benchmark once (-test.benchtime 1x, and
+// -interleave as the timed runs have it), which also runs their row
+// checks, and returns what the passes run, in the order the binary ran
+// them, each with the results it must give (names with impl=), and the
+// run's header and notes. One run of the binary times a group; under
+// -interleave it may time several, when one line holds the approaches of
+// every depth (see expand).
 func (s *session) discover(ctx context.Context) ([]string, map[string][]string, output, error) {
 	args := []string{"-test.run", "^$", "-test.bench", s.opts.bench, "-test.benchtime", "1x", "-test.v", "-test.timeout", s.opts.timeout}
+	if s.opts.interleave != "" {
+		// Interleaved, the binary may group its benchmarks otherwise.
+		args = append(args, "-interleave", s.opts.interleave)
+	}
 	text, err := s.run(ctx, args)
 	if err != nil {
 		return nil, nil, output{}, fmt.Errorf("first run (%s): %w\n%s", strings.Join(args, " "), err, text)
 	}
 	out := parseOutput(text)
-	var groups []string
+	var groups, runs []string
 	impls := map[string][]string{}
+	want := map[string][]string{}
 	for _, r := range out.results {
 		g, impl, ok := splitImpl(r.name)
 		if !ok {
@@ -86,6 +94,12 @@ func (s *session) discover(ctx context.Context) ([]string, map[string][]string, 
 		if !slices.Contains(impls[g], impl) {
 			impls[g] = append(impls[g], impl)
 		}
+		if _, seen := want[r.run]; !seen {
+			runs = append(runs, r.run)
+		}
+		if !slices.Contains(want[r.run], r.name) {
+			want[r.run] = append(want[r.run], r.name)
+		}
 	}
 	if len(groups) == 0 {
 		return nil, nil, out, fmt.Errorf("-bench %q selects no benchmark with an impl= part", s.opts.bench)
@@ -95,20 +109,20 @@ func (s *session) discover(ctx context.Context) ([]string, map[string][]string, 
 			return nil, nil, out, fmt.Errorf("%s has no impl=%s to pair with", g, s.opts.base)
 		}
 	}
-	return groups, impls, out, nil
+	return runs, want, out, nil
 }
 
-// passes runs the passes: in each, every group once, one run of the binary
-// per group with all its approaches, groups in passOrder and approaches
-// rotated by the pass number.
-func (s *session) passes(ctx context.Context, groups []string, impls map[string][]string, c *collection) ([]passInfo, error) {
+// passes runs the passes: in each, every run once (a group, or the groups
+// of one interleaved line) with all its approaches, in passOrder, the
+// approaches rotated by the pass number.
+func (s *session) passes(ctx context.Context, runs []string, want map[string][]string, c *collection) ([]passInfo, error) {
 	infos := make([]passInfo, 0, s.opts.passes)
 	for p := range s.opts.passes {
-		order := passOrder(groups, p, s.opts.passes)
+		order := passOrder(runs, p, s.opts.passes)
 		info := passInfo{index: p, first: order[0], start: s.now(), loadBefore: s.load()}
-		for i, g := range order {
-			fmt.Fprintf(s.log, "pass %d/%d, %d/%d: %s\n", p+1, s.opts.passes, i+1, len(order), g)
-			if err := s.runGroup(ctx, p, g, impls[g], c); err != nil {
+		for i, run := range order {
+			fmt.Fprintf(s.log, "pass %d/%d, %d/%d: %s\n", p+1, s.opts.passes, i+1, len(order), run)
+			if err := s.runGroup(ctx, p, run, want[run], c); err != nil {
 				return infos, err
 			}
 		}
@@ -133,7 +147,8 @@ func (s *session) groupArgs(group string, pass int) []string {
 	return args
 }
 
-// runGroup times every approach of group once and records them.
+// runGroup runs group (a run that discover returned) once, timing all
+// its approaches, and records the results, which must be want's.
 func (s *session) runGroup(ctx context.Context, pass int, group string, want []string, c *collection) error {
 	args := s.groupArgs(group, pass)
 	text, err := s.run(ctx, args)
@@ -143,14 +158,13 @@ func (s *session) runGroup(ctx context.Context, pass int, group string, want []s
 	out := parseOutput(text)
 	var got []string
 	for _, r := range out.results {
-		g, impl, ok := splitImpl(r.name)
-		if !ok || g != group {
+		if _, _, ok := splitImpl(r.name); !ok || r.run != group {
 			return fmt.Errorf("pass %d: -test.bench %s ran %s", pass+1, benchPattern(group), r.name)
 		}
 		if err := c.add(pass, r); err != nil {
 			return err
 		}
-		got = append(got, impl)
+		got = append(got, r.name)
 	}
 	if s.raw != nil {
 		for _, l := range out.lines {
@@ -159,9 +173,9 @@ func (s *session) runGroup(ctx context.Context, pass int, group string, want []s
 			}
 		}
 	}
-	for _, impl := range want {
-		if !slices.Contains(got, impl) {
-			return fmt.Errorf("pass %d, %s: impl=%s did not run\n%s", pass+1, group, impl, text)
+	for _, name := range want {
+		if !slices.Contains(got, name) {
+			return fmt.Errorf("pass %d, %s: %s did not run\n%s", pass+1, group, name, text)
 		}
 	}
 	return nil
