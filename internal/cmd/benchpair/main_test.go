@@ -311,6 +311,16 @@ type fakeBinary struct {
 
 var fakeGroups = []string{"Page/db=sqlite/strategy=keyset/depth=0", "Page/db=sqlite/strategy=offset/depth=last"}
 
+// wantInReport reports each of lines that md lacks.
+func wantInReport(t *testing.T, md string, lines ...string) {
+	t.Helper()
+	for _, l := range lines {
+		if !strings.Contains(md, l) {
+			t.Errorf("report lacks %q:\n%s", l, md)
+		}
+	}
+}
+
 // flagValues returns the values of the flags in a binary's arguments
 // that have one.
 func flagValues(args []string) map[string]string {
@@ -406,20 +416,16 @@ func TestSession(t *testing.T) {
 		t.Errorf("runs (-want +got):\n%s", diff)
 	}
 	// library ÷ floor is 1.10, 1.20, 1.30 in the three passes.
-	for _, want := range []string{
+	wantInReport(t, md,
 		"| Page | sqlite | keyset | 0 | CPU | 100 ns | 120 ns | **1.20×** | 1.10–1.30× | +20 |",
 		"| Page | sqlite | offset | last | CPU | 100 ns | 120 ns | **1.20×** | 1.10–1.30× | +20 |",
 		"| Page | sqlite | keyset | 0 | library | CPU | 120 ns | 1.20× | 1.10–1.30× | 120 | +20 | 3 |",
 		"| Page | sqlite | keyset | 0 | floor | CPU | 100 ns | 1 |  | 100 |  | 3 |",
-		"| 1 | 2026-01-02 03:05:05 | 1m0s | 1.00 0.50 0.25 | 2.00 0.50 0.25 | " + fakeGroups[0] + " |",
-		"| 3 | 2026-01-02 03:09:05 | 1m0s | 5.00 0.50 0.25 | 6.00 0.50 0.25 | " + fakeGroups[1] + " |",
+		"| 1 | 2026-01-02 03:05:05 | 1m0s | 1.00 0.50 0.25 | 2.00 0.50 0.25 | "+fakeGroups[0]+" |",
+		"| 3 | 2026-01-02 03:09:05 | 1m0s | 5.00 0.50 0.25 | 6.00 0.50 0.25 | "+fakeGroups[1]+" |",
 		"databases: sqlite 9.9",
 		"command: `go run ./internal/cmd/benchpair -passes 3 -bench 'Page|HTTP'`",
-	} {
-		if !strings.Contains(md, want) {
-			t.Errorf("report lacks %q:\n%s", want, md)
-		}
-	}
+	)
 	rawText := raw.String()
 	if !strings.HasPrefix(rawText, "goos: linux\ncpu: fake\n") || strings.Count(rawText, "\nBenchmarkPage/") != 12 {
 		t.Errorf("raw output: want the header and 12 result lines, got:\n%s", rawText)
@@ -442,16 +448,12 @@ func TestSessionInterleaved(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{
+	wantInReport(t, md,
 		// library ÷ floor is 1.10, 1.20, 1.30 in the three passes; the
 		// allocations differ by 5 in each.
 		"| Page | sqlite | keyset | 0 | wall | 100 ns | 120 ns | **1.20×** | 1.10–1.30× | +5 |",
 		"interleaved in blocks of about 50ms",
-	} {
-		if !strings.Contains(md, want) {
-			t.Errorf("report lacks %q:\n%s", want, md)
-		}
-	}
+	)
 	if n := strings.Count(raw.String(), "impl=interleaved"); n != 6 {
 		t.Errorf("raw output: %d interleaved lines, want 6 (two groups, three passes):\n%s", n, raw.String())
 	}
@@ -571,11 +573,7 @@ func TestPool(t *testing.T) {
 		t.Errorf("pooled summary (-want +got):\n%s", diff)
 	}
 	md := poolReport(c, 3, []string{"a.txt", "b.txt"}, options{metric: "auto", base: "floor", impl: "library"})
-	for _, s := range []string{"pooled from a.txt, b.txt: 3 passes in all", "| **1.10×** | 0.90–1.30× |"} {
-		if !strings.Contains(md, s) {
-			t.Errorf("report lacks %q:\n%s", s, md)
-		}
-	}
+	wantInReport(t, md, "pooled from a.txt, b.txt: 3 passes in all", "| **1.10×** | 0.90–1.30× |")
 	if strings.Contains(md, "### Passes") {
 		t.Errorf("a pooled report has no passes of its own to list:\n%s", md)
 	}
@@ -620,15 +618,11 @@ func TestDepthSpans(t *testing.T) {
 	}
 	r := report{summaries: c.summarize("floor"), spans: got, base: "floor", impl: "library"}
 	md := r.markdown()
-	for _, s := range []string{
+	wantInReport(t, md,
 		"### depth=last ÷ depth=0",
 		"| benchmark | db | strategy | impl | time | depth=last ÷ depth=0 | range | passes |",
 		"| Page | sqlite | keyset | library | CPU | **1.10×** | 1.00–1.25× | 3 |",
-	} {
-		if !strings.Contains(md, s) {
-			t.Errorf("report lacks %q:\n%s", s, md)
-		}
-	}
+	)
 }
 
 // TestSessionInterleavedDepths runs a binary whose interleaved line holds
@@ -681,13 +675,9 @@ func TestSessionInterleavedDepths(t *testing.T) {
 	if timed != 3 {
 		t.Errorf("%d timed runs, want 3: one a pass for both depths", timed)
 	}
-	for _, want := range []string{
+	wantInReport(t, md,
 		"| Page | sqlite | keyset | 0 | wall | 100 ns | 110 ns | **1.10×** | 1.10–1.10× | +0 |",
 		"| Page | sqlite | keyset | last | wall | 100 ns | 132 ns | **1.32×** | 1.21–1.43× | +0 |",
 		"| Page | sqlite | keyset | library | wall | **1.20×** | 1.10–1.30× | 3 |",
-	} {
-		if !strings.Contains(md, want) {
-			t.Errorf("report lacks %q:\n%s", want, md)
-		}
-	}
+	)
 }
