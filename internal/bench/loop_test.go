@@ -67,10 +67,10 @@ type tally struct {
 // interleaved times the approaches in rounds, one per iteration of
 // b.Loop: a round runs a block of each approach, in an order that
 // changes from round to round (roundOrder, starting at row -rotate). A
-// block is a fixed number of operations, found before the
-// first round so that it lasts about block. Within a round the approaches
-// run milliseconds apart, so load that comes and goes over seconds falls
-// on each of them alike, where one approach's second-long run after
+// block is a fixed number of operations, found before the first round so
+// that it lasts about block. Within a round the approaches run
+// milliseconds apart, so load that comes and goes over seconds falls on
+// each of them alike, where one approach's second-long run after
 // another's can meet another load.
 //
 // Each approach's wall time, CPU time (of the process, as loop reports
