@@ -59,12 +59,14 @@
 // of every approach, in the order of the design's next row. The group
 // then has one sub-benchmark, impl=interleaved, whose line gives each
 // approach's metrics under its name (floor:ns/op, library:cpu-ns/op,
-// library:allocs/op, ...). BenchmarkPage then times all the depths of a
-// strategy in one group, its approaches named for their depth as well
-// (depth=0/floor:ns/op, depth=last/library:ns/op), each depth's blocks
-// next to each other in a round: so an approach's last page and its first
-// are timed seconds apart at most, as an approach and the floor are
-// milliseconds apart. On a machine whose speed changes from one second to
+// library:allocs/op, ...). BenchmarkPage then times all the depths of
+// the keyset strategy in one group, its approaches named for their depth
+// as well (depth=0/floor:ns/op, depth=last/library:ns/op), each depth's
+// blocks next to each other in a round: so an approach's last page and
+// its first are timed a second apart at most, as an approach and the
+// floor are milliseconds apart. (Offset pages keep a group per depth:
+// their deep pages, up to half a second each, would leave a run only a
+// few rounds.) On a machine whose speed changes from one second to
 // the next, approaches timed close together meet the same conditions;
 // benchpair's -interleave passes the flag on and reads such lines, as the
 // groups of each depth:

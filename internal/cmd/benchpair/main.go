@@ -25,13 +25,14 @@
 // together, in alternating blocks of about d (the binary's -interleave
 // flag), so that they run milliseconds apart and load that changes from
 // one second to the next falls on each alike; -benchtime is then the time
-// of all of them together. Under it internal/bench's page benchmarks time
-// every depth of a strategy in one run, on one line whose approaches are
-// named for their depth (depth=0/floor:ns/op): benchpair reads it as the
-// groups of those depths, so that each depth's ratios, and the last
-// page's time ÷ the first's, are paired within rounds of blocks. For each group the report gives each approach's
-// median over the passes, the median and the range (min–max) of its paired
-// ratios to the base, and its allocations per operation minus the base's.
+// of all of them together. Under it internal/bench's keyset pages are
+// timed every depth in one run, on one line whose approaches are named
+// for their depth (depth=0/floor:ns/op): benchpair reads it as the groups
+// of those depths, so that each depth's ratios, and the last page's time
+// ÷ the first's, are paired within rounds of blocks. For each group the
+// report gives each approach's median over the passes, the median and the
+// range (min–max) of its paired ratios to the base, and its allocations
+// per operation minus the base's.
 // SQLite groups are judged on CPU time (cpu-ns/op: the process's CPU time,
 // which is the whole cost of an in-process database and is not charged for
 // waiting for a CPU), the others on wall time (ns/op), unless -metric says
