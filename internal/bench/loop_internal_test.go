@@ -96,7 +96,7 @@ func TestRoundOrder(t *testing.T) {
 	flat := []approach{{name: "floor"}, {name: "library"}, {name: "sqlx"}}
 	idx := []int{0, 1, 2}
 	for r := range 6 {
-		if got, want := roundOrder(flat, r), rotatedRow(idx, r); !slices.Equal(got, want) {
+		if got, want := roundOrder(sets(flat), r), rotatedRow(idx, r); !slices.Equal(got, want) {
 			t.Errorf("round %d: %v, want rotatedRow's %v", r, got, want)
 		}
 	}
@@ -111,7 +111,7 @@ func TestRoundOrder(t *testing.T) {
 	nameAt := map[[2]string]int{} // {approach, place within its set}
 	const rounds = 6              // a cycle: 2·3 rows over the sets, 2 over each set
 	for r := range rounds {
-		got := roundOrder(as, r)
+		got := roundOrder(sets(as), r)
 		if sorted := slices.Sorted(slices.Values(got)); !slices.Equal(sorted, []int{0, 1, 2, 3, 4, 5}) {
 			t.Fatalf("round %d: %v is not a permutation", r, got)
 		}

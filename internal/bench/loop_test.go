@@ -93,10 +93,11 @@ func interleaved(b *testing.B, as []approach, block time.Duration) {
 		size[i] = n
 	}
 	ts := make([]tally, len(as))
+	bySet := sets(as)
 	var before, after runtime.MemStats
 	cpuOK := true
 	for round := 0; b.Loop(); round++ {
-		for _, i := range roundOrder(as, *rotate+round) {
+		for _, i := range roundOrder(bySet, *rotate+round) {
 			runtime.ReadMemStats(&before)
 			c0, ok0 := cpuTime()
 			w0 := time.Now()
@@ -129,27 +130,34 @@ func interleaved(b *testing.B, as []approach, block time.Duration) {
 	}
 }
 
-// roundOrder returns the order, as indexes into as, in which round r of
-// interleaved runs the approaches: row r of rotatedRow's design. Approaches
-// named with a set ("depth=0/floor": the part before the last slash) keep
-// their set's blocks next to each other: the sets in the order of row r
-// of a design over the sets, the approaches of each set in the order of
-// row r of a design over its own. So the approaches of one depth run
-// within one set's blocks of each other, and every depth within one round.
-func roundOrder(as []approach, r int) []int {
-	var sets [][]int
+// sets groups the approaches, as indexes into as, by the set their names
+// give ("depth=0/floor": the part before the last slash; none for a name
+// without one), the sets in the order of their first approach.
+func sets(as []approach) [][]int {
+	var out [][]int
 	at := map[string]int{}
 	for i, a := range as {
 		set := a.name[:max(strings.LastIndex(a.name, "/"), 0)]
 		j, ok := at[set]
 		if !ok {
-			j = len(sets)
+			j = len(out)
 			at[set] = j
-			sets = append(sets, nil)
+			out = append(out, nil)
 		}
-		sets[j] = append(sets[j], i)
+		out[j] = append(out[j], i)
 	}
-	order := make([]int, 0, len(as))
+	return out
+}
+
+// roundOrder returns the order, as indexes into the approaches, in which
+// round r of interleaved runs them, given their sets: the sets in the
+// order of row r of rotatedRow's design over the sets, the approaches of
+// each set, next to each other, in the order of row r of a design over
+// its own. With one set that is row r of the design over the approaches;
+// with a set per depth, the approaches of one depth run within their
+// set's blocks of each other, and every depth within one round.
+func roundOrder(sets [][]int, r int) []int {
+	var order []int
 	for _, set := range rotatedRow(sets, r) {
 		order = append(order, rotatedRow(set, r)...)
 	}
